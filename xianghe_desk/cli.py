@@ -1,0 +1,153 @@
+"""The command line (contract §1): ``xianghe-desk [--demo|--self-test] [COMMAND ...]``.
+
+Exit codes: 0 done; 1 the input was refused and nothing was changed; 2 wrong usage.
+Errors go to stderr in plain Chinese, never as a traceback (that goes to the log file).
+Each command lives in ``xianghe_desk/commands/<name>.py`` with ``register(subparsers)``;
+the module sets ``func`` on its parser to a ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from xianghe_desk import __version__
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+# Modules under xianghe_desk.commands, in the order `--help` lists them.
+COMMAND_MODULES = ("demo", "check", "stats", "backup")
+
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "expected one argument": "需要一个参数",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：用法错误：%(message)s\n",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
+    "expected at least one argument": "至少需要一个参数",
+}
+
+
+def _translate(text: str) -> str:
+    return _ARGPARSE_ZH.get(text, text)
+
+
+# argparse looks its messages up through its module-level gettext alias at run time.
+argparse._ = _translate  # type: ignore[attr-defined]
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """Usage errors in Chinese, exit code 2, as the contract says."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"用法错误：{message}\n请运行「{self.prog} --help」查看用法。\n")
+
+
+def db_argument(parser: argparse.ArgumentParser, required: bool = False, top_level: bool = False) -> None:
+    """``--db PATH``; a subcommand's copy must not reset a ``--db`` given before the command."""
+    parser.add_argument(
+        "--db",
+        type=Path,
+        required=required,
+        default=None if top_level else argparse.SUPPRESS,
+        metavar="PATH",
+        help="数据库文件（默认：用户数据文件夹中的 xianghe.db）",
+    )
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    from xianghe_desk import paths
+
+    return Path(args.db) if getattr(args, "db", None) else paths.default_db_path()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseParser(
+        prog="xianghe-desk",
+        description="香河「这就办」服务台账：受理登记、派单、办结、回访和月度汇总。不带命令时打开桌面程序。",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--demo", action="store_true", help="用演示数据库打开桌面程序（首次使用时自动生成）")
+    parser.add_argument("--self-test", action="store_true", help="检查本机安装是否完好")
+    db_argument(parser, top_level=True)
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"xianghe_desk.commands.{name}").register(sub)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from xianghe_desk.domain.errors import ValidationError
+    from xianghe_desk.store.db import KnownStoreError
+
+    try:
+        if args.self_test:
+            from xianghe_desk.commands import self_test
+
+            return self_test.run(args)
+        if args.command is None:
+            from xianghe_desk import app
+
+            return app.run_desk(db=getattr(args, "db", None), demo=args.demo)
+        return int(args.func(args))
+    except ValidationError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KnownStoreError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("已中断，没有写入任何数据。", file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as exc:
+        log.exception("unexpected error")
+        print(
+            f"程序出错，操作没有完成。请把日志文件发给维护人员。\n(detail: {type(exc).__name__}: {exc})",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+
+
+def _setup_logging() -> None:
+    from xianghe_desk import paths
+
+    handlers: list[logging.Handler] = []
+    try:
+        log_dir = paths.log_dir()
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_dir / "xianghe-desk.log", encoding="utf-8"))
+    except OSError:
+        pass
+    logging.basicConfig(
+        level=logging.INFO,
+        handlers=handlers or [logging.NullHandler()],
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _setup_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return _run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

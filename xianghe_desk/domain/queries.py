@@ -1,0 +1,105 @@
+"""What the desk asks for: list filters, sort orders and how a search text is read."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import Enum
+
+from xianghe_desk.domain.enums import Status, Urgency
+from xianghe_desk.domain.numbering import parse_number
+
+
+class SearchKind(Enum):
+    EMPTY = "empty"
+    NUMBER = "number"  # a work-order number (exact)
+    DIGITS = "digits"  # part of a phone number, ID number or work-order number
+    LATIN = "latin"  # pinyin initials or full pinyin
+    TEXT = "text"  # Chinese: a name or part of one
+
+
+@dataclass(frozen=True)
+class Search:
+    kind: SearchKind
+    text: str
+
+
+def read_search(text: str) -> Search:
+    """Decide what a search-box entry is: 「zs」 initials, 「张三」 a name, 「1381234」 a phone …"""
+    folded = unicodedata.normalize("NFKC", text or "").strip()
+    if not folded:
+        return Search(SearchKind.EMPTY, "")
+    number = parse_number(folded)
+    if number is not None:
+        return Search(SearchKind.NUMBER, str(number))
+    compact = re.sub(r"[\s\-]", "", folded)
+    if compact.isdigit() or (compact[:-1].isdigit() and compact[-1:] in "xX" and len(compact) == 18):
+        return Search(SearchKind.DIGITS, compact.upper())
+    if re.fullmatch(r"[A-Za-z]+", compact):
+        return Search(SearchKind.LATIN, compact.lower())
+    return Search(SearchKind.TEXT, folded.replace(" ", ""))
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """The request list's filter bar. Empty fields do not filter."""
+
+    town_id: int | None = None
+    village_id: int | None = None
+    grid_id: int | None = None
+    handler_id: int | None = None
+    resident_id: int | None = None
+    statuses: tuple[Status, ...] = ()
+    category: str | None = None
+    category_group: str | None = None
+    channel: str | None = None
+    urgency: Urgency | None = None
+    received_from: date | None = None
+    received_to: date | None = None  # inclusive
+    completed_from: date | None = None
+    completed_to: date | None = None  # inclusive
+    overdue_only: bool = False  # open and past the due time now
+    due_today: bool = False  # open and due before the end of today
+    not_printed: bool = False
+    text: str = ""
+
+    def with_(self, **changes: object) -> RequestFilter:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+REQUEST_SORT_KEYS = (
+    "number",
+    "received_at",
+    "due_at",
+    "status",
+    "urgency",
+    "category",
+    "channel",
+    "town",
+    "village",
+    "person_name",
+    "handler",
+    "completed_at",
+    "satisfaction",
+)
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str = "received_at"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    """Residents' and members' lists."""
+
+    town_id: int | None = None
+    village_id: int | None = None
+    grid_id: int | None = None
+    care_tag: str | None = None
+    active_only: bool = False
+    text: str = ""
+    extra: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,130 @@
+"""Jobs and the two thread pools (Anki's single collection writer, Picard's save pool).
+
+Every write goes through the **writer** pool (one thread), so writes never race each other;
+reads and CPU work (PDFs, parsing spreadsheets) go to the **reader** pool. A job opens its own
+Workspace on the database file, because sqlite3 connections belong to the thread that made them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.store.db import KnownStoreError
+
+log = logging.getLogger(__name__)
+
+
+class JobCancelledError(Exception):
+    """Raised inside a job when the user pressed 「取消」; nothing of the job is kept."""
+
+
+class JobSignals(QObject):
+    """Signals:
+    progress(int, int): done, total.
+    finished(object): the job's result.
+    failed(str, bool): a Chinese message, and whether it is a bug (True) or the user's to fix.
+    cancelled(): the user cancelled and the job stopped.
+    """
+
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(str, bool)
+    cancelled = Signal()
+
+
+class Job(QRunnable):
+    """Run ``work(ws, job)`` on a pool thread with its own Workspace on ``db_path``.
+
+    ``work`` reports with ``job.report(done, total)`` and calls ``job.check_cancelled()`` between
+    items. It must not touch widgets.
+    """
+
+    def __init__(self, db_path: Path, work: Callable[[Workspace, Job], Any], name: str = "") -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.db_path = db_path
+        self.work = work
+        self.name = name or getattr(work, "__name__", "job")
+        self.signals = JobSignals()
+        self.cancel_event = threading.Event()
+        self.clock: Callable[[], Any] | None = None
+        self.actor = ""
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def check_cancelled(self) -> None:
+        if self.cancel_event.is_set():
+            raise JobCancelledError
+
+    def report(self, done: int, total: int) -> None:
+        self.signals.progress.emit(done, total)
+
+    def run(self) -> None:
+        try:
+            kwargs: dict[str, Any] = {"actor": self.actor}
+            if self.clock is not None:
+                kwargs["clock"] = self.clock
+            with Workspace.open(self.db_path, **kwargs) as ws:
+                result = self.work(ws, self)
+        except JobCancelledError:
+            self.signals.cancelled.emit()
+        except ValidationError as exc:
+            self.signals.failed.emit(exc.message, False)
+        except KnownStoreError as exc:
+            self.signals.failed.emit(exc.message, False)
+        except Exception as exc:
+            log.exception("job %s failed", self.name)
+            self.signals.failed.emit(f"程序出错，操作没有完成：{type(exc).__name__}: {exc}", True)
+        else:
+            self.signals.finished.emit(result)
+
+
+class JobRunner(QObject):
+    """Owns the writer pool (one thread) and the reader pool."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.writer = QThreadPool(self)
+        self.writer.setMaxThreadCount(1)
+        self.reader = QThreadPool(self)
+        self.reader.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
+        self._running: set[Job] = set()
+        self.clock: Callable[[], Any] | None = None
+        self.actor = ""
+
+    def submit_write(self, job: Job) -> Job:
+        return self._start(self.writer, job)
+
+    def submit_read(self, job: Job) -> Job:
+        return self._start(self.reader, job)
+
+    def _start(self, pool: QThreadPool, job: Job) -> Job:
+        job.clock = job.clock or self.clock
+        job.actor = job.actor or self.actor
+        self._running.add(job)
+        for signal in (job.signals.finished, job.signals.failed, job.signals.cancelled):
+            signal.connect(lambda *_args, j=job: self._running.discard(j))
+        pool.start(job)
+        return job
+
+    def wait_for_done(self, msecs: int = 30000) -> bool:
+        return bool(self.writer.waitForDone(msecs) and self.reader.waitForDone(msecs))
+
+
+class InlineRunner(JobRunner):
+    """Runs jobs synchronously on the calling thread (tests; Picard's FakeThreadPool)."""
+
+    def _start(self, pool: QThreadPool, job: Job) -> Job:
+        job.clock = job.clock or self.clock
+        job.actor = job.actor or self.actor
+        job.run()
+        return job

@@ -1,0 +1,1 @@
+"""PDF printouts with reportlab: work orders, the monthly summary, village notices."""

@@ -1,0 +1,120 @@
+"""Towns, villages and grids: lookup by the names people type, and edits."""
+
+from __future__ import annotations
+
+from xianghe_desk.domain.errors import NotFoundError, ValidationError
+from xianghe_desk.domain.models import Grid, Town, Village
+from xianghe_desk.domain.places import fold_place, town_aliases, village_aliases
+from xianghe_desk.domain.validators import normalize_text
+from xianghe_desk.services.workspace import Workspace
+
+
+class PlaceService:
+    """Places of the county. Resolution accepts official names, everyday short forms and codes."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def towns(self) -> list[Town]:
+        return self.ws.towns.all()
+
+    def town(self, town_id: int) -> Town | None:
+        return self.ws.towns.get(town_id)
+
+    def villages(self, town_id: int | None = None, include_virtual: bool = False) -> list[Village]:
+        return self.ws.villages.in_town(town_id, include_virtual=include_virtual)
+
+    def village(self, village_id: int) -> Village | None:
+        return self.ws.villages.get(village_id)
+
+    def grids(self, village_id: int) -> list[Grid]:
+        return self.ws.grids.in_village(village_id)
+
+    def grids_in_town(self, town_id: int | None) -> list[Grid]:
+        return self.ws.grids.in_town(town_id)
+
+    def grid(self, grid_id: int) -> Grid | None:
+        return self.ws.grids.get(grid_id)
+
+    def resolve_town(self, text: str) -> Town:
+        """A town by name (淑阳镇, 淑阳) or statistical code (131024100, or its last three digits)."""
+        wanted = fold_place(text)
+        for town in self.towns():
+            if wanted in (town.code, town.code[-3:]) or wanted in town_aliases(town.name):
+                return town
+        names = "、".join(t.name for t in self.towns())
+        raise NotFoundError(
+            f"没有找到镇「{text}」。请填写本县的镇名或统计代码，例如：{names}。", field="town"
+        )
+
+    def resolve_village(self, text: str, town: Town | str | None = None) -> Village:
+        """A village by official name, everyday form or 12-digit code, within ``town`` if given.
+
+        Some names repeat across towns (刘庄村, 周庄村 …): without a town such a name is refused
+        with the towns that have it, so the clerk can say which one is meant.
+        """
+        wanted = fold_place(text)
+        if isinstance(town, str):
+            town = self.resolve_town(town)
+        if wanted.isdigit() and len(wanted) == 12:
+            village = self.ws.villages.by_code(wanted)
+            if village is None or (town is not None and village.town_id != town.id):
+                raise NotFoundError(f"没有找到统计代码为 {wanted} 的村街。", field="village")
+            return village
+        candidates = self.villages(town.id if town else None, include_virtual=True)
+        exact = [v for v in candidates if wanted in (fold_place(v.name), v.short_name)]
+        matches = exact or [v for v in candidates if wanted in village_aliases(v.name)]
+        if len(matches) == 1:
+            return matches[0]
+        where = f"{town.name}" if town else "本县"
+        if not matches:
+            raise NotFoundError(
+                f"{where}没有名为「{text}」的村街。请检查名称是否写错，或先在「村街」中添加。",
+                field="village",
+            )
+        towns = "、".join(sorted({v.town_name for v in matches}))
+        if town is None and len({v.town_id for v in matches}) > 1:
+            raise ValidationError(f"「{text}」在多个镇都有（{towns}），请同时填写所属镇。", field="village")
+        names = "、".join(v.short_name for v in matches)
+        raise ValidationError(f"「{text}」可能是指：{names}，请写出完整名称。", field="village")
+
+    def resolve_grid(self, village: Village, text: str) -> Grid:
+        grid = self.ws.grids.find(village.id, normalize_text(text))
+        if grid is None:
+            raise NotFoundError(
+                f"{village.short_name}没有名为「{text}」的网格。请检查网格名称或编号。", field="grid"
+            )
+        return grid
+
+    def add_grid(
+        self,
+        village_id: int,
+        name: str,
+        number: str = "",
+        head_name: str = "",
+        households: int | None = None,
+        population: int | None = None,
+        party_group: str = "",
+    ) -> int:
+        name = normalize_text(name)
+        if not name:
+            raise ValidationError("请填写网格名称。", field="name")
+        village = self.village(village_id)
+        if village is None:
+            raise NotFoundError("所选村街不存在。", field="village")
+        if self.ws.grids.find(village_id, name) is not None:
+            raise ValidationError(f"{village.short_name}已有名为「{name}」的网格。", field="name")
+        with self.ws.atomic():
+            return self.ws.grids.add(
+                village_id,
+                name,
+                number=normalize_text(number),
+                head_name=normalize_text(head_name),
+                households=households,
+                population=population,
+                party_group=normalize_text(party_group),
+            )
+
+    def set_grid_default_member(self, grid_id: int, member_id: int | None) -> None:
+        with self.ws.atomic():
+            self.ws.grids.update(grid_id, default_member_id=member_id)

@@ -1,0 +1,130 @@
+"""The open database with its stores, this copy's identity and the clock: what services share."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from xianghe_desk.domain.models import DueRules
+from xianghe_desk.domain.numbering import new_device_tag
+from xianghe_desk.store.config import Device, DeviceStore, LookupStore, SettingsStore
+from xianghe_desk.store.db import Database, open_db, translate_errors
+from xianghe_desk.store.people import MemberStore, ResidentStore
+from xianghe_desk.store.places import GridStore, TownStore, VillageStore
+from xianghe_desk.store.requests import RequestStore
+from xianghe_desk.store.stats import StatsStore
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class Workspace:
+    """One open database for one thread. Services take a Workspace; the UI never sees the stores.
+
+    Each thread opens its own Workspace on the same file (sqlite3 connections belong to their
+    thread); WAL lets readers go on while the single writer thread writes.
+    """
+
+    def __init__(self, db: Database, path: Path, clock: Clock = system_clock, actor: str = "") -> None:
+        self.db = db
+        self.path = path
+        self.clock = clock
+        devices = DeviceStore(db)
+        device = devices.self_device()
+        if device is None:
+            device = self._create_self_device(devices)
+        self.device: Device = device
+        tag = device.tag
+        self.towns = TownStore(db, tag)
+        self.villages = VillageStore(db, tag)
+        self.grids = GridStore(db, tag)
+        self.members = MemberStore(db, tag)
+        self.residents = ResidentStore(db, tag)
+        self.requests = RequestStore(db, tag)
+        self.lookups = LookupStore(db, tag)
+        self.settings = SettingsStore(db, tag)
+        self.devices = DeviceStore(db, tag)
+        self.stats = StatsStore(db, tag)
+        self.actor = actor or self.settings.get("operator") or _os_user()
+        from xianghe_desk.services.setup import ensure_seeded
+
+        ensure_seeded(self)
+
+    @classmethod
+    def open(cls, path: Path | str, clock: Clock = system_clock, actor: str = "") -> Workspace:
+        """Open (creating and migrating as needed) the database at ``path``."""
+        path = Path(path)
+        db = open_db(path)
+        try:
+            return cls(db, path, clock=clock, actor=actor)
+        except BaseException:
+            db.close()
+            raise
+
+    def _create_self_device(self, devices: DeviceStore) -> Device:
+        with self.atomic():
+            while True:
+                tag = new_device_tag()
+                if devices.by_tag(tag) is None:
+                    break
+            return devices.add(tag, name=_os_user() + "的电脑", role="township", town_id=None, is_self=True)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction for one user action: all of it is written, or none of it."""
+        with translate_errors(self.path), self.db.atomic():
+            yield
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # ---- settings that travel with the data ----
+    def due_rules(self) -> DueRules:
+        raw = self.settings.get("due_rules") or {}
+        return DueRules(
+            urgent_hours=int(raw.get("urgent_hours", 2)),
+            normal_hours=int(raw.get("normal_hours", 24)),
+            agent_workdays=int(raw.get("agent_workdays", 3)),
+        )
+
+    def home_town_id(self) -> int | None:
+        """The town this database belongs to (None: county-wide, e.g. the demo county)."""
+        code = self.settings.get("town_code")
+        if not code:
+            return None
+        town = self.towns.by_code(str(code))
+        return town.id if town else None
+
+    def title(self) -> str:
+        """Where this database belongs, for the window title and printouts: 香河县淑阳镇 or 香河县."""
+        county = self.settings.get("county_name", "香河县")
+        town_id = self.home_town_id()
+        if town_id is None:
+            return str(county)
+        town = self.towns.get(town_id)
+        return f"{county}{town.name}" if town else str(county)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "本机"

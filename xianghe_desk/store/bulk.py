@@ -1,0 +1,73 @@
+"""Bulk loading for the demo county and benchmarks: many rows per statement, indexes afterwards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xianghe_desk.store.base import TableStore
+
+REQUEST_COLUMNS = (
+    "id", "number", "external_number", "received_at", "channel", "category", "urgency", "content",
+    "town_id", "village_id", "grid_id", "resident_id", "person_name", "person_initials", "person_phone",
+    "person_phone_rev", "person_id_number", "handler_id", "status", "due_at", "dispatched_at", "started_at",
+    "completed_at", "method", "result", "feedback_at", "feedback_route", "satisfaction", "feedback_by",
+    "cancelled_at", "escalations", "printed_at", "created_by", "uuid", "created_at", "updated_at", "device_id",
+)  # fmt: skip
+
+EVENT_COLUMNS = (
+    "uuid", "request_id", "action", "from_status", "to_status", "at", "actor", "note", "data", "device_id",
+    "created_at",
+)  # fmt: skip
+
+
+class BulkStore(TableStore):
+    """Callers hold the transaction (``Workspace.atomic``)."""
+
+    def next_resident_id(self) -> int:
+        return int(self._scalar("SELECT coalesce(max(id), 0) FROM residents")) + 1
+
+    def insert_residents(self, rows: list[dict[str, Any]]) -> None:
+        self._insert_many("residents", rows)
+
+    def member_activity(self) -> list[tuple[int, bool, int]]:
+        """(id, active, town_id) of every member."""
+        return [
+            (int(a), bool(b), int(c))
+            for a, b, c in self.db.execute("SELECT id, active, town_id FROM members")
+        ]
+
+    def insert_requests(self, rows: list[tuple[Any, ...]]) -> None:
+        marks = ",".join("?" * len(REQUEST_COLUMNS))
+        self.db.conn.executemany(
+            f"INSERT INTO requests ({', '.join(REQUEST_COLUMNS)}) VALUES ({marks})", rows
+        )
+
+    def insert_events(self, rows: list[tuple[Any, ...]]) -> None:
+        marks = ",".join("?" * len(EVENT_COLUMNS))
+        self.db.conn.executemany(
+            f"INSERT INTO request_events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", rows
+        )
+
+    def raise_sequence(self, device_tag: str, period: str, last: int) -> None:
+        self.db.execute(
+            "INSERT INTO number_sequences (device_tag, period, last) VALUES (?, ?, ?)"
+            " ON CONFLICT (device_tag, period) DO UPDATE SET last = max(last, excluded.last)",
+            [device_tag, period, last],
+        )
+
+    def drop_request_indexes(self) -> list[str]:
+        """Drop the secondary indexes of requests and events; returns the SQL to build them again."""
+        rows = self.db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN ('requests', 'request_events')"
+        ).fetchall()
+        for name, _sql in rows:
+            self.db.execute(f'DROP INDEX "{name}"')
+        return [sql for _name, sql in rows]
+
+    def create_indexes(self, statements: list[str]) -> None:
+        for sql in statements:
+            self.db.execute(sql)
+
+    def analyze(self) -> None:
+        self.db.execute("ANALYZE")

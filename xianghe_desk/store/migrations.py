@@ -1,0 +1,58 @@
+"""Versioned schema migrations. Never edit a shipped migration: add a new one.
+
+Each migration also sets ``PRAGMA user_version`` to its number, so a program can tell a
+database written by a newer version (and refuse to touch it) even without reading tables.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from xianghe_desk.store import schema
+
+MIGRATIONS = sqlite_utils.Migrations("xianghe")
+SCHEMA_VERSION = 1
+_NAMES: list[str] = []
+
+
+def _register(number: int, name: str):  # type: ignore[no-untyped-def]
+    def wrap(func):  # type: ignore[no-untyped-def]
+        full = f"{number:04d}_{name}"
+
+        def run(db: sqlite_utils.Database) -> None:
+            func(db)
+            db.execute(f"PRAGMA user_version = {int(number)}")
+
+        run.__name__ = full
+        MIGRATIONS(name=full)(run)
+        _NAMES.append(full)
+        return func
+
+    return wrap
+
+
+@_register(1, "initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    for statement in schema.INITIAL:
+        db.execute(statement)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def pending(db: sqlite_utils.Database) -> list[str]:
+    return [m.name for m in MIGRATIONS.pending(db)]
+
+
+def unknown_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Applied migrations this program does not know: the database is newer than us."""
+    return [m.name for m in MIGRATIONS.applied(db) if m.name not in _NAMES]
+
+
+def has_data(db: sqlite_utils.Database) -> bool:
+    return bool(db.table_names())
+
+
+def apply(db: sqlite_utils.Database) -> None:
+    MIGRATIONS.apply(db)

@@ -1,0 +1,297 @@
+"""Service requests (服务工单) and their append-only history (request_events)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from xianghe_desk.domain.enums import FeedbackRoute, Satisfaction, Status, Urgency
+from xianghe_desk.domain.models import RequestEvent, ServiceRequest
+from xianghe_desk.domain.queries import RequestFilter, SearchKind, Sort, read_search
+from xianghe_desk.store.base import Row, TableStore, dt, dt_text, prefix_range
+from xianghe_desk.store.db import new_uuid, now_text
+
+_SELECT = """
+    SELECT r.*, t.name AS town_name, v.short_name AS village_name, coalesce(g.name, '') AS grid_name,
+           coalesce(m.name, '') AS handler_name, coalesce(m.phone, '') AS handler_phone,
+           coalesce(lc.name, r.channel) AS channel_name, coalesce(lk.name, r.category) AS category_name,
+           coalesce(lk.group_code, '') AS category_group, coalesce(lm.name, r.method, '') AS method_name
+    FROM requests r
+    JOIN towns t ON t.id = r.town_id
+    JOIN villages v ON v.id = r.village_id
+    LEFT JOIN grids g ON g.id = r.grid_id
+    LEFT JOIN members m ON m.id = r.handler_id
+    LEFT JOIN lookups lc ON lc.kind = 'channel' AND lc.code = r.channel
+    LEFT JOIN lookups lk ON lk.kind = 'category' AND lk.code = r.category
+    LEFT JOIN lookups lm ON lm.kind = 'method' AND lm.code = r.method
+"""
+
+_SORT_SQL = {
+    "number": "r.number",
+    "received_at": "r.received_at",
+    "due_at": "r.due_at",
+    "status": "r.status",
+    "urgency": "r.urgency",
+    "category": "r.category",
+    "channel": "r.channel",
+    "town": "r.town_id",
+    "village": "r.village_id",
+    "person_name": "r.person_initials",
+    "handler": "r.handler_id",
+    "completed_at": "r.completed_at",
+    "satisfaction": "r.satisfaction",
+}
+
+OPEN_SQL = "r.status IN ('received', 'dispatched', 'in_progress')"
+
+
+def _request(row: Row) -> ServiceRequest:
+    return ServiceRequest(
+        id=row["id"],
+        number=row["number"],
+        received_at=dt(row["received_at"]),  # type: ignore[arg-type]
+        channel=row["channel"],
+        category=row["category"],
+        content=row["content"],
+        town_id=row["town_id"],
+        village_id=row["village_id"],
+        status=Status(row["status"]),
+        urgency=Urgency(row["urgency"]),
+        due_at=dt(row["due_at"]),  # type: ignore[arg-type]
+        external_number=row["external_number"] or "",
+        grid_id=row["grid_id"],
+        resident_id=row["resident_id"],
+        person_name=row["person_name"],
+        person_phone=row["person_phone"],
+        person_id_number=row["person_id_number"],
+        handler_id=row["handler_id"],
+        dispatched_at=dt(row["dispatched_at"]),
+        started_at=dt(row["started_at"]),
+        completed_at=dt(row["completed_at"]),
+        method=row["method"],
+        result=row["result"],
+        feedback_at=dt(row["feedback_at"]),
+        feedback_route=FeedbackRoute(row["feedback_route"]) if row["feedback_route"] else None,
+        satisfaction=Satisfaction(row["satisfaction"]) if row["satisfaction"] else None,
+        feedback_by=row["feedback_by"],
+        cancelled_at=dt(row["cancelled_at"]),
+        escalations=row["escalations"],
+        printed_at=dt(row["printed_at"]),
+        created_by=row["created_by"],
+        town_name=row.get("town_name", ""),
+        village_name=row.get("village_name", ""),
+        grid_name=row.get("grid_name", ""),
+        handler_name=row.get("handler_name", ""),
+        handler_phone=row.get("handler_phone", ""),
+        channel_name=row.get("channel_name", ""),
+        category_name=row.get("category_name", ""),
+        category_group=row.get("category_group", ""),
+        method_name=row.get("method_name", ""),
+        uuid=row["uuid"],
+        updated_at=dt(row["updated_at"]),
+    )
+
+
+def _event(row: Row) -> RequestEvent:
+    return RequestEvent(
+        id=row["id"],
+        request_id=row["request_id"],
+        action=row["action"],
+        at=dt(row["at"]),  # type: ignore[arg-type]
+        actor=row["actor"],
+        from_status=Status(row["from_status"]) if row["from_status"] else None,
+        to_status=Status(row["to_status"]) if row["to_status"] else None,
+        note=row["note"],
+        data=json.loads(row["data"] or "{}"),
+        device_id=row["device_id"],
+        uuid=row["uuid"],
+    )
+
+
+class RequestStore(TableStore):
+    # ---- writes (callers hold the transaction) ----
+    def add(self, row: Row) -> int:
+        return self._insert("requests", {**row, **self._new_sync()})
+
+    def update(self, request_id: int, changes: Row) -> None:
+        self._update("requests", request_id, changes)
+
+    def add_event(
+        self,
+        request_id: int,
+        action: str,
+        at: datetime,
+        actor: str,
+        from_status: Status | None,
+        to_status: Status | None,
+        note: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> int:
+        return self._insert(
+            "request_events",
+            {
+                "uuid": new_uuid(),
+                "request_id": request_id,
+                "action": action,
+                "from_status": from_status.value if from_status else None,
+                "to_status": to_status.value if to_status else None,
+                "at": dt_text(at),
+                "actor": actor,
+                "note": note,
+                "data": json.dumps(data or {}, ensure_ascii=False, sort_keys=True),
+                "device_id": self.device_id,
+                "created_at": now_text(),
+            },
+        )
+
+    def next_sequence(self, device_tag: str, period: str) -> int:
+        """The next work-order sequence for this device and month; never hands out a number twice."""
+        self.db.execute(
+            "INSERT INTO number_sequences (device_tag, period, last) VALUES (?, ?, 1)"
+            " ON CONFLICT (device_tag, period) DO UPDATE SET last = last + 1",
+            [device_tag, period],
+        )
+        return int(
+            self._scalar(
+                "SELECT last FROM number_sequences WHERE device_tag = ? AND period = ?", [device_tag, period]
+            )
+        )
+
+    # ---- reads ----
+    def get(self, request_id: int) -> ServiceRequest | None:
+        row = self._one(_SELECT + " WHERE r.id = ?", [request_id])
+        return _request(row) if row else None
+
+    def get_many(self, ids: list[int]) -> list[ServiceRequest]:
+        """Rows for ``ids`` in the order given (missing ids are skipped)."""
+        if not ids:
+            return []
+        found: dict[int, ServiceRequest] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            for row in self._fetch(_SELECT + f" WHERE r.id IN ({marks})", chunk):
+                found[row["id"]] = _request(row)
+        return [found[i] for i in ids if i in found]
+
+    def by_number(self, number: str) -> ServiceRequest | None:
+        row = self._one(_SELECT + " WHERE r.number = ?", [number])
+        return _request(row) if row else None
+
+    def id_by_external(self, external_number: str) -> int | None:
+        value = self._scalar("SELECT id FROM requests WHERE external_number = ?", [external_number])
+        return int(value) if value is not None else None
+
+    def events(self, request_id: int) -> list[RequestEvent]:
+        rows = self._fetch("SELECT * FROM request_events WHERE request_id = ? ORDER BY at, id", [request_id])
+        return [_event(r) for r in rows]
+
+    def _where(self, flt: RequestFilter, now: datetime) -> tuple[str, list[Any]]:
+        clauses = ["r.deleted_at IS NULL"]
+        params: list[Any] = []
+        for column, value in (
+            ("r.town_id", flt.town_id),
+            ("r.village_id", flt.village_id),
+            ("r.grid_id", flt.grid_id),
+            ("r.handler_id", flt.handler_id),
+            ("r.resident_id", flt.resident_id),
+            ("r.category", flt.category),
+            ("r.channel", flt.channel),
+            ("r.urgency", flt.urgency.value if flt.urgency else None),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if flt.category_group:
+            clauses.append(
+                "r.category IN (SELECT code FROM lookups WHERE kind = 'category' AND group_code = ?)"
+            )
+            params.append(flt.category_group)
+        if flt.statuses:
+            clauses.append(f"r.status IN ({','.join('?' for _ in flt.statuses)})")
+            params += [s.value for s in flt.statuses]
+        if flt.received_from:
+            clauses.append("r.received_at >= ?")
+            params.append(flt.received_from.isoformat())
+        if flt.received_to:
+            clauses.append("r.received_at < ?")
+            params.append((flt.received_to + timedelta(days=1)).isoformat())
+        if flt.completed_from:
+            clauses.append("r.completed_at >= ?")
+            params.append(flt.completed_from.isoformat())
+        if flt.completed_to:
+            clauses.append("r.completed_at < ?")
+            params.append((flt.completed_to + timedelta(days=1)).isoformat())
+        if flt.overdue_only:
+            clauses.append(f"{OPEN_SQL} AND r.due_at < ?")
+            params.append(dt_text(now))
+        if flt.due_today:
+            end_of_day = datetime.combine(now.date(), time.max)
+            clauses.append(f"{OPEN_SQL} AND r.due_at >= ? AND r.due_at <= ?")
+            params += [dt_text(now), dt_text(end_of_day)]
+        if flt.not_printed:
+            clauses.append("r.printed_at IS NULL AND r.status = 'dispatched'")
+        search_sql, search_params = self._search(flt.text)
+        if search_sql:
+            clauses.append(search_sql)
+            params += search_params
+        return " AND ".join(clauses), params
+
+    @staticmethod
+    def _search(text: str) -> tuple[str, list[Any]]:
+        """Name, pinyin initials, work-order number or phone, each through an index."""
+        search = read_search(text)
+        q = search.text
+        if search.kind is SearchKind.EMPTY:
+            return "", []
+        if search.kind is SearchKind.NUMBER:
+            return "r.number = ?", [q]
+        if search.kind is SearchKind.DIGITS:
+            return (
+                f"({prefix_range('r.person_phone')} OR {prefix_range('r.person_phone_rev')}"
+                f" OR {prefix_range('r.person_id_number')})",
+                [q, q, q[::-1], q[::-1], q, q],
+            )
+        if search.kind is SearchKind.LATIN:
+            return (
+                f"({prefix_range('r.person_initials')} OR r.resident_id IN (SELECT id FROM residents"
+                f" WHERE {prefix_range('name_pinyin')}))",
+                [q, q, q, q],
+            )
+        return (
+            f"({prefix_range('r.person_name')} OR r.resident_id IN"
+            " (SELECT id FROM residents WHERE instr(name, ?) > 0))",
+            [q, q, q],
+        )
+
+    def _order(self, sort: Sort) -> str:
+        column = _SORT_SQL.get(sort.key, "r.received_at")
+        direction = "DESC" if sort.descending else "ASC"
+        return f"ORDER BY {column} {direction}, r.id {direction}"
+
+    def list(
+        self, flt: RequestFilter, sort: Sort, now: datetime, offset: int = 0, limit: int = 200
+    ) -> list[ServiceRequest]:
+        where, params = self._where(flt, now)
+        # Page over the bare table first, then join names for the page's rows only.
+        rows = self._fetch(
+            f"WITH page AS (SELECT r.id FROM requests r WHERE {where} {self._order(sort)} LIMIT ? OFFSET ?) "
+            + _SELECT
+            + f" JOIN page p ON p.id = r.id {self._order(sort)}",
+            [*params, limit, offset],
+        )
+        return [_request(r) for r in rows]
+
+    def ids(self, flt: RequestFilter, sort: Sort, now: datetime) -> list[int]:
+        """All matching ids in order: the ids-first shape for random access (select all, batch print)."""
+        where, params = self._where(flt, now)
+        cursor = self.db.execute(f"SELECT r.id FROM requests r WHERE {where} {self._order(sort)}", params)
+        return [row[0] for row in cursor.fetchall()]
+
+    def count(self, flt: RequestFilter, now: datetime) -> int:
+        where, params = self._where(flt, now)
+        return int(self._scalar(f"SELECT count(*) FROM requests r WHERE {where}", params))
+
+    def count_all(self) -> int:
+        return int(self._scalar("SELECT count(*) FROM requests"))

@@ -1,0 +1,63 @@
+"""The QApplication: shipped font, Chinese locale and Qt translations, error hook, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from xianghe_desk import paths
+
+log = logging.getLogger(__name__)
+
+_translators: list[QTranslator] = []
+
+
+def load_font() -> str:
+    """Register the shipped WenQuanYi Micro Hei and return its family (works with no system CJK font)."""
+    font_id = QFontDatabase.addApplicationFont(str(paths.font_path()))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        log.warning("could not load %s", paths.font_path())
+        return ""
+    return families[0]
+
+
+def install_chinese(app: QApplication) -> None:
+    """Qt's own buttons and dialogs in Chinese (qtbase_zh_CN ships with the PySide6 wheel)."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+        _translators.append(translator)
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("xianghe-desk")
+    app.setOrganizationName("xianghe")
+    app.setApplicationDisplayName("香河「这就办」服务台账")
+    family = load_font()
+    if family:
+        font = QFont(family)
+        font.setPointSize(max(app.font().pointSize(), 10))
+        app.setFont(font)
+    install_chinese(app)
+    return app
+
+
+def run(db_path: Path) -> int:
+    from xianghe_desk.ui.main_window import MainWindow
+
+    app = make_app()
+    window = MainWindow(db_path)
+    window.show()
+    return int(app.exec())
