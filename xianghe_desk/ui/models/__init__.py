@@ -1,0 +1,1 @@
+"""Table models over services, one per list screen."""

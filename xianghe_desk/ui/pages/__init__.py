@@ -1,0 +1,1 @@
+"""Desk pages shown from the navigation side bar."""
