@@ -54,10 +54,12 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
 
     # ---- for subclasses
     def _fetch(self, offset: int, limit: int) -> list[T]:
-        raise NotImplementedError  # abstract: every subclass implements it
+        """One page of rows from a service; every subclass overrides this."""
+        return []
 
     def _count(self) -> int:
-        raise NotImplementedError  # abstract: every subclass implements it
+        """How many rows match (cached until reload); every subclass overrides this."""
+        return 0
 
     def _row_id(self, row: T) -> int:
         return int(getattr(row, "id"))  # noqa: B009 - rows are domain dataclasses with an id
