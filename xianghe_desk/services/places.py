@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from xianghe_desk.domain.errors import NotFoundError, ValidationError
 from xianghe_desk.domain.models import Grid, Town, Village
-from xianghe_desk.domain.places import fold_place, town_aliases, village_aliases
+from xianghe_desk.domain.places import (
+    fold_place,
+    short_village_name,
+    town_aliases,
+    village_aliases,
+    village_kind,
+)
 from xianghe_desk.domain.validators import normalize_text
 from xianghe_desk.services.workspace import Workspace
 
@@ -118,3 +124,123 @@ class PlaceService:
     def set_grid_default_member(self, grid_id: int, member_id: int | None) -> None:
         with self.ws.atomic():
             self.ws.grids.update(grid_id, default_member_id=member_id)
+
+    # ---- edits from the desk's 村街 and 网格 screens ----
+    def add_village(self, town_id: int, name: str, code: str = "", district: str = "") -> int:
+        """Add a village (村街) to a town; its everyday short name and kind follow from the name.
+
+        Raises:
+            ValidationError: empty or taken name, a code that is not this town's 12-digit code.
+        """
+        name = fold_place(normalize_text(name))
+        if not name:
+            raise ValidationError("请填写村街名称，如「王刘圈村村民委员会」或「王刘圈村」。", field="name")
+        if len(name) > 40:
+            raise ValidationError(f"村街名称太长（{len(name)} 个字），请核对。", field="name")
+        town = self.town(town_id)
+        if town is None:
+            raise NotFoundError("所选镇不存在，请重新选择。", field="town")
+        short = short_village_name(name)
+        for village in self.villages(town.id, include_virtual=True):
+            if name in (fold_place(village.name), village.short_name) or short == village.short_name:
+                raise ValidationError(
+                    f"{town.name}已有村街「{village.short_name}」（{village.name}），不能重复添加。",
+                    field="name",
+                )
+        code = normalize_text(code).replace(" ", "")
+        if code:
+            if not (code.isdigit() and len(code) == 12):
+                raise ValidationError(
+                    f"统计代码应为 12 位数字（现在是「{code}」），不知道可以不填。", field="code"
+                )
+            if not code.startswith(town.code):
+                raise ValidationError(
+                    f"{town.name}的村街统计代码都以 {town.code} 开头，「{code}」不是，请核对。", field="code"
+                )
+            taken = self.ws.villages.by_code(code)
+            if taken is not None:
+                raise ValidationError(
+                    f"统计代码 {code} 已是{taken.town_name}「{taken.short_name}」的代码，请核对。",
+                    field="code",
+                )
+        with self.ws.atomic():
+            return self.ws.villages.add(
+                town.id,
+                name,
+                short,
+                code=code or None,
+                kind=village_kind(name, code or None),
+                district=self._district(district),
+            )
+
+    def set_village_district(self, village_id: int, district: str) -> None:
+        """Put a village in a 片区 (an empty text takes it out of any)."""
+        if self.village(village_id) is None:
+            raise NotFoundError("所选村街不存在。", field="village")
+        district = self._district(district)
+        with self.ws.atomic():
+            self.ws.villages.update(village_id, district=district)
+
+    @staticmethod
+    def _district(text: str) -> str:
+        district = normalize_text(text)
+        if len(district) > 30:
+            raise ValidationError(
+                f"片区名称太长（{len(district)} 个字），请精简到 30 字以内。", field="district"
+            )
+        return district
+
+    def update_grid(
+        self,
+        grid_id: int,
+        name: str,
+        number: str = "",
+        head_name: str = "",
+        households: int | None = None,
+        population: int | None = None,
+        party_group: str = "",
+        default_member_id: int | None = None,
+    ) -> None:
+        """Change a grid's particulars and its default handler, in one transaction."""
+        grid = self.grid(grid_id)
+        if grid is None:
+            raise NotFoundError("这个网格已不存在。", field="grid")
+        name = normalize_text(name)
+        if not name:
+            raise ValidationError("请填写网格名称。", field="name")
+        if any(g.name == name and g.id != grid_id for g in self.grids(grid.village_id)):
+            raise ValidationError(f"{grid.village_name}已有名为「{name}」的网格。", field="name")
+        for label, value, field_name in (
+            ("户数", households, "households"),
+            ("人口数", population, "population"),
+        ):
+            if value is not None and value < 0:
+                raise ValidationError(f"{label}不能是负数。", field=field_name)
+        self.check_default_member(grid.village_id, default_member_id)
+        with self.ws.atomic():
+            self.ws.grids.update(
+                grid_id,
+                name=name,
+                number=normalize_text(number),
+                head_name=normalize_text(head_name),
+                households=households,
+                population=population,
+                party_group=normalize_text(party_group),
+                default_member_id=default_member_id,
+            )
+
+    def check_default_member(self, village_id: int, member_id: int | None) -> None:
+        """A grid's default handler must be an active member of the same town."""
+        if member_id is None:
+            return
+        village = self.village(village_id)
+        member = self.ws.members.get(member_id)
+        if member is None:
+            raise NotFoundError("所选默认承办人不存在，请重新选择。", field="default_member")
+        if village is not None and member.town_id != village.town_id:
+            raise ValidationError(
+                f"{member.name}不是{village.town_name}的网格员，不能做这个网格的默认承办人。",
+                field="default_member",
+            )
+        if not member.active:
+            raise ValidationError(f"{member.name}已不在岗，请选择在岗的网格员。", field="default_member")
