@@ -235,6 +235,17 @@ class RequestService:
             )
         if at > self.ws.now():
             raise ValidationError(f"「{action.label}」的时间不能晚于现在。", field="at")
+        # A back-dated step must not land before the step it follows: the history is read in
+        # time order (the month's figures as of a moment), so it has to stay in order.
+        history = self.ws.requests.events(request_id)
+        if history and at < history[-1].at:
+            previous = history[-1]
+            label = Action(previous.action).label if previous.action in set(Action) else previous.action
+            raise ValidationError(
+                f"「{action.label}」的时间（{at:%Y-%m-%d %H:%M}）早于上一步「{label}」的时间"
+                f"（{previous.at:%Y-%m-%d %H:%M}），请核对。",
+                field="at",
+            )
         changes: dict[str, Any] = {"status": target.value}
         event: dict[str, Any] = {}
         needs = lifecycle.required_fields(action)
