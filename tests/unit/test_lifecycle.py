@@ -126,7 +126,7 @@ def test_allowed_actions_per_status_read_like_the_glossary() -> None:
     assert allowed_actions(X, Satisfaction.UNSATISFIED) == [Action.REOPEN]
 
 
-def test_back_dated_step_before_the_previous_one_is_refused(ws, clock) -> None:  # type: ignore[no-untyped-def]
+def test_back_dated_step_before_the_previous_one_is_refused(ws, clock) -> None:
     """办结 entered for 08:45 when the request was dispatched at 09:00: refused, nothing written."""
     village = PlaceService(ws).resolve_village("王刘圈村")
     member = MemberService(ws).add(MemberDraft("李建国", "13812345678", village.town_id, village.id)).id
@@ -214,7 +214,7 @@ class RequestLifecycle(RuleBasedStateMachine):
         events = self.ws.db.execute("SELECT count(*) FROM request_events").fetchone()[0]
         return tuple(row), events
 
-    def _do(self, index: int, action: Action, call, *, refused_anyway: bool = False) -> None:  # type: ignore[no-untyped-def]
+    def _do(self, index: int, action: Action, call, *, refused_anyway: bool = False) -> None:
         """Run one service call; compare the outcome with the independent table EXPECTED."""
         request_id = self.ids[index % len(self.ids)]
         status = self.model[request_id]
