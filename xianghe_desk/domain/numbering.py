@@ -56,7 +56,8 @@ def format_number(town_code: str, device_tag: str, received_at: datetime, sequen
 def clean_input(text: str) -> str:
     """Fold what a person or scanner typed: full-width, lower case, spaces, odd dashes."""
     text = unicodedata.normalize("NFKC", text).strip().upper()
-    return re.sub(r"[\s_—–－]+", "-", text).replace("--", "-")
+    # Any run of spaces and dashes is one separator: 「100 - K7M3 - 2611 - 0042」 is a number too.
+    return re.sub(r"[\s_—–－‐‑−-]+", "-", text)
 
 
 def parse_number(text: str) -> WorkOrderNumber | None:
