@@ -79,6 +79,7 @@ REQUEST_SORT_KEYS = (
     "channel",
     "town",
     "village",
+    "grid",
     "person_name",
     "handler",
     "completed_at",

@@ -37,6 +37,7 @@ _SORT_SQL = {
     "channel": "r.channel",
     "town": "r.town_id",
     "village": "r.village_id",
+    "grid": "r.grid_id",
     "person_name": "r.person_initials",
     "handler": "r.handler_id",
     "completed_at": "r.completed_at",

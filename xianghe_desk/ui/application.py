@@ -55,9 +55,19 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run(db_path: Path) -> int:
+    from xianghe_desk.ui import errors
     from xianghe_desk.ui.main_window import MainWindow
 
+    errors.setup_logging()
     app = make_app()
-    window = MainWindow(db_path)
+    errors.install_excepthook()
+    try:
+        window = MainWindow(db_path)
+    except Exception as exc:
+        # The database could not be opened (locked, damaged, too new): say so and stop.
+        if not errors.is_user_error(exc):
+            raise
+        errors.show_warning(None, errors.user_message(exc), "无法打开数据库")
+        return 1
     window.show()
     return int(app.exec())

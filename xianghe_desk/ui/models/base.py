@@ -49,6 +49,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         super().__init__(parent)
         self.page_size = page_size
         self._rows: list[T] = []
+        self._positions: dict[int, int] = {}  # row id → row number, for replace_row
         self._total: int | None = None
         self.fetched_rows = 0  # rows loaded since the last reload (tests assert on it)
 
@@ -93,10 +94,14 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
+        for number, row in enumerate(rows, start=first):
+            self._positions.setdefault(self._row_id(row), number)
         self.fetched_rows += len(rows)
         self.endInsertRows()
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.columns[section].header
@@ -125,6 +130,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
     def reload(self) -> None:
         self.beginResetModel()
         self._rows = []
+        self._positions = {}
         self._total = None
         self.fetched_rows = 0
         self.endResetModel()
@@ -133,10 +139,15 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of_id(self, row_id: int) -> int | None:
-        for number, row in enumerate(self._rows):
-            if self._row_id(row) == row_id:
-                return number
-        return None
+        """The row number of a loaded row (None when that row has not been fetched)."""
+        return self._positions.get(row_id)
+
+    def id_of_row(self, row: int) -> int | None:
+        found = self.row_object(row)
+        return self._row_id(found) if found is not None else None
+
+    def loaded_count(self) -> int:
+        return len(self._rows)
 
     def replace_row(self, row_id: int, new: T) -> bool:
         """Swap in a fresh copy of one row (after a write) without reloading the list."""
