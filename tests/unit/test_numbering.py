@@ -29,7 +29,7 @@ EXPECTED = WorkOrderNumber("100", "K7M3", 26, 11, 42)
 
 numbers = st.builds(
     WorkOrderNumber,
-    town_digits=st.from_regex(r"\A\d{3}\Z"),
+    town_digits=st.from_regex(r"\A[0-9]{3}\Z"),
     device_tag=st.text(alphabet=DEVICE_ALPHABET, min_size=4, max_size=4),
     year=st.integers(0, 99),
     month=st.integers(1, 12),
