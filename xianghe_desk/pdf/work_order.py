@@ -1,0 +1,623 @@
+"""服务工单: the paper a grid member carries to the resident, one A4 (or A5) page per request.
+
+The page holds everything needed to do the job without the desk: who asked for what and when,
+the due time (紧急 in red), the resident and how to reach them or their emergency contact, the
+handler, lines to write on, the handling methods to tick, signatures, and the follow-up (回访).
+A very long request text continues on a second page (marked 续页) instead of being cut.
+
+The number is printed as text and as a QR code: scanning it into the desk's search box opens the
+request, so paper that comes back is closed quickly.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from xianghe_desk.pdf.fonts import FONT
+from xianghe_desk.pdf.styles import ALERT, GREY, INK, LIGHT, RULE, Styles, escape, make_styles, multiline
+
+DATE_BLANK = "______年____月____日"
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PersonBlock:
+    """The resident (服务对象) as printed: the ID number arrives already masked."""
+
+    name: str = ""
+    id_number_masked: str = ""
+    phone: str = ""
+    address: str = ""
+    care_tags: str = ""
+    living: str = ""
+    emergency: str = ""  # 「李四 13912345678」
+    linked_member: str = ""
+
+
+@dataclass(frozen=True)
+class WorkOrderSheet:
+    """Everything one work order prints, gathered by services.printing (no database here)."""
+
+    number: str
+    county: str
+    town: str
+    village: str
+    grid: str
+    received_at: datetime
+    due_at: datetime
+    urgent: bool
+    due_rule: str  # 「紧急：2小时内办结」
+    channel: str
+    category: str
+    category_group: str
+    content: str
+    status: str
+    dispatched_at: datetime | None = None
+    external_number: str = ""
+    person: PersonBlock = field(default_factory=PersonBlock)
+    handler_name: str = ""
+    handler_phone: str = ""
+    received_by: str = ""
+    methods: tuple[str, ...] = ()  # 办理方式 tick boxes, in the settings' order
+    chosen_method: str = ""
+    result: str = ""
+    completed_at: datetime | None = None
+    feedback_routes: tuple[str, ...] = ("电话回访", "上门回访")
+    feedback_route: str = ""
+    ratings: tuple[str, ...] = ("满意", "基本满意", "不满意")
+    satisfaction: str = ""
+    feedback_by: str = ""
+    feedback_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """A4 (default) or A5: paper, margins and the text size that fits them."""
+
+    name: str
+    size: tuple[float, float]
+    margin: float
+    base: float
+    qr: float
+    min_lines: int
+    line_gap: float
+
+
+PAGE_SETUPS = {
+    "A4": PageSetup("A4", A4, 15 * mm, 10.5, 27 * mm, 4, 8.5 * mm),
+    "A5": PageSetup("A5", A5, 9 * mm, 7.6, 19 * mm, 2, 6.5 * mm),
+}
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else ""
+
+
+class TickBoxes(Flowable):
+    """Options with a square to tick (「□ 现场办结  □ 代办代跑 …」), wrapping onto more lines.
+
+    The squares are drawn, not typed: the font's □ is half the size of a character and hard to
+    tick with a pen. The option already recorded (a reprint of a finished request) is ticked.
+    """
+
+    def __init__(self, options: Iterable[str], chosen: str, size: float) -> None:
+        super().__init__()
+        self.options = list(options)
+        self.chosen = chosen
+        self.size = size
+        self.leading = size * 1.7
+        self.box = size * 1.05
+        self._places: list[tuple[float, int]] = []
+
+    def _item_width(self, option: str) -> float:
+        return self.box + self.size * 0.35 + stringWidth(option, FONT, self.size)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        gap = self.size * 1.4
+        x, line, places = 0.0, 0, []
+        for option in self.options:
+            width = self._item_width(option)
+            if x > 0 and x + width > avail_width:
+                x, line = 0.0, line + 1
+            places.append((x, line))
+            x += width + gap
+        self._places = places
+        self.width = avail_width
+        self.height = (line + 1) * self.leading if self.options else self.leading
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFont(FONT, self.size)
+        canvas.setLineWidth(0.7)
+        canvas.setStrokeColor(INK)
+        canvas.setFillColor(INK)
+        for option, (x, line) in zip(self.options, self._places, strict=True):
+            baseline = (
+                self.height - (line + 1) * self.leading + (self.leading - self.size) / 2 + self.size * 0.12
+            )
+            bottom = baseline - self.size * 0.08
+            canvas.rect(x, bottom, self.box, self.box, stroke=1, fill=0)
+            if self.chosen and option == self.chosen:
+                canvas.setLineWidth(1.2)
+                canvas.line(
+                    x + self.box * 0.18, bottom + self.box * 0.5, x + self.box * 0.42, bottom + self.box * 0.2
+                )
+                canvas.line(
+                    x + self.box * 0.42,
+                    bottom + self.box * 0.2,
+                    x + self.box * 0.85,
+                    bottom + self.box * 0.85,
+                )
+                canvas.setLineWidth(0.7)
+            canvas.drawString(x + self.box + self.size * 0.35, baseline, option)
+        canvas.restoreState()
+
+
+class QrCode(Flowable):
+    """A QR code of ``value``, ``size`` points square (quiet zone included).
+
+    Encoded once with reportlab's own encoder and drawn as one path of merged runs: the stock
+    QrCodeWidget encodes twice and builds a shape per module, which made a batch of 1,000
+    work orders twice as slow.
+    """
+
+    def __init__(self, value: str, size: float, border: int = 2) -> None:
+        super().__init__()
+        code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        code.addData(value)
+        code.make()
+        self.modules: list[list[bool]] = code.modules
+        self.size = size
+        self.border = border
+        self.width = self.height = size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        count = len(self.modules)
+        box = self.size / (count + 2 * self.border)
+        canvas = self.canv
+        path = canvas.beginPath()
+        for r, row in enumerate(self.modules):
+            y = self.size - (r + self.border + 1) * box
+            c = 0
+            for dark, run in itertools.groupby(row):
+                length = len(list(run))
+                if dark:
+                    path.rect((c + self.border) * box, y, length * box + 0.01, box + 0.01)
+                c += length
+        canvas.saveState()
+        canvas.setFillColor(INK)
+        canvas.drawPath(path, stroke=0, fill=1)
+        canvas.restoreState()
+
+
+class _BatchState:
+    """Which order the page belongs to and its page number within that order (for footers)."""
+
+    def __init__(self, total: int, progress: ProgressCallback | None) -> None:
+        self.total = total
+        self.progress = progress
+        self.number = ""
+        self.page_in_order = 0
+        self.started = 0
+
+
+class _OrderStart(Flowable):
+    """Zero-size marker at the top of each order: footers and progress/cancel hook onto it."""
+
+    def __init__(self, state: _BatchState, number: str) -> None:
+        super().__init__()
+        self.state = state
+        self.number = number
+        self.width = self.height = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        state = self.state
+        state.number = self.number
+        state.page_in_order = 1
+        state.started += 1
+        if state.progress is not None:
+            # May raise to cancel: the caller's callback checks the user's 「取消」.
+            state.progress(state.started, state.total)
+
+
+class _WritingLines(Flowable):
+    """「办理情况」: ruled lines to write on, stretched to use the page's remaining height.
+
+    The flowables that must follow on the same page (``tail``) are measured first, so the lines
+    take what is left (at least ``min_lines``) and the signatures never get pushed off the page.
+    """
+
+    def __init__(
+        self, label: str, styles: Styles, setup: PageSetup, tail: list[Flowable], prefill: str = ""
+    ) -> None:
+        super().__init__()
+        self.label = label
+        self.styles = styles
+        self.setup = setup
+        self.tail = tail
+        self.prefill = prefill
+        self.lines = setup.min_lines
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        gap = self.setup.line_gap
+        label_h = self.styles.base * 1.8
+        tail_h = 0.0
+        for flowable in self.tail:
+            _w, h = flowable.wrap(avail_width, avail_height)
+            tail_h += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+        room = avail_height - tail_h - label_h - 2
+        fits = int(room // gap) if room > 0 and avail_height < self.setup.size[1] else 0
+        # Fewer lines than usual rather than a page holding only the signatures: after a long
+        # request text the back of the sheet is there to write on.
+        self.lines = min(fits, 16) if fits >= 2 else max(self.setup.min_lines, fits)
+        self.height = label_h + self.lines * gap
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        gap = self.setup.line_gap
+        top = self.height
+        canvas.setFont(FONT, self.styles.base * 1.15)
+        canvas.setFillColor(INK)
+        canvas.drawString(0, top - self.styles.base * 1.25, self.label)
+        if self.prefill:
+            canvas.setFont(FONT, self.styles.base)
+            canvas.setFillColor(GREY)
+            text = self.prefill.replace("\n", " ")
+            canvas.drawString(
+                self.styles.base * 5.2,
+                top - self.styles.base * 1.25,
+                _clip(text, self.width * 0.8, self.styles),
+            )
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.4)
+        canvas.setDash(1, 2)
+        y = top - self.styles.base * 1.8
+        for _ in range(self.lines):
+            y -= gap
+            canvas.line(0, y + 2, self.width, y + 2)
+        canvas.setDash()
+
+
+def _clip(text: str, width: float, styles: Styles) -> str:
+    if stringWidth(text, FONT, styles.base) <= width:
+        return text
+    while text and stringWidth(text + "…", FONT, styles.base) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+class WorkOrderRenderer:
+    """Builds the flowables of work orders; one renderer serves a whole batch."""
+
+    def __init__(self, page: str = "A4") -> None:
+        if page not in PAGE_SETUPS:
+            raise ValueError(page)
+        self.setup = PAGE_SETUPS[page]
+        self.styles = make_styles(self.setup.base)
+        self.frame_width = self.setup.size[0] - 2 * self.setup.margin
+        base = self.setup.base
+        self._long_content = ParagraphStyle(
+            "long_content", self.styles.content, fontSize=base * 0.95, leading=base * 0.95 * 1.45
+        )
+        self._very_long = ParagraphStyle(
+            "very_long", self.styles.content, fontSize=base * 0.88, leading=base * 0.88 * 1.4
+        )
+        self._heading_free = ParagraphStyle("heading_free", self.styles.heading, keepWithNext=0)
+        self._cell_size = self.styles.cell.fontSize
+        self._field_style = TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), self._cell_size),
+                ("LEADING", (0, 0), (-1, -1), self.styles.cell.leading),
+                ("TEXTCOLOR", (0, 0), (0, -1), GREY),
+                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                ("BACKGROUND", (0, 0), (0, -1), LIGHT),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), base * 0.28),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), base * 0.28),
+                ("LEFTPADDING", (0, 0), (-1, -1), base * 0.4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), base * 0.4),
+            ]
+        )
+
+    # ---- pieces
+    def _fields(self, rows: list[list[Any]]) -> Table:
+        """A four-column table of label/value pairs; a two-item row spans its value across.
+
+        Values are plain text (a Paragraph only when they need wrapping: plain cells are several
+        times cheaper, which is what lets 1,000 orders print in seconds) or ready flowables.
+        """
+        width = self.frame_width
+        label_w = self.setup.base * 5.6
+        value_w = (width - 2 * label_w) / 2
+        wide_w = width - label_w
+        pad = self.setup.base * 0.8
+        data = []
+        style = TableStyle(self._field_style.getCommands())
+        for index, row in enumerate(rows):
+            if len(row) == 2:
+                data.append([row[0], self._value(row[1], wide_w - pad), "", ""])
+                style.add("SPAN", (1, index), (3, index))
+            else:
+                data.append(
+                    [row[0], self._value(row[1], value_w - pad), row[2], self._value(row[3], value_w - pad)]
+                )
+                style.add("BACKGROUND", (2, index), (2, index), LIGHT)
+                style.add("TEXTCOLOR", (2, index), (2, index), GREY)
+        table = Table(data, colWidths=[label_w, value_w, label_w, value_w])
+        table.setStyle(style)
+        return table
+
+    def _value(self, value: Any, width: float) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value or "—"
+        if "\n" not in text and stringWidth(text, FONT, self._cell_size) <= width:
+            return text
+        return Paragraph(multiline(text), self.styles.cell)
+
+    def _heading(self, text: str) -> Paragraph:
+        return Paragraph(f"■&nbsp;{escape(text)}", self.styles.heading)
+
+    def _header(self, sheet: WorkOrderSheet) -> Table:
+        s, setup = self.styles, self.setup
+        qr_size = setup.qr
+        place = escape(f"{sheet.county}{sheet.town}")
+        title_block = [
+            Paragraph(place, s.subtitle),
+            Paragraph("「这就办」服务工单", s.title),
+            Paragraph(f"工单编号：<font size={s.base * 1.3:.1f}>{escape(sheet.number)}</font>", s.subtitle),
+        ]
+        qr_block = [QrCode(sheet.number, qr_size), Paragraph(escape(sheet.number), s.small)]
+        if sheet.urgent:
+            stamp: Any = Paragraph(
+                f'<font color="{ALERT.hexval()}" size={s.base * 2.1:.1f}>紧急</font>', s.cell_center
+            )
+        else:
+            stamp = Paragraph(f'<font color="{GREY.hexval()}">{escape(sheet.status)}</font>', s.cell_center)
+        side = qr_size + 8
+        table = Table(
+            [[stamp, title_block, qr_block]],
+            colWidths=[side, self.frame_width - 2 * side, side],
+        )
+        commands: list[tuple[Any, ...]] = [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (2, 0), (2, 0), "CENTER"),
+            ("LINEBELOW", (0, 0), (-1, 0), 1.4, INK),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), s.base * 0.3),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ]
+        if sheet.urgent:
+            # A stamp-like red frame around 紧急 that survives black-and-white printing.
+            commands.append(("BOX", (0, 0), (0, 0), 2, ALERT))
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def _due(self, sheet: WorkOrderSheet) -> Paragraph:
+        text = f"{_when(sheet.due_at)}（{escape(sheet.due_rule)}）"
+        if sheet.urgent:
+            text = f'<font color="{ALERT.hexval()}">【紧急】{text}</font>'
+        return Paragraph(text, self.styles.cell)
+
+    def _request_part(self, sheet: WorkOrderSheet) -> list[Flowable]:
+        category = sheet.category + (f"（{sheet.category_group}）" if sheet.category_group else "")
+        rows: list[list[Any]] = [
+            ["受理时间", _when(sheet.received_at), "来源渠道", sheet.channel],
+            ["派单时间", _when(sheet.dispatched_at) or "（未派单）", "问题类别", category],
+            ["办结时限", self._due(sheet)],
+            ["所属村街", f"{sheet.town} {sheet.village}", "所属网格", sheet.grid],
+        ]
+        if sheet.external_number or sheet.received_by:
+            rows.append(["受理人", sheet.received_by, "外部编号", sheet.external_number])
+        return [Spacer(0, self.setup.base * 0.5), self._fields(rows)]
+
+    def _content_part(self, sheet: WorkOrderSheet) -> list[Flowable]:
+        # A long text is set a little smaller so that 3,000 characters still fit on two pages.
+        length = len(sheet.content)
+        style = (
+            self.styles.content
+            if length <= 600
+            else self._long_content
+            if length <= 1500
+            else self._very_long
+        )
+        # No keep-with-next here: it would move a long text whole to the next page. A page break
+        # happens only when not even a few lines fit under the heading.
+        heading = Paragraph("■&nbsp;诉求内容", self._heading_free)
+        return [CondPageBreak(self.setup.base * 7), heading, Paragraph(multiline(sheet.content), style)]
+
+    def _person_part(self, sheet: WorkOrderSheet) -> list[Flowable]:
+        person = sheet.person
+        if not (person.name or person.phone):
+            rows: list[list[Any]] = [["服务对象", "（本工单未登记服务对象）"]]
+        else:
+            rows = [
+                ["姓名", person.name, "身份证号", person.id_number_masked],
+                ["联系电话", person.phone, "服务类别", person.care_tags],
+                ["居住地址", person.address],
+                ["紧急联系人", person.emergency, "联系党员", person.linked_member],
+            ]
+        handler = f"{sheet.handler_name}　{sheet.handler_phone}".strip() or "（未派单）"
+        rows.append(["承办人", handler])
+        return [self._heading("服务对象与承办人"), self._fields(rows)]
+
+    def _tail(self, sheet: WorkOrderSheet) -> list[Flowable]:
+        """办理方式, signatures and 回访: kept together at the foot of the order."""
+        s = self.styles
+        completed = _when(sheet.completed_at) or "______年____月____日____时____分"
+        methods = self._fields(
+            [
+                ["办理方式", TickBoxes(sheet.methods, sheet.chosen_method, self._cell_size)],
+                ["办结时间", completed],
+            ]
+        )
+        half = self.frame_width / 2
+        signatures = Table(
+            [
+                ["承办人签字：____________________", f"日期：{DATE_BLANK}"],
+                ["群众签字：______________________", f"日期：{DATE_BLANK}"],
+            ],
+            colWidths=[half, half],
+        )
+        signatures.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),
+                    ("FONTSIZE", (0, 0), (-1, -1), self._cell_size),
+                    ("LEADING", (0, 0), (-1, -1), self.styles.cell.leading),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("TOPPADDING", (0, 0), (-1, -1), s.base * 1.3),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        feedback = self._fields(
+            [
+                [
+                    "回访方式",
+                    TickBoxes(sheet.feedback_routes, sheet.feedback_route, self._cell_size),
+                    "满意度",
+                    TickBoxes(sheet.ratings, sheet.satisfaction, self._cell_size),
+                ],
+                ["回访人", sheet.feedback_by or " ", "回访时间", _when(sheet.feedback_at) or DATE_BLANK],
+                ["群众意见", Spacer(0, s.base * 2.6)],
+            ]
+        )
+        return [methods, signatures, self._heading("回访"), feedback]
+
+    def story(self, sheet: WorkOrderSheet, state: _BatchState) -> list[Flowable]:
+        """The flowables of one work order (its first flowable marks the order's start)."""
+        tail = self._tail(sheet)
+        prefill = f"已办结：{sheet.result}" if sheet.result else ""
+        lines = _WritingLines("■ 办理情况", self.styles, self.setup, tail, prefill)
+        lines.spaceBefore = self.setup.base * 0.6
+        return [
+            _OrderStart(state, sheet.number),
+            self._header(sheet),
+            *self._request_part(sheet),
+            *self._person_part(sheet),
+            *self._content_part(sheet),
+            lines,
+            KeepTogether(tail),
+        ]
+
+
+class _WorkOrderDoc(BaseDocTemplate):
+    def __init__(self, target: str | IO[bytes], setup: PageSetup, state: _BatchState, footer: str) -> None:
+        super().__init__(
+            target,
+            pagesize=setup.size,
+            leftMargin=setup.margin,
+            rightMargin=setup.margin,
+            topMargin=setup.margin,
+            bottomMargin=setup.margin + setup.base * 1.6,
+            title="服务工单",
+            author="香河「这就办」服务台账",
+            creator="xianghe-desk",
+            invariant=True,
+        )
+        self.setup = setup
+        self.state = state
+        self.footer = footer
+        frame = Frame(
+            self.leftMargin,
+            self.bottomMargin,
+            self.width,
+            self.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+        )
+        self.addPageTemplates(
+            [PageTemplate("order", [frame], onPage=self._on_page, onPageEnd=self._on_page_end)]
+        )
+
+    def _on_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        # A page that starts without a new order continues the previous one.
+        self.state.page_in_order += 1
+
+    def _on_page_end(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        setup, state = self.setup, self.state
+        width, _height = setup.size
+        size = setup.base * 0.8
+        canvas.saveState()
+        canvas.setFont(FONT, size)
+        canvas.setFillColor(GREY)
+        y = setup.margin
+        canvas.drawString(setup.margin, y, self.footer)
+        page_text = f"工单 {state.number}　第 {state.page_in_order} 页"
+        canvas.drawRightString(width - setup.margin, y, page_text)
+        if state.page_in_order > 1:
+            canvas.setFont(FONT, setup.base)
+            canvas.setFillColor(INK)
+            canvas.drawRightString(
+                width - setup.margin,
+                setup.size[1] - setup.margin + setup.base * 0.4,
+                f"工单 {state.number}（续页）",
+            )
+        canvas.restoreState()
+
+
+def build_work_orders(
+    sheets: Iterable[WorkOrderSheet],
+    target: str | Path | IO[bytes],
+    total: int,
+    page: str = "A4",
+    footer: str = "",
+    progress: ProgressCallback | None = None,
+) -> int:
+    """Write the work orders to ``target`` (a path or a binary file) and return the page count.
+
+    Args:
+        total: how many sheets ``sheets`` yields (for progress).
+        progress: called with (done, total) as each order is laid out; it may raise to cancel.
+    """
+    renderer = WorkOrderRenderer(page)
+    state = _BatchState(total, progress)
+    story: list[Flowable] = []
+    for index, sheet in enumerate(sheets):
+        if index:
+            story.append(PageBreak())
+        story.extend(renderer.story(sheet, state))
+    if not story:
+        raise ValueError("no work orders")
+    doc = _WorkOrderDoc(str(target) if isinstance(target, Path) else target, renderer.setup, state, footer)
+    doc.build(story)
+    return int(doc.page)

@@ -1,0 +1,647 @@
+"""The monthly summary (月度汇总): the month's figures, breakdowns, rankings and lists, ready to print.
+
+Every figure the summary prints comes from StatsService.figures — the same numbers as
+``stats --json`` for the same scope, month and as-of moment. What the JSON does not carry
+(satisfaction and timeliness per town or village, the grid members' counts, the lists of
+overdue and unsatisfied requests) is computed here with the same domain rules
+(domain.figures.compute_figures) from the same facts, so a town's row in the county's summary
+equals the town's own summary.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from xianghe_desk.domain.enums import CategoryGroup, Status
+from xianghe_desk.domain.figures import (
+    Names,
+    RequestFact,
+    compute_figures,
+    is_overdue,
+    month_bounds,
+    previous_month,
+    rate,
+)
+from xianghe_desk.pdf.monthly_report import (
+    ChartData,
+    MonthlyReport,
+    ReportSection,
+    ReportTable,
+    build_monthly_report,
+)
+from xianghe_desk.services.stats import Scope, StatsService
+from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.store.reports import ReportStore
+
+_STATUS_LABELS = {s.value: s.label for s in Status}
+LIST_LIMIT = 200  # requests listed in the overdue and unsatisfied lists (the count is always shown)
+TOP_MEMBERS = 10
+VILLAGE_RANK_SHOWN = 10  # county scope: the first and last ten villages
+
+HEADLINE = (
+    ("received", "受理数", "件"),
+    ("completed", "办结数", "件"),
+    ("completion_rate", "办结率", "%"),
+    ("rated", "回访评价数", "件"),
+    ("satisfaction_rate", "满意率", "%"),
+    ("overdue", "超期数", "件"),
+    ("avg_hours_to_complete", "平均办结时长", "小时"),
+    ("home_visits", "上门服务次数", "次"),
+)
+
+
+def month_label(month: str) -> str:
+    year, mon = month.split("-")
+    return f"{year}年{int(mon)}月"
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _change(key: str, now: Any, before: Any) -> str:
+    """「+12」, 「-1.5个百分点」, 「持平」."""
+    delta = now - before
+    if isinstance(delta, float):
+        delta = round(delta, 1)
+    if not delta:
+        return "持平"
+    sign = "+" if delta > 0 else "-"
+    magnitude = _number(abs(delta))
+    if key.endswith("_rate"):
+        return f"{sign}{magnitude}个百分点"
+    if key == "avg_hours_to_complete":
+        return f"{sign}{magnitude}小时"
+    return f"{sign}{magnitude}"
+
+
+def _with_unit(value: Any, unit: str) -> str:
+    return f"{_number(value)}%" if unit == "%" else _number(value)
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One town's, village's or member's figures within the month (same rules as stats)."""
+
+    name: str
+    received: int
+    completed: int
+    completion_rate: float
+    rated: int
+    satisfaction_rate: float
+    overdue: int
+    timely_rate: float  # share of received requests that were not overdue
+    avg_hours: float
+
+    @property
+    def score(self) -> float:
+        """擂台比武 score: the mean of the rates that apply (no rating, no satisfaction rate)."""
+        rates = [self.completion_rate, self.timely_rate]
+        if self.rated:
+            rates.append(self.satisfaction_rate)
+        return round(sum(rates) / len(rates), 1)
+
+
+def _group_figures(name: str, facts: list[RequestFact], as_of: datetime, names: Names) -> GroupFigures:
+    f = compute_figures(facts, as_of, names)
+    received = f["received"]
+    return GroupFigures(
+        name=name,
+        received=received,
+        completed=f["completed"],
+        completion_rate=f["completion_rate"],
+        rated=f["rated"],
+        satisfaction_rate=f["satisfaction_rate"],
+        overdue=f["overdue"],
+        timely_rate=rate(received - f["overdue"], received),
+        avg_hours=f["avg_hours_to_complete"],
+    )
+
+
+def _ranks(values: list[float]) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) for values where higher is better."""
+    order = sorted(values, reverse=True)
+    return [order.index(v) + 1 for v in values]
+
+
+class ReportService:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.stats = StatsService(ws)
+        self.store = ReportStore(ws.db, ws.device.tag)
+
+    def monthly(self, month: str, scope: Scope, as_of: datetime | None = None) -> MonthlyReport:
+        """Gather the monthly summary of ``scope`` for ``month`` as it stood at ``as_of`` (default now)."""
+        as_of = as_of or self.ws.now()
+        figures = self.stats.figures(month, scope, as_of)
+        previous = self.stats.figures(previous_month(month), scope, as_of)
+        county = str(self.ws.settings.get("county_name", "香河县"))
+        title = county if scope.level == "county" else f"{county}{scope.town.name if scope.town else ''}"
+        if scope.level == "village":
+            title += scope.name
+        report = MonthlyReport(
+            title=title,
+            scope_level=scope.level,
+            scope_name=scope.name,
+            month=month,
+            month_label=month_label(month),
+            as_of=as_of,
+            produced_at=self.ws.now(),
+            produced_by=self.ws.actor,
+            figures=figures,
+            previous=previous,
+            summary=self._summary_text(figures, previous),
+            headline=self._headline_table(figures, previous),
+        )
+        if figures["received"] == 0 and not figures["home_visits"]:
+            return report
+        facts, names = self._facts(month, scope, as_of)
+        report.sections.extend(self._sections(figures, scope, facts, names, as_of))
+        return report
+
+    # ------------------------------------------------------------ cover
+    def _summary_text(self, f: dict[str, Any], prev: dict[str, Any]) -> str:
+        if f["received"] == 0:
+            return "本月没有受理服务工单。"
+        text = (
+            f"本月共受理服务工单 {f['received']} 件，办结 {f['completed']} 件，办结率 {f['completion_rate']:.1f}%；"
+            f"回访评价 {f['rated']} 件，其中满意 {f['satisfied']} 件、基本满意 {f['basically_satisfied']} 件、"
+            f"不满意 {f['unsatisfied']} 件，满意率 {f['satisfaction_rate']:.1f}%；"
+            f"超期 {f['overdue']} 件；平均办结时长 {f['avg_hours_to_complete']:.1f} 小时；"
+            f"上门服务 {f['home_visits']} 次。"
+        )
+        delta = f["received"] - prev["received"]
+        if prev["received"]:
+            trend = f"增加 {delta} 件" if delta > 0 else f"减少 {-delta} 件" if delta < 0 else "持平"
+            text += f"受理数比上月{trend}。"
+        return text
+
+    def _headline_table(self, f: dict[str, Any], prev: dict[str, Any]) -> ReportTable:
+        rows = [
+            (label, _with_unit(f[key], unit), _with_unit(prev[key], unit), _change(key, f[key], prev[key]))
+            for key, label, unit in HEADLINE
+        ]
+        return ReportTable(
+            key="headline",
+            title="主要指标",
+            headers=("指标", "本月", f"上月（{month_label(prev['month'])}）", "与上月相比"),
+            rows=rows,
+            widths=(3, 2, 2.4, 2.6),
+        )
+
+    # ------------------------------------------------------------ facts and groups
+    def _facts(self, month: str, scope: Scope, as_of: datetime) -> tuple[list[RequestFact], Names]:
+        """The month's facts for the ranking scope: the scope itself, or a village's whole town."""
+        start, end = month_bounds(month)
+        town_id = scope.town.id if scope.town is not None else None
+        facts = self.ws.stats.facts(start, end, as_of, town_id=town_id)
+        rank_scope = scope if scope.level != "village" else self.stats.scope(town=scope.town.code)  # type: ignore[union-attr]
+        return [f for f in facts if f.status != "cancelled"], self.stats.names(rank_scope)
+
+    def _grouped(
+        self,
+        facts: list[RequestFact],
+        key: Callable[[RequestFact], Any],
+        labels: dict[Any, str],
+        as_of: datetime,
+        names: Names,
+    ) -> list[GroupFigures]:
+        buckets: dict[Any, list[RequestFact]] = defaultdict(list)
+        for fact in facts:
+            buckets[key(fact)].append(fact)
+        return [_group_figures(labels[k], buckets.get(k, []), as_of, names) for k in labels]
+
+    # ------------------------------------------------------------ sections
+    def _sections(
+        self, f: dict[str, Any], scope: Scope, all_facts: list[RequestFact], names: Names, as_of: datetime
+    ) -> list[ReportSection]:
+        scoped = all_facts
+        if scope.level == "village" and scope.village is not None:
+            scoped = [x for x in all_facts if x.village_id == scope.village.id]
+        sections = []
+        towns = self._grouped(all_facts, lambda x: x.town_id, names.towns, as_of, names)
+        villages = self._grouped(all_facts, lambda x: x.village_id, names.villages, as_of, names)
+        if scope.level == "county":
+            sections.append(self._region_section("分镇统计", "镇", f["by_town"], towns, f, chart=True))
+            sections.append(
+                self._region_section("分村街统计", "村街", f["by_village"], villages, f, chart=False)
+            )
+        elif scope.level == "town":
+            sections.append(
+                self._region_section("分村街统计", "村街", f["by_village"], villages, f, chart=True)
+            )
+        sections.append(self._category_section(f))
+        sections.append(self._channel_method_section(f))
+        sections.append(self._ranking_section(scope, towns, villages))
+        sections.append(self._members_section(scoped, as_of, names))
+        sections.append(self._lists_section(scoped, as_of))
+        return sections
+
+    def _region_section(
+        self,
+        title: str,
+        noun: str,
+        by: dict[str, dict[str, Any]],
+        groups: list[GroupFigures],
+        f: dict[str, Any],
+        chart: bool,
+    ) -> ReportSection:
+        rows: list[tuple[Any, ...]] = []
+        quiet = 0
+        for g in groups:
+            stat = by.get(g.name, {"received": 0, "completed": 0, "completion_rate": 0.0})
+            if not stat["received"]:
+                quiet += 1
+                if len(groups) > 40:
+                    continue  # the county's 300-odd villages: list those with requests
+            rows.append(
+                (
+                    g.name,
+                    stat["received"],
+                    stat["completed"],
+                    f"{stat['completion_rate']:.1f}%",
+                    f"{g.satisfaction_rate:.1f}%" if g.rated else "—",
+                    g.overdue,
+                    f"{g.avg_hours:.1f}" if g.completed else "—",
+                )
+            )
+        rows.append(
+            (
+                "合计",
+                f["received"],
+                f["completed"],
+                f"{f['completion_rate']:.1f}%",
+                f"{f['satisfaction_rate']:.1f}%" if f["rated"] else "—",
+                f["overdue"],
+                f"{f['avg_hours_to_complete']:.1f}" if f["completed"] else "—",
+            )
+        )
+        note = f"本月没有工单的{noun}（{quiet} 个）未列出。" if quiet and len(groups) > 40 else ""
+        table = ReportTable(
+            key="by_town" if noun == "镇" else "by_village",
+            title=title,
+            headers=(noun, "受理数", "办结数", "办结率", "满意率", "超期数", "平均办结时长（小时）"),
+            rows=rows,
+            widths=(3.2, 1.3, 1.3, 1.3, 1.3, 1.2, 2.0),
+            note=note,
+            total_row=True,
+        )
+        blocks: list[Any] = [table]
+        if chart:
+            shown = [g for g in groups if by.get(g.name, {}).get("received")]
+            blocks.insert(
+                0,
+                ChartData(
+                    kind="bar",
+                    title=f"各{noun}受理与办结",
+                    labels=[g.name for g in shown],
+                    series=[
+                        ("受理数", [float(by[g.name]["received"]) for g in shown]),
+                        ("办结数", [float(by[g.name]["completed"]) for g in shown]),
+                    ],
+                ),
+            )
+        return ReportSection(title, blocks)
+
+    def _category_section(self, f: dict[str, Any]) -> ReportSection:
+        categories = self.ws.lookups.all("category", include_inactive=True)
+        received = f["received"] or 1
+        rows: list[tuple[Any, ...]] = []
+        for group in (CategoryGroup.AGENT, CategoryGroup.HOME, CategoryGroup.GOVERNANCE):
+            stat = f["by_category_group"].get(
+                group.label, {"received": 0, "completed": 0, "completion_rate": 0.0}
+            )
+            rows.append(
+                (
+                    f"【{group.label}】小计",
+                    stat["received"],
+                    stat["completed"],
+                    f"{stat['completion_rate']:.1f}%",
+                    f"{rate(stat['received'], received):.1f}%",
+                )
+            )
+            for item in categories:
+                if item.group_code != group.value:
+                    continue
+                s = f["by_category"].get(item.name, {"received": 0, "completed": 0, "completion_rate": 0.0})
+                if not s["received"] and not item.active:
+                    continue
+                rows.append(
+                    (
+                        f"　{item.name}",
+                        s["received"],
+                        s["completed"],
+                        f"{s['completion_rate']:.1f}%",
+                        f"{rate(s['received'], received):.1f}%",
+                    )
+                )
+        known = {c.name for c in categories if c.group_code in {g.value for g in CategoryGroup}}
+        for name, s in f["by_category"].items():
+            if name not in known and s["received"]:
+                rows.append(
+                    (
+                        name,
+                        s["received"],
+                        s["completed"],
+                        f"{s['completion_rate']:.1f}%",
+                        f"{rate(s['received'], received):.1f}%",
+                    )
+                )
+        table = ReportTable(
+            key="by_category",
+            title="分类统计",
+            headers=("问题类别", "受理数", "办结数", "办结率", "占受理比例"),
+            rows=rows,
+            widths=(4, 1.5, 1.5, 1.5, 1.7),
+            note="治理诉求含县里考核的七类：安全隐患、环境卫生、私搭乱建、矛盾纠纷、民生诉求、乱堆乱放、治安稳定。",
+            subtotal_prefix="【",
+        )
+        groups = [(name, s["received"]) for name, s in f["by_category_group"].items() if s["received"]]
+        chart = ChartData(
+            kind="pie",
+            title="各类服务所占比例",
+            labels=[g[0] for g in groups],
+            series=[("受理数", [float(g[1]) for g in groups])],
+        )
+        return ReportSection("分类统计", [chart, table])
+
+    def _channel_method_section(self, f: dict[str, Any]) -> ReportSection:
+        received = f["received"] or 1
+        channel_rows = [
+            (
+                name,
+                s["received"],
+                s["completed"],
+                f"{s['completion_rate']:.1f}%",
+                f"{rate(s['received'], received):.1f}%",
+            )
+            for name, s in f["by_channel"].items()
+        ]
+        channels = ReportTable(
+            key="by_channel",
+            title="来源渠道",
+            headers=("来源渠道", "受理数", "办结数", "办结率", "占受理比例"),
+            rows=channel_rows,
+            widths=(4, 1.5, 1.5, 1.5, 1.7),
+        )
+        completed = f["completed"] or 1
+        method_rows = [
+            (name, s["received"], f"{rate(s['received'], completed):.1f}%")
+            for name, s in f["by_method"].items()
+        ]
+        methods = ReportTable(
+            key="by_method",
+            title="办理方式",
+            headers=("办理方式", "办结件数", "占办结比例"),
+            rows=method_rows,
+            widths=(4, 2, 2),
+            note="按已办结工单的办理方式统计。",
+        )
+        shown = [(name, s["received"]) for name, s in f["by_channel"].items() if s["received"]]
+        chart = ChartData(
+            kind="pie",
+            title="来源渠道所占比例",
+            labels=[c[0] for c in shown],
+            series=[("受理数", [float(c[1]) for c in shown])],
+        )
+        method_chart = ChartData(
+            kind="bar",
+            title="各办理方式办结件数",
+            labels=[r[0] for r in method_rows],
+            series=[("办结件数", [float(r[1]) for r in method_rows])],
+        )
+        return ReportSection("来源渠道与办理方式", [chart, channels, method_chart, methods])
+
+    def _ranking_rows(self, groups: list[GroupFigures]) -> list[tuple[GroupFigures, tuple[Any, ...]]]:
+        ranked = [g for g in groups if g.received]
+        ranked.sort(
+            key=lambda g: (-g.score, -g.completion_rate, -g.satisfaction_rate, -g.timely_rate, g.name)
+        )
+        completion = _ranks([g.completion_rate for g in ranked])
+        satisfaction = _ranks([g.satisfaction_rate if g.rated else -1.0 for g in ranked])
+        timely = _ranks([g.timely_rate for g in ranked])
+        overall = _ranks([g.score for g in ranked])
+        rows = []
+        for i, g in enumerate(ranked):
+            rows.append(
+                (
+                    g,
+                    (
+                        overall[i],
+                        g.name,
+                        g.received,
+                        f"{g.completion_rate:.1f}%（{completion[i]}）",
+                        f"{g.satisfaction_rate:.1f}%（{satisfaction[i]}）" if g.rated else "—",
+                        f"{g.timely_rate:.1f}%（{timely[i]}）",
+                        f"{g.score:.1f}",
+                    ),
+                )
+            )
+        return rows
+
+    def _ranking_table(
+        self, key: str, title: str, noun: str, rows: list[tuple[Any, ...]], **extra: Any
+    ) -> ReportTable:
+        return ReportTable(
+            key=key,
+            title=title,
+            headers=(
+                "名次",
+                noun,
+                "受理数",
+                "办结率（名次）",
+                "满意率（名次）",
+                "及时率（名次）",
+                "综合得分",
+            ),
+            rows=rows,
+            widths=(1, 3, 1.2, 2, 2, 2, 1.3),
+            **extra,
+        )
+
+    def _ranking_section(
+        self, scope: Scope, towns: list[GroupFigures], villages: list[GroupFigures]
+    ) -> ReportSection:
+        note = (
+            "综合得分为办结率、满意率、及时率（未超期的比例）的平均数，本月没有回访评价的不计满意率；"
+            "括号内为单项名次；本月没有工单的不参加排名。"
+        )
+        blocks: list[Any] = []
+        village_rows = self._ranking_rows(villages)
+        if scope.level == "county":
+            blocks.append(
+                self._ranking_table(
+                    "ranking_towns",
+                    "各镇擂台比武",
+                    "镇",
+                    [r for _g, r in self._ranking_rows(towns)],
+                    note=note,
+                )
+            )
+            shown = village_rows
+            village_note = ""
+            if len(village_rows) > 2 * VILLAGE_RANK_SHOWN:
+                shown = village_rows[:VILLAGE_RANK_SHOWN] + village_rows[-VILLAGE_RANK_SHOWN:]
+                village_note = (
+                    f"共 {len(village_rows)} 个村街参加排名，此处列出前 {VILLAGE_RANK_SHOWN} 名和后 "
+                    f"{VILLAGE_RANK_SHOWN} 名；完整名次见 Excel 汇总表。"
+                )
+            blocks.append(
+                self._ranking_table(
+                    "ranking_villages", "村街擂台比武", "村街", [r for _g, r in shown], note=village_note
+                )
+            )
+        else:
+            highlight = None
+            if scope.level == "village":
+                for i, (g, _r) in enumerate(village_rows):
+                    if g.name == scope.name or g.name.endswith(scope.name):
+                        highlight = i
+            blocks.append(
+                self._ranking_table(
+                    "ranking_villages",
+                    f"{scope.town.name if scope.town else ''}各村街擂台比武",
+                    "村街",
+                    [r for _g, r in village_rows],
+                    note=note,
+                    highlight=highlight,
+                )
+            )
+        return ReportSection("擂台比武", blocks)
+
+    def _members_section(self, facts: list[RequestFact], as_of: datetime, names: Names) -> ReportSection:
+        by_handler: dict[int, list[RequestFact]] = defaultdict(list)
+        for fact in facts:
+            if fact.handler_id is not None:
+                by_handler[fact.handler_id].append(fact)
+        members = self.store.members_by_ids(list(by_handler))
+        groups = []
+        for member_id, own in by_handler.items():
+            member = members.get(member_id)
+            if member is None:
+                continue
+            g = _group_figures(member.name, own, as_of, names)
+            if g.completed:
+                groups.append((member, g))
+        groups.sort(key=lambda mg: (-mg[1].completed, -mg[1].satisfaction_rate, mg[1].avg_hours, mg[0].name))
+        completed_ranks = _ranks([float(g.completed) for _m, g in groups])
+        rows = [
+            (
+                completed_ranks[i],
+                m.name,
+                f"{m.town_name}{m.village_name}" if m.village_name else m.town_name,
+                m.role.label,
+                g.completed,
+                f"{g.satisfaction_rate:.1f}%" if g.rated else "—",
+                f"{g.avg_hours:.1f}",
+            )
+            for i, (m, g) in enumerate(groups[:TOP_MEMBERS])
+        ]
+        table = ReportTable(
+            key="top_members",
+            title="网格员办结排行",
+            headers=("名次", "姓名", "所在村街", "身份", "办结件数", "满意率", "平均办结时长（小时）"),
+            rows=rows,
+            widths=(1, 1.6, 3.2, 1.6, 1.3, 1.3, 2),
+            note=f"按本月受理、已办结的工单计，列出前 {TOP_MEMBERS} 名。"
+            if rows
+            else "本月没有网格员办结的工单。",
+        )
+        return ReportSection("网格员办结排行", [table])
+
+    def _lists_section(self, facts: list[RequestFact], as_of: datetime) -> ReportSection:
+        def lateness(fact: RequestFact) -> float:
+            end = fact.completed_at if fact.completed_at is not None else as_of
+            return (end - fact.due_at).total_seconds()
+
+        overdue = sorted((f for f in facts if is_overdue(f, as_of)), key=lateness, reverse=True)
+        unsatisfied = sorted(
+            (f for f in facts if f.satisfaction == "unsatisfied"), key=lambda f: f.received_at
+        )
+        wanted = [f.id for f in overdue[:LIST_LIMIT]] + [f.id for f in unsatisfied[:LIST_LIMIT]]
+        details = {r.id: r for r in self.ws.requests.get_many(list(dict.fromkeys(wanted)))}
+
+        def line(fact: RequestFact, last: str) -> tuple[Any, ...]:
+            request = details.get(fact.id)
+            if request is None:
+                return ("", "", "", "", "", "", last)
+            summary = request.content.replace("\n", " ")
+            summary = summary if len(summary) <= 40 else summary[:39] + "…"
+            return (
+                request.number,
+                f"{request.received_at:%m-%d %H:%M}",
+                request.village_name,
+                request.category_name,
+                summary,
+                request.handler_name or "—",
+                last,
+            )
+
+        overdue_rows = []
+        for fact in overdue[:LIST_LIMIT]:
+            hours = lateness(fact) / 3600
+            late = f"{hours / 24:.1f}天" if hours >= 48 else f"{hours:.1f}小时"
+            state = _STATUS_LABELS.get(fact.status, fact.status)
+            overdue_rows.append(line(fact, f"{state}，超{late}"))
+        unsatisfied_rows = []
+        for fact in unsatisfied[:LIST_LIMIT]:
+            request = details.get(fact.id)
+            unsatisfied_rows.append(line(fact, f"现{request.status.label}" if request else ""))
+        headers = ("工单编号", "受理时间", "村街", "问题类别", "诉求摘要", "承办人")
+
+        def listed(count: int) -> str:
+            if count > LIST_LIMIT:
+                return f"共 {count} 件，此处列出 {LIST_LIMIT} 件。"
+            return f"共 {count} 件。" if count else "本月没有。"
+
+        return ReportSection(
+            "超期与不满意工单",
+            [
+                ReportTable(
+                    key="overdue",
+                    title="超期工单清单",
+                    headers=(*headers, "状态与超期时长"),
+                    rows=overdue_rows,
+                    widths=(3.1, 2.2, 2, 2.2, 4.4, 1.5, 2.6),
+                    note=listed(len(overdue)) + ("按超期时长从长到短排列。" if len(overdue) > 1 else ""),
+                    small=True,
+                ),
+                ReportTable(
+                    key="unsatisfied",
+                    title="不满意工单清单",
+                    headers=(*headers, "目前状态"),
+                    rows=unsatisfied_rows,
+                    widths=(3.1, 2.2, 2, 2.2, 4.6, 1.5, 1.8),
+                    note=listed(len(unsatisfied))
+                    + ("群众不满意的工单应「重新办理」。" if unsatisfied else ""),
+                    small=True,
+                ),
+            ],
+        )
+
+    # ------------------------------------------------------------ output
+    def write_monthly(
+        self,
+        month: str,
+        scope: Scope,
+        target: Path | IO[bytes],
+        as_of: datetime | None = None,
+        xlsx: Path | None = None,
+    ) -> MonthlyReport:
+        """Write the summary PDF (and the same tables as .xlsx when ``xlsx`` is given)."""
+        report = self.monthly(month, scope, as_of)
+        report.pages = build_monthly_report(report, target)
+        if xlsx is not None:
+            from xianghe_desk.sheets.summary_xlsx import write_summary
+
+            write_summary(
+                report.title + report.month_label + "「这就办」服务月度汇总", report.all_tables(), xlsx
+            )
+        return report
