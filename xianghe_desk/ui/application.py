@@ -44,7 +44,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("xianghe-desk")
     app.setOrganizationName("xianghe")
-    app.setApplicationDisplayName("香河「这就办」服务台账")
+    # No applicationDisplayName: Qt would append it to every window title, and the main
+    # window's title already starts with the program's name.
     family = load_font()
     if family:
         font = QFont(family)

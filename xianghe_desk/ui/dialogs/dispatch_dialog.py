@@ -61,7 +61,7 @@ class DispatchDialog(FormDialog):
     def problems(self) -> list[tuple[str | None, str]]:
         member_id = combo_value(self.member_combo)
         if member_id is None:
-            return [("handler", "请选择承办人：可输入姓名或拼音首字母查找。")]
+            return [("handler", "请选择承办人：点开列表选择，或输入姓名查找。")]
         if member_id == self.current_id:
             return [("handler", "工单已经派给这位承办人了，请选择另一位。")]
         return []

@@ -6,20 +6,17 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -78,6 +75,43 @@ REASONS: dict[Action, tuple[str, str, str, bool, str]] = {
     ),
 }
 
+# How a note reads in the timeline, per action.
+NOTE_PREFIXES = {
+    Action.DISPATCH.value: "派单说明：",
+    Action.FOLLOW_UP.value: "群众意见：",
+    Action.RETURN.value: "原因：",
+    Action.CANCEL.value: "原因：",
+    Action.REOPEN.value: "原因：",
+    Action.ESCALATE.value: "督办意见：",
+}
+
+INFO_FIELDS = (
+    ("received_at", "受理时间"),
+    ("channel", "来源渠道"),
+    ("category", "问题类别"),
+    ("person", "服务对象"),
+    ("phone", "联系电话"),
+    ("id_number", "身份证号"),
+    ("place", "所属村街"),
+    ("grid", "网格"),
+    ("resident", "服务类别"),
+    ("urgency", "紧急程度"),
+    ("due_at", "办理时限"),
+    ("created_by", "登记人"),
+    ("handler", "承办人"),
+    ("dispatched_at", "派单时间"),
+    ("escalations", "督办次数"),
+    ("completed_at", "办结时间"),
+    ("method", "办理方式"),
+    ("printed_at", "工单打印"),
+)
+WIDE_FIELDS = (
+    ("address", "居住地址"),
+    ("content", "诉求内容"),
+    ("result", "办理结果"),
+    ("feedback", "回访"),
+)
+
 BUTTON_ORDER = (
     Action.DISPATCH,
     Action.START,
@@ -132,58 +166,33 @@ class RequestDetailDialog(QDialog):
         header.addWidget(self.alert_label)
         layout.addLayout(header)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.setChildrenCollapsible(False)
-        info = QWidget()
-        self.info_form = QFormLayout(info)
-        self.info_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.info_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        # Three label/value pairs per row; the long texts get whole rows below.
+        info_box = QGroupBox("基本信息", self)
+        grid = QGridLayout(info_box)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
         self.info_labels: dict[str, QLabel] = {}
-        for key, text in (
-            ("received_at", "受理时间"),
-            ("channel", "来源渠道"),
-            ("category", "问题类别"),
-            ("urgency", "紧急程度"),
-            ("due_at", "办理时限"),
-            ("person", "服务对象"),
-            ("phone", "联系电话"),
-            ("id_number", "身份证号"),
-            ("resident", "服务类别"),
-            ("address", "居住地址"),
-            ("place", "所属村街"),
-            ("grid", "网格"),
-            ("handler", "承办人"),
-            ("dispatched_at", "派单时间"),
-            ("completed_at", "办结时间"),
-            ("method", "办理方式"),
-            ("result", "办理结果"),
-            ("feedback", "回访"),
-            ("escalations", "督办次数"),
-            ("printed_at", "工单打印"),
-            ("created_by", "登记人"),
-        ):
-            label = QLabel(info)
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.info_labels[key] = label
-            self.info_form.addRow(text + "：", label)
-        scroll = QScrollArea(splitter)
-        scroll.setWidget(info)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        splitter.addWidget(scroll)
+        for index, (key, text) in enumerate(INFO_FIELDS):
+            row, column = divmod(index, 3)
+            name = QLabel(text + "：", info_box)
+            name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            value = self._value_label(info_box)
+            self.info_labels[key] = value
+            grid.addWidget(name, row, column * 2)
+            grid.addWidget(value, row, column * 2 + 1)
+        rows = (len(INFO_FIELDS) + 2) // 3
+        for offset, (key, text) in enumerate(WIDE_FIELDS):
+            name = QLabel(text + "：", info_box)
+            name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            value = self._value_label(info_box)
+            self.info_labels[key] = value
+            grid.addWidget(name, rows + offset, 0)
+            grid.addWidget(value, rows + offset, 1, 1, 5)
+        for column in (1, 3, 5):
+            grid.setColumnStretch(column, 1)
+        layout.addWidget(info_box)
 
-        right = QWidget(splitter)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        content_box = QGroupBox("诉求内容", right)
-        content_layout = QVBoxLayout(content_box)
-        self.content_view = QPlainTextEdit(content_box)
-        self.content_view.setReadOnly(True)
-        self.content_view.setMaximumHeight(self.fontMetrics().height() * 6)
-        content_layout.addWidget(self.content_view)
-        right_layout.addWidget(content_box)
-        history_box = QGroupBox("办理记录", right)
+        history_box = QGroupBox("办理记录", self)
         history_layout = QVBoxLayout(history_box)
         self.timeline = QTableWidget(0, 5, history_box)
         self.timeline.setHorizontalHeaderLabels(["时间", "操作", "操作人", "从→到", "备注/详情"])
@@ -197,12 +206,10 @@ class RequestDetailDialog(QDialog):
         for column in range(4):
             header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header_view.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        # Long details wrap; row heights follow the details column's width.
+        header_view.sectionResized.connect(self._on_timeline_section_resized)
         history_layout.addWidget(self.timeline)
-        right_layout.addWidget(history_box, 1)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(history_box, 1)
 
         self.hint_label = QLabel(self)
         self.hint_label.setWordWrap(True)
@@ -211,18 +218,29 @@ class RequestDetailDialog(QDialog):
         self.action_buttons: dict[Action, QPushButton] = {}
         for action in BUTTON_ORDER:
             button = QPushButton(action.label, self)
+            button.setAutoDefault(False)
             button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
             self.action_buttons[action] = button
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.print_button = QPushButton("打印工单", self)
-        self.print_button.setToolTip("打印这张工单（含二维码），交给承办人")
+        self.print_button.setAutoDefault(False)
+        self.print_button.setToolTip("打印这张工单（含二维码），交给承办人（Ctrl+P）")
         self.print_button.clicked.connect(self._on_print_clicked)
         buttons.addWidget(self.print_button)
         close = QPushButton("关闭", self)
+        close.setAutoDefault(False)
         close.clicked.connect(self.reject)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+
+    @staticmethod
+    def _value_label(parent: QWidget) -> QLabel:
+        label = QLabel(parent)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        return label
 
     def _init_shortcuts(self) -> None:
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.reload)
@@ -232,7 +250,10 @@ class RequestDetailDialog(QDialog):
         state = desk_settings().get(DETAIL_GEOMETRY)
         if not state or not self.restoreGeometry(state):
             height = self.fontMetrics().height()
-            self.resize(min(70 * height, 1240), min(40 * height, 700))
+            screen = self.screen().availableGeometry() if self.screen() else None
+            width_limit = int(screen.width() * 0.92) if screen else 1240
+            height_limit = int(screen.height() * 0.9) if screen else 700
+            self.resize(min(78 * height, width_limit, 1400), min(46 * height, height_limit))
 
     def done(self, result: int) -> None:
         desk_settings().set(DETAIL_GEOMETRY, bytes(self.saveGeometry().data()))
@@ -269,7 +290,7 @@ class RequestDetailDialog(QDialog):
             alerts.append("紧急")
         self.alert_label.setText(f"{WARNING_SIGN} " + "，".join(alerts) if alerts else "")
         self._fill_info(request)
-        self.content_view.setPlainText(request.content)
+        self._set("content", request.content)
         self._fill_timeline(events)
         self._update_buttons()
 
@@ -367,8 +388,8 @@ class RequestDetailDialog(QDialog):
             except ValueError:
                 pass
         if event.note:
-            reasons = {Action.RETURN.value, Action.CANCEL.value, Action.REOPEN.value}
-            parts.append(("原因：" if event.action in reasons else "备注：") + event.note)
+            prefix = NOTE_PREFIXES.get(event.action, "备注：")
+            parts.append(prefix + event.note)
         return "；".join(parts)
 
     @staticmethod
@@ -393,9 +414,23 @@ class RequestDetailDialog(QDialog):
                 if column == 4:
                     item.setToolTip(text)
                 self.timeline.setItem(row, column, item)
+        self._fit_timeline_rows()
+
+    def _on_timeline_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column == 4:
+            # After the layout settles: the stretched column's width is final only then.
+            QTimer.singleShot(0, self._fit_timeline_rows)
+
+    def _fit_timeline_rows(self) -> None:
         self.timeline.resizeRowsToContents()
-        if events:
-            self.timeline.scrollToBottom()
+        padding = self.fontMetrics().height() // 3
+        for row in range(self.timeline.rowCount()):
+            self.timeline.setRowHeight(row, self.timeline.rowHeight(row) + padding)
+        self.timeline.scrollToBottom()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_timeline_rows)
 
     def _update_buttons(self) -> None:
         request = self.request

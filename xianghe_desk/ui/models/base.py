@@ -99,9 +99,9 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self.fetched_rows += len(rows)
         self.endInsertRows()
 
-    def headerData(
+    def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.columns[section].header
@@ -127,13 +127,17 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         return self._decorate(row, column, role)
 
     # ---- helpers
-    def reload(self) -> None:
+    def reload(self, fetch_first: bool = True) -> None:
+        """Forget the loaded rows and the count; with ``fetch_first`` load the first page at once,
+        so that a list shows its rows without waiting for the view's delayed layout."""
         self.beginResetModel()
         self._rows = []
         self._positions = {}
         self._total = None
         self.fetched_rows = 0
         self.endResetModel()
+        if fetch_first and self.canFetchMore():
+            self.fetchMore()
 
     def row_object(self, row: int) -> T | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

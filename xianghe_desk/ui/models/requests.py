@@ -20,24 +20,24 @@ Left = Qt.AlignmentFlag.AlignLeft
 Center = Qt.AlignmentFlag.AlignHCenter
 
 COLUMNS: tuple[Column[ServiceRequest], ...] = (
-    Column("number", "工单编号", lambda r: r.number, width=170),
-    Column("received_at", "受理时间", lambda r: fmt_dt(r.received_at), width=135),
-    Column("status", "状态", lambda r: r.status.label, width=70),
-    Column("urgency", "紧急程度", lambda r: r.urgency.label, Center, width=75),
-    Column("person_name", "服务对象", lambda r: r.person_name, width=80),
+    Column("number", "工单编号", lambda r: r.number, width=150),
+    Column("received_at", "受理时间", lambda r: fmt_dt(r.received_at), width=122),
+    Column("status", "状态", lambda r: r.status.label, width=62),
+    Column("urgency", "紧急程度", lambda r: r.urgency.label, Center, width=68),
+    Column("person_name", "服务对象", lambda r: r.person_name, width=70),
     Column(
         "village",
         "村街",
         lambda r: r.village_name,
-        width=110,
+        width=95,
         tooltip=lambda r: f"{r.town_name}{r.village_name}",
     ),
-    Column("grid", "网格", lambda r: r.grid_name, width=90),
-    Column("category", "问题类别", lambda r: r.category_name, width=120, tooltip=lambda r: r.content[:200]),
-    Column("channel", "来源渠道", lambda r: r.channel_name, width=100),
-    Column("handler", "承办人", lambda r: r.handler_name, width=75, tooltip=lambda r: r.handler_phone),
-    Column("due_at", "办理时限", lambda r: fmt_dt(r.due_at), width=135),
-    Column("overdue", "超期", lambda r: "", width=110),
+    Column("grid", "网格", lambda r: r.grid_name, width=75),
+    Column("category", "问题类别", lambda r: r.category_name, width=110, tooltip=lambda r: r.content[:200]),
+    Column("channel", "来源渠道", lambda r: r.channel_name, width=95),
+    Column("handler", "承办人", lambda r: r.handler_name, width=65, tooltip=lambda r: r.handler_phone),
+    Column("due_at", "办理时限", lambda r: fmt_dt(r.due_at), width=122),
+    Column("overdue", "超期", lambda r: "", width=100),
 )
 
 # Column key → RequestService sort key (every column sorts in SQL).
@@ -174,9 +174,9 @@ class RequestTableModel(PagedTableModel[ServiceRequest]):
             self._warning_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         return self._warning_icon
 
-    def headerData(
+    def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             if 0 <= section < len(self.columns):
                 return f"点击按「{self.columns[section].header}」排序，再点一次倒序"

@@ -1,0 +1,430 @@
+"""The desk's main window: side bar of pages, status bar with the queue's state, menus and shortcuts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from xianghe_desk.domain.queries import RequestFilter
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.errors import log_file
+from xianghe_desk.ui.settings import LAST_PAGE, TEXT_PERCENT, WINDOW_GEOMETRY, WINDOW_STATE, desk_settings
+from xianghe_desk.ui.widgets.optional import optional_attr
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "香河「这就办」服务台账"
+
+# (key, 中文标题, "module:Class"): a page whose module does not exist yet is left out.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("dashboard", "工作台", "xianghe_desk.ui.pages.dashboard:DashboardPage"),
+    ("requests", "服务工单", "xianghe_desk.ui.pages.requests:RequestsPage"),
+    ("residents", "服务对象", "xianghe_desk.ui.pages.residents:ResidentsPage"),
+    ("members", "网格与网格员", "xianghe_desk.ui.pages.members:MembersPage"),
+    ("villages", "村街", "xianghe_desk.ui.pages.villages:VillagesPage"),
+    ("reports", "统计报表", "xianghe_desk.ui.pages.reports:ReportsPage"),
+    ("exchange", "数据交换", ""),
+    ("settings", "设置", "xianghe_desk.ui.pages.settings:SettingsPage"),
+)
+
+# The tabs of 数据交换, each shown when its module exists.
+EXCHANGE_TABS: tuple[tuple[str, str], ...] = (
+    ("表格导入导出", "xianghe_desk.ui.pages.spreadsheets:SpreadsheetPanel"),
+    ("数据交换包", "xianghe_desk.ui.pages.packages:PackagePanel"),
+)
+
+TEXT_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
+STATUS_REFRESH_MS = 60_000
+
+_base_point_size: float | None = None
+
+
+def apply_text_percent(percent: int) -> None:
+    """Scale the whole application's text (every window, dialogs included) from its starting size."""
+    global _base_point_size
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    font = QFont(app.font())
+    if _base_point_size is None:
+        _base_point_size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+    font.setPointSizeF(_base_point_size * percent / 100)
+    app.setFont(font)
+
+
+@dataclass
+class PageEntry:
+    key: str
+    title: str
+    factory: Callable[[DeskContext, QWidget | None], QWidget]
+    item: QListWidgetItem
+    widget: QWidget | None = None
+
+
+class ExchangePage(QTabWidget):
+    """数据交换: spreadsheets and exchange packages as tabs, whichever exist."""
+
+    def __init__(
+        self,
+        ctx: DeskContext,
+        panels: list[tuple[str, Callable[..., QWidget]]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        for title, factory in panels:
+            self.addTab(factory(ctx, self), title)
+
+    def activate(self, **kwargs: Any) -> None:
+        current = self.currentWidget()
+        activate = getattr(current, "activate", None)
+        if callable(activate):
+            activate(**kwargs)
+
+
+class MainWindow(QMainWindow):
+    """The window a clerk keeps open all day.
+
+    Pages are built when first shown. A page may offer ``activate(**kwargs)`` (called on every
+    visit), ``focus_search()`` (Ctrl+F), ``refresh()`` (F5), ``save_state()`` (on close) and the
+    signals ``navigate(str, dict)`` and ``status_message(str)``.
+    """
+
+    def __init__(self, db_path: Path | str, ctx: DeskContext | None = None) -> None:
+        super().__init__()
+        self.owns_ctx = ctx is None
+        self.ctx = ctx or DeskContext(Path(db_path))
+        if self.owns_ctx:
+            # Close the database only once the window and its views are gone: a view may still
+            # fetch a page between closeEvent and its deletion.
+            self.destroyed.connect(self.ctx.close)
+        self.db_path = Path(db_path)
+        self.pages: dict[str, PageEntry] = {}
+        self.text_percent = desk_settings().get(TEXT_PERCENT)
+        apply_text_percent(self.text_percent)
+        self.setWindowTitle(f"{APP_TITLE} — {self.ctx.ws.title()}")
+        self._init_layout()
+        self._init_pages()
+        self._init_status_bar()
+        self._init_menus()
+        self._restore_window()
+        self.ctx.events.requests_changed.connect(self._on_requests_changed)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._status_timer.start()
+        self.refresh_status()
+        last = desk_settings().get(LAST_PAGE)
+        self.show_page(last if last in self.pages else next(iter(self.pages)))
+
+    # ------------------------------------------------------------------ building
+    def _init_layout(self) -> None:
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.nav = QListWidget(central)
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("页面导航")
+        self.nav.setSpacing(2)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.currentRowChanged.connect(self._on_nav_row_changed)
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { background: #2c3e50; color: #ecf0f1; padding-top: 6px; }"
+            "QListWidget#navigation::item { padding-left: 10px; }"
+            "QListWidget#navigation::item:selected { background: #1f6fb2; color: white; }"
+            "QListWidget#navigation::item:hover:!selected { background: #34495e; }"
+        )
+        self.stack = QStackedWidget(central)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    def _init_pages(self) -> None:
+        self.nav.blockSignals(True)
+        for key, title, spec in PAGES:
+            factory: Callable[[DeskContext, QWidget | None], QWidget] | None
+            if key == "exchange":
+                factory = self._exchange_factory()
+            else:
+                try:
+                    factory = optional_attr(spec)
+                except Exception:
+                    # A page that fails to import is a bug in that page: leave it out, keep the desk usable.
+                    log.exception("page %s could not be loaded", spec)
+                    self._broken_page(title)
+                    factory = None
+            if factory is None:
+                continue
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{title}（Ctrl+{len(self.pages) + 1}）")
+            self.nav.addItem(item)
+            self.pages[key] = PageEntry(key, title, factory, item)
+        self.nav.blockSignals(False)
+        self._fit_nav_width()
+
+    def _exchange_factory(self) -> Callable[[DeskContext, QWidget | None], QWidget] | None:
+        panels = []
+        for title, spec in EXCHANGE_TABS:
+            try:
+                panel = optional_attr(spec)
+            except Exception:
+                log.exception("panel %s could not be loaded", spec)
+                self._broken_page(title)
+                panel = None
+            if panel is not None:
+                panels.append((title, panel))
+        if not panels:
+            return None
+        return lambda ctx, parent: ExchangePage(ctx, panels, parent)
+
+    def _broken_page(self, title: str) -> None:
+        self._broken = [*getattr(self, "_broken", []), title]
+
+    def _fit_nav_width(self) -> None:
+        metrics = self.nav.fontMetrics()
+        widest = max((metrics.horizontalAdvance(e.title) for e in self.pages.values()), default=80)
+        self.nav.setFixedWidth(widest + metrics.height() * 3)
+        for entry in self.pages.values():
+            entry.item.setSizeHint(QSize(widest, int(metrics.height() * 2.4)))
+
+    def _init_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.db_label = QLabel(self)
+        self.db_label.setToolTip(str(self.db_path))
+        self.device_label = QLabel(self)
+        self.overdue_button = QPushButton(self)
+        self.overdue_button.setFlat(True)
+        self.overdue_button.setToolTip("点击查看超期工单")
+        self.overdue_button.clicked.connect(lambda: self.show_page("requests", overdue_only=True))
+        self.due_today_button = QPushButton(self)
+        self.due_today_button.setFlat(True)
+        self.due_today_button.setToolTip("点击查看今天到期的工单")
+        self.due_today_button.clicked.connect(lambda: self.show_page("requests", due_today=True))
+        bar.addPermanentWidget(self.overdue_button)
+        bar.addPermanentWidget(self.due_today_button)
+        bar.addPermanentWidget(self.device_label)
+        bar.addPermanentWidget(self.db_label)
+        broken = getattr(self, "_broken", [])
+        if broken:
+            bar.showMessage(f"「{'」「'.join(broken)}」页面加载失败，已暂时隐藏。详情见日志：{log_file()}")
+
+    def _init_menus(self) -> None:
+        menu_bar = self.menuBar()
+        work = menu_bar.addMenu("工作(&W)")
+        self.register_action = self._action(work, "受理登记…", "Ctrl+N", self.register_request)
+        self._action(work, "查找工单", "Ctrl+F", self.focus_search)
+        work.addSeparator()
+        self._action(work, "退出", QKeySequence.StandardKey.Quit, self.close)
+        view = menu_bar.addMenu("查看(&V)")
+        self._action(view, "刷新", "F5", self.refresh_current)
+        view.addSeparator()
+        self._action(view, "放大文字", "Ctrl+=", self.zoom_in, extra=("Ctrl++",))
+        self._action(view, "缩小文字", "Ctrl+-", self.zoom_out)
+        self._action(view, "默认文字大小", "Ctrl+0", self.zoom_reset)
+        go = menu_bar.addMenu("转到(&G)")
+        for number, entry in enumerate(self.pages.values(), start=1):
+            self._action(
+                go,
+                entry.title,
+                f"Ctrl+{number}" if number <= 9 else None,
+                lambda k=entry.key: self.show_page(k),
+            )
+        help_menu = menu_bar.addMenu("帮助(&H)")
+        self._action(help_menu, "关于", None, self.show_about)
+
+    def _action(
+        self,
+        menu: Any,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey | None,
+        slot: Callable[[], Any],
+        extra: tuple[str, ...] = (),
+    ) -> QAction:
+        action = QAction(text, self)
+        keys = []
+        if shortcut is not None:
+            keys.append(QKeySequence(shortcut))
+        keys += [QKeySequence(k) for k in extra]
+        if keys:
+            action.setShortcuts(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _restore_window(self) -> None:
+        settings = desk_settings()
+        geometry = settings.get(WINDOW_GEOMETRY)
+        if not geometry or not self.restoreGeometry(geometry):
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None:
+                self.resize(min(1400, int(screen.width() * 0.95)), min(860, int(screen.height() * 0.92)))
+        state = settings.get(WINDOW_STATE)
+        if state:
+            self.restoreState(state)
+
+    # ------------------------------------------------------------------ pages
+    def page(self, key: str) -> QWidget | None:
+        """The page widget, built on first use (None when the page is not available)."""
+        entry = self.pages.get(key)
+        if entry is None:
+            return None
+        if entry.widget is None:
+            try:
+                widget = entry.factory(self.ctx, self.stack)
+            except Exception:
+                log.exception("page %s failed to start", key)
+                QMessageBox.warning(
+                    self,
+                    "页面打不开",
+                    f"「{entry.title}」页面出错，暂时打不开。\n详情已记入日志：{log_file()}",
+                )
+                return None
+            navigate = getattr(widget, "navigate", None)
+            if navigate is not None:
+                navigate.connect(self._on_page_navigate)
+            status = getattr(widget, "status_message", None)
+            if status is not None:
+                status.connect(self._on_page_status_message)
+            self.stack.addWidget(widget)
+            entry.widget = widget
+        return entry.widget
+
+    def show_page(self, key: str, **kwargs: Any) -> QWidget | None:
+        """Switch to a page; keyword arguments go to its ``activate`` (e.g. request filters)."""
+        widget = self.page(key)
+        if widget is None:
+            return None
+        entry = self.pages[key]
+        self.nav.blockSignals(True)
+        self.nav.setCurrentItem(entry.item)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(widget)
+        activate = getattr(widget, "activate", None)
+        if callable(activate):
+            activate(**kwargs)
+        desk_settings().set(LAST_PAGE, key)
+        return widget
+
+    def current_key(self) -> str | None:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _on_nav_row_changed(self, row: int) -> None:
+        item = self.nav.item(row)
+        if item is None:
+            return
+        key = item.data(Qt.ItemDataRole.UserRole)
+        if self.show_page(key) is None:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentItem(self.pages[self.current_key() or key].item)
+            self.nav.blockSignals(False)
+
+    def _on_page_navigate(self, key: str, kwargs: dict[str, Any]) -> None:
+        self.show_page(key, **(kwargs or {}))
+
+    def _on_page_status_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+
+    # ------------------------------------------------------------------ commands
+    def register_request(self) -> None:
+        from xianghe_desk.ui.dialogs.register_request import RegisterRequestDialog
+
+        request = RegisterRequestDialog.register(self, self.ctx)
+        if request is not None:
+            self.statusBar().showMessage(f"已受理登记：工单 {request.number}", 10_000)
+
+    def focus_search(self) -> None:
+        widget = self.stack.currentWidget()
+        if not callable(getattr(widget, "focus_search", None)):
+            widget = self.show_page("requests")
+        focus = getattr(widget, "focus_search", None)
+        if callable(focus):
+            focus()
+
+    def refresh_current(self) -> None:
+        refresh = getattr(self.stack.currentWidget(), "refresh", None)
+        if callable(refresh):
+            refresh()
+        self.refresh_status()
+
+    def zoom_in(self) -> None:
+        self.set_text_percent(next((s for s in TEXT_STEPS if s > self.text_percent), TEXT_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        self.set_text_percent(next((s for s in reversed(TEXT_STEPS) if s < self.text_percent), TEXT_STEPS[0]))
+
+    def zoom_reset(self) -> None:
+        self.set_text_percent(100)
+
+    def set_text_percent(self, percent: int) -> None:
+        """Text size for the whole desk (remembered for the next start)."""
+        self.text_percent = percent
+        apply_text_percent(percent)
+        desk_settings().set(TEXT_PERCENT, percent)
+        self._fit_nav_width()
+        self.statusBar().showMessage(f"文字大小：{percent}%（Ctrl+0 恢复默认）", 5000)
+
+    def show_about(self) -> None:
+        from xianghe_desk import __version__
+
+        QMessageBox.about(
+            self,
+            "关于",
+            f"<b>{APP_TITLE}</b><br>版本 {__version__}<br><br>"
+            f"数据库：{self.db_path}<br>本机：{self.ctx.ws.device.name}（{self.ctx.ws.device.tag}）<br>"
+            f"日志：{log_file()}",
+        )
+
+    # ------------------------------------------------------------------ status bar
+    def refresh_status(self) -> None:
+        """Database, this copy's name, and how many requests are overdue or due today."""
+        self.db_label.setText(f"数据库：{self.db_path.name}")
+        self.device_label.setText(f"本机：{self.ctx.ws.device.name}")
+        town_id = self.ctx.ws.home_town_id()
+        overdue = self.ctx.requests.count(RequestFilter(town_id=town_id, overdue_only=True))
+        due_today = self.ctx.requests.count(RequestFilter(town_id=town_id, due_today=True))
+        self.overdue_button.setText(f"⚠ 超期 {overdue} 张" if overdue else "超期 0 张")
+        self.overdue_button.setStyleSheet("color: #a3231a; font-weight: bold;" if overdue else "")
+        self.due_today_button.setText(f"今日到期 {due_today} 张")
+        self.overdue_count, self.due_today_count = overdue, due_today
+
+    def _on_requests_changed(self, _ids: list[int]) -> None:
+        self.refresh_status()
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        settings = desk_settings()
+        settings.set(WINDOW_GEOMETRY, bytes(self.saveGeometry().data()))
+        settings.set(WINDOW_STATE, bytes(self.saveState().data()))
+        for entry in self.pages.values():
+            save = getattr(entry.widget, "save_state", None)
+            if callable(save):
+                save()
+        settings.sync()
+        self._status_timer.stop()
+        self.ctx.runner.wait_for_done()
+        super().closeEvent(event)

@@ -1,0 +1,265 @@
+"""工作台: today's numbers as large tiles that open the filtered list, twelve months of received vs
+completed, and the overdue requests that need chasing."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xianghe_desk.domain.enums import Status
+from xianghe_desk.domain.queries import RequestFilter, Sort
+from xianghe_desk.services.dashboard import DashboardService, MonthPoint
+from xianghe_desk.services.places import PlaceService
+from xianghe_desk.services.stats import StatsService
+from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
+from xianghe_desk.ui.models.base import Role
+from xianghe_desk.ui.models.requests import RequestTableModel
+from xianghe_desk.ui.widgets.chart import BarChart, Series
+from xianghe_desk.ui.widgets.table import DeskTableView
+from xianghe_desk.ui.widgets.tile import TileButton
+
+log = logging.getLogger(__name__)
+
+OVERDUE_LIMIT = 50
+OPEN = (Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS)
+DONE = (Status.COMPLETED, Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """What the read job hands back: this month's contract figures and the twelve-month series."""
+
+    completed: int
+    received: int
+    completion_rate: float
+    satisfaction_rate: float
+    rated: int
+    series: list[MonthPoint]
+
+
+def month_figures_work(town_id: int | None) -> Any:
+    def work(ws: Workspace, _job: object) -> MonthFigures:
+        stats = StatsService(ws)
+        town = PlaceService(ws).town(town_id) if town_id is not None else None
+        scope = stats.scope(town.code if town else None)
+        month = ws.now().strftime("%Y-%m")
+        figures = stats.figures(month, scope)
+        return MonthFigures(
+            completed=int(figures["completed"]),
+            received=int(figures["received"]),
+            completion_rate=float(figures["completion_rate"]),
+            satisfaction_rate=float(figures["satisfaction_rate"]),
+            rated=int(figures["rated"]),
+            series=DashboardService(ws).monthly_series(12, town_id),
+        )
+
+    return work
+
+
+class OverdueTableModel(RequestTableModel):
+    """The overdue list: the first 50 by due time, earliest first (it never pages further)."""
+
+    def _count(self) -> int:
+        return min(super()._count(), OVERDUE_LIMIT)
+
+    def _fetch(self, offset: int, limit: int) -> list[Any]:
+        return super()._fetch(offset, min(limit, OVERDUE_LIMIT - offset)) if offset < OVERDUE_LIMIT else []
+
+
+class DashboardPage(QWidget):
+    """Signals:
+    navigate(str, dict): open another page with arguments (``("requests", {"overdue_only": True})``).
+    """
+
+    navigate = Signal(str, dict)
+
+    def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tiles: dict[str, TileButton] = {}
+        self.tile_filters: dict[str, dict[str, Any]] = {}
+        self.figures: MonthFigures | None = None
+        self._loading = False
+        self._stale = False
+        self._init_widgets()
+        ctx.events.requests_changed.connect(self._on_requests_changed)
+        self.refresh()
+
+    def _init_widgets(self) -> None:
+        layout = QVBoxLayout(self)
+        header = QHBoxLayout()
+        self.heading = QLabel(self)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        header.addWidget(self.heading)
+        header.addStretch(1)
+        refresh = QPushButton("刷新", self)
+        refresh.setToolTip("重新统计（F5）")
+        refresh.clicked.connect(self.refresh)
+        header.addWidget(refresh)
+        layout.addLayout(header)
+
+        tiles = QGridLayout()
+        tiles.setSpacing(8)
+        for index, (key, title, accent) in enumerate(
+            (
+                ("today", "今日新受理", "#1f6fb2"),
+                ("received", "待派单", "#8e44ad"),
+                ("handling", "办理中", "#16a085"),
+                ("due_today", "今日到期", "#d35400"),
+                ("overdue", "已超期", "#c0392b"),
+                ("completed", "本月办结", "#27ae60"),
+                ("completion_rate", "本月办结率", "#2c3e50"),
+                ("satisfaction_rate", "本月满意率", "#2c3e50"),
+            )
+        ):
+            tile = TileButton(title, accent, self)
+            tile.clicked.connect(lambda _checked=False, k=key: self.open_tile(k))
+            self.tiles[key] = tile
+            tiles.addWidget(tile, index // 4, index % 4)
+        layout.addLayout(tiles)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
+        chart_box = QGroupBox("近12个月受理与办结", splitter)
+        chart_layout = QVBoxLayout(chart_box)
+        self.chart = BarChart(
+            [Series("受理", "#5b8fd0"), Series("办结", "#2e8b57", Qt.BrushStyle.BDiagPattern)], chart_box
+        )
+        chart_layout.addWidget(self.chart)
+        splitter.addWidget(chart_box)
+        overdue_box = QGroupBox("超期工单（最早到期的50张，双击打开）", splitter)
+        overdue_layout = QVBoxLayout(overdue_box)
+        self.overdue_model = OverdueTableModel(self.ctx, self, page_size=OVERDUE_LIMIT)
+        self.overdue_model.flt = RequestFilter(overdue_only=True)
+        self.overdue_model.sort_order = Sort("due_at", descending=False)
+        self.overdue_view = DeskTableView(self, multi_select=False)
+        self.overdue_view.setModel(self.overdue_model)
+        for key in ("received_at", "channel", "category", "grid", "status", "urgency", "due_at"):
+            self.overdue_view.setColumnHidden(self.overdue_model.column_index(key), True)
+        self.overdue_view.apply_default_widths([c.width for c in self.overdue_model.columns])
+        self.overdue_view.open_requested.connect(self._on_overdue_open_requested)
+        overdue_layout.addWidget(self.overdue_view)
+        self.overdue_empty = QLabel("没有超期工单。", overdue_box)
+        self.overdue_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        overdue_layout.addWidget(self.overdue_empty)
+        splitter.addWidget(overdue_box)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        unit = self.fontMetrics().height()
+        splitter.setSizes([48 * unit, 40 * unit])
+        layout.addWidget(splitter, 1)
+
+    # ------------------------------------------------------------------ numbers
+    def _today_filters(self, today: date) -> dict[str, dict[str, Any]]:
+        month_start = today.replace(day=1)
+        return {
+            "today": {"received_from": today, "received_to": today},
+            "received": {"statuses": (Status.RECEIVED,)},
+            "handling": {"statuses": (Status.DISPATCHED, Status.IN_PROGRESS)},
+            "due_today": {"due_today": True},
+            "overdue": {"overdue_only": True},
+            "completed": {"received_from": month_start, "received_to": today, "statuses": DONE},
+            "completion_rate": {"received_from": month_start, "received_to": today},
+            "satisfaction_rate": {
+                "received_from": month_start,
+                "received_to": today,
+                "statuses": (Status.CLOSED,),
+            },
+        }
+
+    def refresh(self) -> None:
+        """Counts now (quick, indexed); the month's figures and the series in a read job."""
+        now: datetime = self.ctx.now()
+        self.tile_filters = self._today_filters(now.date())
+        town_id = self.ctx.ws.home_town_id()
+        self.heading.setText(
+            f"<span style='font-size:large'><b>{self.ctx.ws.title()} 工作台</b></span>"
+            f"　{now:%Y-%m-%d} 星期{'一二三四五六日'[now.weekday()]}"
+        )
+        requests = self.ctx.requests
+        for key in ("today", "received", "handling", "due_today", "overdue"):
+            value = requests.count(RequestFilter(town_id=town_id, **self.tile_filters[key]))
+            self._set_tile(key, value)
+        self.overdue_model.reload()
+        self.overdue_empty.setVisible(self.overdue_model.total() == 0)
+        self.overdue_view.setVisible(self.overdue_model.total() > 0)
+        if not self._loading:
+            self._loading = True
+            self.ctx.read(
+                month_figures_work(town_id), self._on_figures_finished, self._on_figures_failed, "dashboard"
+            )
+
+    def _set_tile(self, key: str, value: int) -> None:
+        captions = {
+            "today": "今天登记的工单",
+            "received": "等待派给网格员",
+            "handling": "已派单和办理中",
+            "due_today": "今天下班前要办结",
+            "overdue": "已过办理时限仍未办结",
+        }
+        alert = key == "overdue" and value > 0
+        self.tiles[key].set_value(f"{value:,}", captions.get(key, ""), alert=alert)
+
+    def _on_figures_finished(self, figures: MonthFigures) -> None:
+        self._loading = False
+        self.figures = figures
+        self.tiles["completed"].set_value(str(figures.completed), f"本月受理 {figures.received} 张")
+        self.tiles["completion_rate"].set_value(
+            f"{figures.completion_rate:.1f}%", f"办结 {figures.completed} / 受理 {figures.received}"
+        )
+        self.tiles["satisfaction_rate"].set_value(
+            f"{figures.satisfaction_rate:.1f}%" if figures.rated else "—",
+            f"已回访评价 {figures.rated} 张" if figures.rated else "本月还没有回访评价",
+        )
+        labels = [f"{int(p.month[5:])}月" for p in figures.series]
+        self.chart.set_data(
+            labels,
+            [[p.received for p in figures.series], [p.completed for p in figures.series]],
+        )
+
+    def _on_figures_failed(self, message: str, is_bug: bool) -> None:
+        self._loading = False
+        log.warning("dashboard figures failed: %s", message)
+        for key in ("completed", "completion_rate", "satisfaction_rate"):
+            self.tiles[key].set_value("—", "统计失败，请按 F5 重试")
+
+    # ------------------------------------------------------------------ navigation
+    def open_tile(self, key: str) -> None:
+        """Open the request list showing exactly what the tile counts."""
+        filters = dict(self.tile_filters.get(key, {}))
+        town_id = self.ctx.ws.home_town_id()
+        if town_id is not None:
+            filters["town_id"] = town_id
+        self.navigate.emit("requests", filters)
+
+    def _on_overdue_open_requested(self, index: QModelIndex) -> None:
+        request_id = index.data(Role.IdRole)
+        if request_id is not None:
+            RequestDetailDialog.open(self, self.ctx, int(request_id))
+
+    def _on_requests_changed(self, _ids: list[int]) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def activate(self, **_kwargs: Any) -> None:
+        if self._stale:
+            self._stale = False
+            self.refresh()
