@@ -47,7 +47,7 @@ def test_new_database_has_wal_foreign_keys_and_current_version(tmp_path: Path) -
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert migrations.schema_version(db) == migrations.SCHEMA_VERSION
         assert migrations.pending(db) == []
-        assert [name for name, _ in _migration_rows(db)] == ["0001_initial"]
+        assert [name for name, _ in _migration_rows(db)] == list(migrations._NAMES)
         assert {"requests", "request_events", "residents", "members"} <= set(db.table_names())
     finally:
         db.close()
@@ -100,33 +100,34 @@ def test_pending_migration_backs_up_the_database_first(made: Path, monkeypatch: 
     extended = sqlite_utils.Migrations("xianghe")
     extended._migrations = list(migrations.MIGRATIONS._migrations)
     seen_backup: list[bool] = []
+    current = migrations.SCHEMA_VERSION
 
-    @extended(name="0002_test_extra")
+    @extended(name=f"{current + 1:04d}_test_extra")
     def _extra(db: sqlite_utils.Database) -> None:
         # The copy exists before the migration touches anything.
         seen_backup.append(any((made.parent / "made-backups").glob("*.db")))
         db.execute("CREATE TABLE test_extra (id INTEGER PRIMARY KEY)")
-        db.execute("PRAGMA user_version = 2")
+        db.execute(f"PRAGMA user_version = {current + 1}")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", extended)
-    monkeypatch.setattr(migrations, "_NAMES", [*migrations._NAMES, "0002_test_extra"])
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(migrations, "_NAMES", [*migrations._NAMES, f"{current + 1:04d}_test_extra"])
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
 
     db = open_db(made)
     try:
         assert "test_extra" in db.table_names()
-        assert migrations.schema_version(db) == 2
+        assert migrations.schema_version(db) == current + 1
         assert migrations.pending(db) == []
     finally:
         db.close()
     assert seen_backup == [True]
     copies = list((made.parent / "made-backups").glob("*.db"))
     assert len(copies) == 1
-    assert "v1" in copies[0].name
+    assert f"v{current}" in copies[0].name
     # The backup is the database as it was before the migration, complete and readable.
     old = sqlite3.connect(copies[0])
     try:
-        assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert old.execute("PRAGMA user_version").fetchone()[0] == current
         assert old.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert "test_extra" not in tables
@@ -138,21 +139,22 @@ def test_pending_migration_backs_up_the_database_first(made: Path, monkeypatch: 
 def test_failing_migration_leaves_the_schema_as_it_was(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     extended = sqlite_utils.Migrations("xianghe")
     extended._migrations = list(migrations.MIGRATIONS._migrations)
+    current = migrations.SCHEMA_VERSION
 
-    @extended(name="0002_broken")
+    @extended(name=f"{current + 1:04d}_broken")
     def _broken(db: sqlite_utils.Database) -> None:
         db.execute("CREATE TABLE half_done (id INTEGER PRIMARY KEY)")
         raise RuntimeError("boom")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", extended)
-    monkeypatch.setattr(migrations, "_NAMES", [*migrations._NAMES, "0002_broken"])
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(migrations, "_NAMES", [*migrations._NAMES, f"{current + 1:04d}_broken"])
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
     with pytest.raises(RuntimeError):
         open_db(made)
     db = store_db.connect(made)
     try:
         assert "half_done" not in db.table_names()
-        assert migrations.schema_version(db) == 1
+        assert migrations.schema_version(db) == current
     finally:
         db.close()
 

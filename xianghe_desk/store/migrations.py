@@ -11,7 +11,7 @@ import sqlite_utils
 from xianghe_desk.store import schema
 
 MIGRATIONS = sqlite_utils.Migrations("xianghe")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _NAMES: list[str] = []
 
 
@@ -34,6 +34,13 @@ def _register(number: int, name: str):  # type: ignore[no-untyped-def]
 @_register(1, "initial")
 def _initial(db: sqlite_utils.Database) -> None:
     for statement in schema.INITIAL:
+        db.execute(statement)
+
+
+@_register(2, "exchange")
+def _exchange(db: sqlite_utils.Database) -> None:
+    """Change log, conflicts and peers for exchange packages (services/exchange.py)."""
+    for statement in schema.EXCHANGE + schema.EXCHANGE_BACKFILL:
         db.execute(statement)
 
 

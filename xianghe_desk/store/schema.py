@@ -229,3 +229,295 @@ INITIAL: list[str] = [
     """CREATE TRIGGER request_events_no_delete BEFORE DELETE ON request_events
        BEGIN SELECT RAISE(ABORT, 'request_events is append-only'); END""",
 ]
+
+
+# ---------------------------------------------------------------- migration 0002: exchange packages
+# What travels between copies (services/exchange.py explains the design). Each travelling table is a
+# list of *units*, the pieces that merge on their own: a column; "col>table", a reference carried as
+# the referenced row's uuid (local ids differ between copies); or (name, (columns …)), a group that
+# merges as one value (a request's status with its times, method and rating must come from one write,
+# or the merged row could break the table's CHECK rules). Derived columns (pinyin, reversed phone)
+# do not travel: the receiver computes them. A later migration that adds a travelling column must
+# recreate that table's triggers and extend SYNC_UNITS.
+SYNC_UNITS: dict[str, tuple[object, ...]] = {
+    "towns": ("code", "name", "sort_order", "created_at", "deleted_at"),
+    "villages": (
+        "town_id>towns", "code", "name", "short_name", "kind", "district", "created_at", "deleted_at",
+    ),
+    "members": (
+        "name", "phone", "town_id>towns", "village_id>villages", "kind", "role", "is_party", "id_number",
+        "active", "created_at", "deleted_at",
+    ),
+    "grids": (
+        "village_id>villages", "name", "number", "head_name", "households", "population", "party_group",
+        "default_member_id>members", "created_at", "deleted_at",
+    ),
+    "residents": (
+        "name", "id_number", "sex", "birth_date", "phone", "town_id>towns", "village_id>villages",
+        "grid_id>grids", "care_tags", "living", "address", "emergency_name", "emergency_phone",
+        "linked_member_id>members", "note", "created_at", "deleted_at",
+    ),
+    "lookups": ("kind", "code", "name", "group_code", "sort_order", "active", "created_at", "deleted_at"),
+    "settings": ("value",),
+    "requests": (
+        "number", "external_number", "received_at", "channel", "category", "urgency", "content",
+        "town_id>towns", "village_id>villages", "grid_id>grids", "resident_id>residents", "person_name",
+        "person_phone", "person_id_number", "due_at",
+        (
+            "lifecycle",
+            (
+                "status", "handler_id>members", "dispatched_at", "started_at", "completed_at", "method",
+                "result", "feedback_at", "feedback_route", "satisfaction", "feedback_by", "cancelled_at",
+            ),
+        ),
+        "escalations", "printed_at", "created_by", "created_at", "deleted_at",
+    ),
+    # Append-only history: rows are only ever inserted.
+    "request_events": (
+        "request_id>requests", "action", "from_status", "to_status", "at", "actor", "note", "data",
+        "device_id", "created_at",
+    ),
+}  # fmt: skip
+
+# Settings that belong to one copy (who sits at it, which town it serves), never sent.
+LOCAL_SETTINGS_SQL = "(NEW.key NOT IN ('operator', 'town_code') AND NEW.key NOT LIKE 'local.%')"
+
+
+def sync_key_column(table: str) -> str:
+    return "key" if table == "settings" else "uuid"
+
+
+def _column_expr(spec: str, alias: str) -> str:
+    column, _, target = spec.partition(">")
+    if target:
+        return f"(SELECT uuid FROM {target} WHERE id = {alias}.{column})"
+    return f"{alias}.{column}"
+
+
+def _unit_name(unit: object) -> str:
+    return unit[0] if isinstance(unit, tuple) else str(unit).partition(">")[0]
+
+
+def _unit_columns(unit: object) -> list[str]:
+    specs = unit[1] if isinstance(unit, tuple) else (unit,)
+    return [str(s).partition(">")[0] for s in specs]
+
+
+def _unit_value(unit: object, alias: str) -> str:
+    """The unit's value as SQL: a column, a referenced uuid, or a JSON object for a group."""
+    if isinstance(unit, tuple):
+        parts = ", ".join(f"'{_unit_name(s)}', {_column_expr(s, alias)}" for s in unit[1])
+        return f"json_object({parts})"
+    return _column_expr(str(unit), alias)
+
+
+def _unit_json(unit: object, alias: str) -> str:
+    return _unit_value(unit, alias) if isinstance(unit, tuple) else f"json_quote({_unit_value(unit, alias)})"
+
+
+def _unit_changed(unit: object) -> str:
+    return "(" + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _unit_columns(unit)) + ")"
+
+
+def _row_object(table: str, alias: str) -> str:
+    return (
+        "json_object("
+        + ", ".join(f"'{_unit_name(u)}', {_unit_value(u, alias)}" for u in SYNC_UNITS[table])
+        + ")"
+    )
+
+
+_STAMP = "printf('%015d-%s', t, tag)"
+_TICK = "UPDATE sync_state SET t = max(t + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));"
+_LIVE = "(SELECT applying FROM sync_state) = 0"
+
+
+def _sync_triggers(table: str) -> list[str]:
+    key = sync_key_column(table)
+    units = SYNC_UNITS[table]
+    when = _LIVE + (f" AND {LOCAL_SETTINGS_SQL}" if table == "settings" else "")
+    all_stamps = "json_object(" + ", ".join(f"'{_unit_name(u)}', {_STAMP}" for u in units) + ")"
+    statements = [
+        f"""CREATE TRIGGER sync_{table}_insert AFTER INSERT ON {table} WHEN {when}
+        BEGIN
+            {_TICK}
+            INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents)
+                SELECT {_STAMP}, t, tag, '{table}', NEW.{key}, {_row_object(table, "NEW")}, NULL FROM sync_state;
+            DELETE FROM sync_rows WHERE tbl = '{table}' AND uuid = NEW.{key};
+            INSERT INTO sync_rows (tbl, uuid, stamps) SELECT '{table}', NEW.{key}, {all_stamps} FROM sync_state;
+        END"""
+    ]
+    if table == "request_events":
+        return statements
+    changed_any = " OR ".join(_unit_changed(u) for u in units)
+    values = " UNION ALL ".join(
+        f"SELECT '{_unit_name(u)}' AS k, {_unit_json(u, 'NEW')} AS v WHERE {_unit_changed(u)}" for u in units
+    )
+    names = " UNION ALL ".join(f"SELECT '{_unit_name(u)}' AS k WHERE {_unit_changed(u)}" for u in units)
+    statements.append(
+        f"""CREATE TRIGGER sync_{table}_update AFTER UPDATE ON {table} WHEN {when} AND ({changed_any})
+        BEGIN
+            {_TICK}
+            INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents)
+                SELECT {_STAMP}, t, tag, '{table}', NEW.{key},
+                    (SELECT json_group_object(k, json(v)) FROM ({values})),
+                    coalesce((SELECT stamps FROM sync_rows WHERE tbl = '{table}' AND uuid = NEW.{key}), '{{}}')
+                FROM sync_state;
+            INSERT INTO sync_rows (tbl, uuid, stamps) SELECT '{table}', NEW.{key}, '{{}}'
+                WHERE NOT EXISTS (SELECT 1 FROM sync_rows WHERE tbl = '{table}' AND uuid = NEW.{key});
+            UPDATE sync_rows SET stamps = json_patch(stamps,
+                    (SELECT json_group_object(c.k, s.stamp) FROM ({names}) c,
+                        (SELECT {_STAMP} AS stamp FROM sync_state) s))
+                WHERE tbl = '{table}' AND uuid = NEW.{key};
+        END"""
+    )
+    return statements
+
+
+def _backfill(table: str) -> list[str]:
+    """Log every row that is not logged yet as if it had just been added on this copy."""
+    key = sync_key_column(table)
+    local = " AND " + LOCAL_SETTINGS_SQL.replace("NEW.", "X.") if table == "settings" else ""
+    return [
+        "UPDATE sync_state SET t = max(t, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+        f"""INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents)
+            SELECT printf('%015d-%s', s.t + x.n, s.tag), s.t + x.n, s.tag, '{table}', x.uuid, x.data, NULL
+            FROM sync_state s, (SELECT X.{key} AS uuid, {_row_object(table, "X")} AS data,
+                                       row_number() OVER (ORDER BY X.rowid) AS n
+                                FROM {table} X
+                                WHERE NOT EXISTS (SELECT 1 FROM sync_rows r
+                                                  WHERE r.tbl = '{table}' AND r.uuid = X.{key}){local}) x""",
+        f"""INSERT OR IGNORE INTO sync_rows (tbl, uuid, stamps)
+            SELECT l.tbl, l.uuid, (SELECT json_group_object(j.key, l.stamp) FROM json_each(l.data) j)
+            FROM sync_log l WHERE l.tbl = '{table}' AND l.parents IS NULL
+            AND l.t > (SELECT t FROM sync_state)""",
+        "UPDATE sync_state SET t = max(t, coalesce((SELECT max(t) FROM sync_log), 0))",
+    ]
+
+
+EXCHANGE: list[str] = [
+    # The change clock of this copy: a hybrid logical clock in milliseconds (never behind the wall
+    # clock, always ahead of every change seen), this copy's device tag, and whether an incoming
+    # package is being applied (then the triggers stay quiet: applied changes keep their stamps).
+    """CREATE TABLE sync_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        t INTEGER NOT NULL,
+        tag TEXT NOT NULL DEFAULT '',
+        applying INTEGER NOT NULL DEFAULT 0
+    )""",
+    """INSERT INTO sync_state (id, t, tag)
+       VALUES (1, 0, coalesce((SELECT tag FROM devices WHERE is_self = 1), ''))""",
+    """CREATE TRIGGER sync_self_device_insert AFTER INSERT ON devices WHEN NEW.is_self = 1
+       BEGIN UPDATE sync_state SET tag = NEW.tag; END""",
+    """CREATE TRIGGER sync_self_device_update AFTER UPDATE OF tag, is_self ON devices WHEN NEW.is_self = 1
+       BEGIN UPDATE sync_state SET tag = NEW.tag; END""",
+    # One row per write of one row: the units it changed (data) and the stamps those units had
+    # before (parents; NULL for the write that created the row). stamp = '<t, 15 digits>-<tag>'.
+    """CREATE TABLE sync_log (
+        stamp TEXT PRIMARY KEY,
+        t INTEGER NOT NULL,
+        device TEXT NOT NULL,
+        tbl TEXT NOT NULL,
+        uuid TEXT NOT NULL,
+        data TEXT NOT NULL,
+        parents TEXT
+    ) WITHOUT ROWID""",
+    "CREATE INDEX idx_sync_log_device ON sync_log(device, t)",
+    "CREATE INDEX idx_sync_log_row ON sync_log(tbl, uuid)",
+    # The stamp of the last write of each unit of each row.
+    """CREATE TABLE sync_rows (
+        tbl TEXT NOT NULL,
+        uuid TEXT NOT NULL,
+        stamps TEXT NOT NULL,
+        PRIMARY KEY (tbl, uuid)
+    ) WITHOUT ROWID""",
+    # The newest change of each device this copy has (version vector).
+    "CREATE TABLE sync_seen (device TEXT PRIMARY KEY, t INTEGER NOT NULL) WITHOUT ROWID",
+    # The same place or person created on two copies (towns and villages seeded everywhere, the same
+    # ID number …): the larger uuid is an alias of the smaller one, which every copy keeps.
+    """CREATE TABLE sync_aliases (
+        tbl TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        uuid TEXT NOT NULL,
+        PRIMARY KEY (tbl, alias)
+    ) WITHOUT ROWID""",
+    # Received changes to rows this copy does not have yet (they are asked for in the next package).
+    """CREATE TABLE sync_pending (
+        stamp TEXT PRIMARY KEY,
+        tbl TEXT NOT NULL,
+        uuid TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    # Trigger bodies avoid OR IGNORE / OR REPLACE: an outer statement's own conflict clause (the
+    # settings upsert) would override theirs.
+    # Members whose grids changed (member_grids has no uuid: the set travels as a unit of the member).
+    "CREATE TABLE sync_dirty_members (member_id INTEGER PRIMARY KEY)",
+    f"""CREATE TRIGGER sync_member_grids_insert AFTER INSERT ON member_grids WHEN {_LIVE}
+        BEGIN INSERT INTO sync_dirty_members (member_id) SELECT NEW.member_id
+              WHERE NOT EXISTS (SELECT 1 FROM sync_dirty_members WHERE member_id = NEW.member_id); END""",
+    f"""CREATE TRIGGER sync_member_grids_delete AFTER DELETE ON member_grids WHEN {_LIVE}
+        BEGIN INSERT INTO sync_dirty_members (member_id) SELECT OLD.member_id
+              WHERE NOT EXISTS (SELECT 1 FROM sync_dirty_members WHERE member_id = OLD.member_id); END""",
+    "INSERT OR IGNORE INTO sync_dirty_members (member_id) SELECT DISTINCT member_id FROM member_grids",
+    # Conflicts for the clerk: both values, which one the database holds now, and the decision.
+    # uuid is derived from the two writes, so a conflict noticed on two copies is one record.
+    """CREATE TABLE sync_conflicts (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('field', 'delete', 'unique')),
+        tbl TEXT NOT NULL,
+        row_uuid TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        stamp_a TEXT NOT NULL,
+        device_a TEXT NOT NULL,
+        value_a TEXT NOT NULL,
+        stamp_b TEXT NOT NULL,
+        device_b TEXT NOT NULL,
+        value_b TEXT NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        detected_at TEXT NOT NULL,
+        detected_by TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT NOT NULL DEFAULT '',
+        resolved_on TEXT NOT NULL DEFAULT '',
+        resolution TEXT,
+        resolution_stamp TEXT
+    )""",
+    "CREATE INDEX idx_sync_conflicts_open ON sync_conflicts(resolved_at, detected_at)",
+    "CREATE INDEX idx_sync_conflicts_row ON sync_conflicts(tbl, row_uuid)",
+    # The other copies this one exchanges packages with, the key shared at registration, what they
+    # are to hold (scope) and what they are known to have (seen, a version vector).
+    """CREATE TABLE exchange_peers (
+        device_uuid TEXT PRIMARY KEY,
+        tag TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('township', 'village', 'county')),
+        secret TEXT NOT NULL,
+        town_code TEXT,
+        village_codes TEXT NOT NULL DEFAULT '[]',
+        seen TEXT NOT NULL DEFAULT '{}',
+        needs TEXT NOT NULL DEFAULT '[]',
+        registered_at TEXT NOT NULL,
+        last_export_at TEXT,
+        last_import_at TEXT
+    )""",
+    """CREATE TABLE exchange_packages (
+        package_id TEXT PRIMARY KEY,
+        direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+        peer_tag TEXT NOT NULL,
+        at TEXT NOT NULL,
+        changes INTEGER NOT NULL,
+        summary TEXT NOT NULL DEFAULT '{}'
+    )""",
+    # Pairs of residents the clerk said are two different people (likely-duplicate search skips them).
+    """CREATE TABLE duplicate_dismissals (
+        uuid_a TEXT NOT NULL,
+        uuid_b TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (uuid_a, uuid_b)
+    ) WITHOUT ROWID""",
+]
+for _table in SYNC_UNITS:
+    EXCHANGE += _sync_triggers(_table)
+
+# Run by migration 0002 and again when a laptop joins a township (stores/exchange.py).
+EXCHANGE_BACKFILL: list[str] = [sql for _table in SYNC_UNITS for sql in _backfill(_table)]

@@ -1,0 +1,591 @@
+"""Exchange packages (数据交换包): one encrypted file on a USB stick between a laptop and the township.
+
+Design
+======
+
+Identity and keys. Every copy has one device (``devices.is_self``) with a four-character tag that is
+also part of its work-order numbers (contract §4). The township registers a village laptop
+(``register_device``): it picks a tag no known copy uses, records the laptop as a peer with a fresh
+256-bit key, and writes a registration file. The laptop ``join``s with that file: it takes the tag,
+uuid, town and villages it was given and the key, and logs its rows afresh under the new tag (its
+old tag stays reserved, so numbers it already printed stay unique). Nothing travels before that.
+
+What changed. SQLite triggers of migration 0002 (store/schema.py) write every insert and update of
+a travelling row (towns, villages, grids, members, residents, lookups, settings, requests and their
+append-only history) into ``sync_log``: one entry per write of a row with the *units* it changed
+and the stamps those units had just before (its parents). A unit is a column, a reference carried
+as the referenced row's uuid (local ids differ between copies), or a group merged as one value (a
+request's status with its times, handler, method and rating, so a merged request never breaks the
+table's CHECK rules). A member's grids travel as one unit of the member. No store code had to
+change for this: whatever writes a travelling row is logged. A stamp is ``<t>-<tag>``: ``t`` is a
+hybrid logical clock in milliseconds (never behind the wall clock, always ahead of every stamp this
+copy has seen), so stamps order the writes of all copies in one line that respects cause and effect.
+
+Version vectors. ``sync_seen`` holds, per device, the newest stamp this copy has; each package
+carries the sender's vector, and the receiver stores it as what that peer is known to have. A
+package for a peer holds every logged entry the peer's vector does not cover, from whatever device
+it came (so a township relays laptop A's work to laptop B). A package that never arrives costs
+nothing: the next one repeats its content, because only a package *from* the peer moves the vector.
+
+Applying (store/sync_apply.py), per unit of a row, against the stamp the unit has here:
+- the same stamp is known already: nothing happens (the same package twice changes nothing);
+- the incoming write built on what this copy holds (its parent is our stamp, or a descendant of
+  it): it replaces it. Different units of one record edited on two copies therefore simply merge;
+- this copy already moved past the incoming write: it is ignored;
+- otherwise both were made without knowing each other. The later stamp stays in the row on every
+  copy (so all copies end equal whatever order packages arrive in), and when the values differ a
+  conflict is recorded with both values: the losing value is never thrown away. Its id derives
+  from the two stamps, so two copies that notice the same conflict hold one record; records travel
+  in packages, and the clerk's decision (保留本机 / 采用对方) is a new ordinary write that travels too.
+Deletions are tombstones (``deleted_at``, a unit like any other). A deletion made without knowing an
+edit of the same row, or an edit made without knowing the deletion, is a conflict of kind
+``delete``: the row stays deleted, the edit is applied to it and listed, and the clerk either
+keeps the deletion or restores the row.
+
+The same thing created twice. Every new copy seeds the county's towns, villages and default lists
+with its own uuids, and two laptops may enter the same person. An incoming new row that matches a
+local row on its natural key (town code, village code, lookup code, grid name in its village,
+member phone in the town, resident ID number, work-order number) is the same thing: every copy
+keeps the smaller uuid and records the other as an alias, and the two rows' values merge as
+concurrent writes (equal values silently, different ones as conflicts). References to the alias
+resolve to the kept row, so requests of a resident entered on two laptops point at one resident.
+Likely duplicates without an ID number are offered to the clerk by services/duplicates.py.
+
+Scope. A package for a village laptop holds the towns, villages, lists and settings, and only the
+grids, members, residents, requests and history of the laptop's villages (plus the members and
+residents those refer to); the laptop sends everything it has. A write that refers to a row the
+receiver does not have waits in ``sync_pending`` and the receiver names the missing rows in its
+next package (``needs``); the other side then sends their whole history.
+
+Package file. ``XHDX1`` magic line, one JSON header line (package id, from, to: in the clear so the
+receiver can pick the key and refuse a package meant for another copy), a 12-byte nonce and the
+AES-256-GCM ciphertext of a zip holding ``manifest.json`` (format and schema version, who made it,
+for whom, what it covers: version vectors, scope, counts, SHA-256 of every file) and one JSONL file
+per table plus ``conflicts.jsonl``. The header is authenticated data, so a changed byte anywhere, a
+truncated file or the wrong key fails authentication, and the package is refused whole before
+anything is written. Import is one transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from xianghe_desk.domain.errors import ConflictError, NotFoundError, ValidationError
+from xianghe_desk.domain.numbering import is_device_tag, new_device_tag
+from xianghe_desk.services.places import PlaceService
+from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.store import migrations
+from xianghe_desk.store.base import TableStore
+from xianghe_desk.store.conflicts import ConflictStore
+from xianghe_desk.store.db import new_uuid, now_text
+from xianghe_desk.store.exchange import SYNC_TABLES, Entry, Peer, SyncStore
+from xianghe_desk.store.sync_apply import ApplyReport, SyncApplier
+
+MAGIC = b"XHDX1\n"
+FORMAT = 1
+REGISTRATION_KIND = "xianghe-desk-registration"
+PACKAGE_SUFFIX = ".xhpkg"
+_NONCE = 12
+_PROGRESS_EVERY = 2000
+
+TABLE_LABELS = {
+    "towns": "镇",
+    "villages": "村街",
+    "members": "网格员",
+    "grids": "网格",
+    "residents": "服务对象",
+    "lookups": "分类列表",
+    "settings": "设置",
+    "requests": "工单",
+    "request_events": "办理记录",
+}
+
+
+class Progress(Protocol):
+    """What a job offers a long service call (jobs.Job fits)."""
+
+    def report(self, done: int, total: int) -> None: ...
+
+    def check_cancelled(self) -> None: ...
+
+
+class _NoProgress:
+    def report(self, done: int, total: int) -> None:
+        pass
+
+    def check_cancelled(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Registration:
+    path: Path
+    tag: str
+    name: str
+    villages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    package_id: str
+    peer_name: str
+    changes: int
+    counts: dict[str, int]
+    conflicts: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    package_id: str
+    sender: str
+    already_imported: bool
+    received: int
+    applied: int
+    known: int
+    counts: dict[str, int]
+    new_conflicts: int
+    merged: int
+    pending: int
+
+    def summary(self) -> str:
+        """One Chinese paragraph for the clerk."""
+        if self.already_imported and self.applied == 0:
+            return f"这个数据包（来自{self.sender}）以前已经导入过，这次没有新的内容。"
+        parts = [f"{TABLE_LABELS.get(t, t)} {n} 条" for t, n in self.counts.items() if n]
+        text = f"已导入来自{self.sender}的数据包：共 {self.received} 条变动，新写入 {self.applied} 条"
+        text += f"（{'、'.join(parts)}）" if parts else ""
+        text += f"，{self.known} 条本机已有。"
+        if self.merged:
+            text += f"有 {self.merged} 人在两边分别录入过（身份证号或手机号相同），已合并为一条。"
+        if self.new_conflicts:
+            text += f"有 {self.new_conflicts} 处两边都改过的内容需要您决定，请查看「冲突」列表。"
+        if self.pending:
+            text += f"{self.pending} 条变动所涉及的记录本机还没有，下次交换时会自动补齐。"
+        return text
+
+
+@dataclass
+class _Package:
+    header: dict[str, Any]
+    manifest: dict[str, Any]
+    entries: list[Entry] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text.encode("ascii"))
+
+
+def _refused(reason: str) -> ValidationError:
+    return ValidationError(f"{reason}没有导入任何数据。", field="package")
+
+
+class ExchangeService:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.log = SyncStore(ws.db, ws.device.tag)
+        self.conflict_store = ConflictStore(ws.db, ws.device.tag)
+
+    # ---------------------------------------------------------------- devices
+    def peers(self) -> list[Peer]:
+        return self.log.peers()
+
+    def peer(self, text: str) -> Peer:
+        """A registered peer by tag (any case) or by name."""
+        wanted = text.strip()
+        for peer in self.log.peers():
+            if wanted.upper() == peer.tag or wanted == peer.name:
+                return peer
+        known = "、".join(f"{p.name}（{p.tag}）" for p in self.log.peers()) or "还没有登记任何设备"
+        raise NotFoundError(
+            f"没有登记过设备「{text}」。已登记的设备：{known}。村里的电脑请先在镇上用「登记村电脑」登记。",
+            field="device",
+        )
+
+    def register_device(self, name: str, village: str, town: str | None, out: Path | str) -> Registration:
+        """At the township: register a village laptop and write its registration (key) file."""
+        name = name.strip()
+        if not name:
+            raise ValidationError("请给这台电脑起个名字，例如「王刘圈村录入电脑」。", field="name")
+        if any(p.name == name for p in self.log.peers()):
+            raise ConflictError(f"已经有一台叫「{name}」的设备了，请换个名字。", field="name")
+        places = PlaceService(self.ws)
+        villages = [places.resolve_village(v, town) for v in _split(village)]
+        if not villages:
+            raise ValidationError("请填写这台电脑负责的村街。", field="village")
+        town_row = self.ws.towns.get(villages[0].town_id)
+        assert town_row is not None
+        if any(v.town_id != town_row.id for v in villages):
+            raise ValidationError("一台电脑负责的村街要在同一个镇。", field="village")
+        used = {d.tag for d in self.ws.devices.all()} | {p.tag for p in self.log.peers()}
+        used |= set(self.log.seen())
+        tag = new_device_tag()
+        while tag in used:
+            tag = new_device_tag()
+        secret = _b64(AESGCM.generate_key(bit_length=256))
+        device_uuid = new_uuid()
+        me = self.ws.device
+        registration = {
+            "kind": REGISTRATION_KIND,
+            "format": FORMAT,
+            "created_at": now_text(),
+            "township": {"uuid": me.uuid, "tag": me.tag, "name": me.name, "town_code": town_row.code},
+            "device": {
+                "uuid": device_uuid,
+                "tag": tag,
+                "name": name,
+                "role": "village",
+                "town_code": town_row.code,
+                "villages": [{"uuid": v.uuid, "code": v.code, "name": v.short_name} for v in villages],
+            },
+            "secret": secret,
+        }
+        path = Path(out)
+        with self.ws.atomic():
+            self.ws.devices.add(tag, name, "village", town_row.id)
+            self.log.add_peer(
+                device_uuid, tag, name, "village", secret, town_row.code, [v.uuid for v in villages]
+            )
+            _write_atomically(path, json.dumps(registration, ensure_ascii=False, indent=2).encode("utf-8"))
+        return Registration(path, tag, name, tuple(v.short_name for v in villages))
+
+    def join(self, keyfile: Path | str) -> Peer:
+        """On the laptop: take the identity, key, town and villages the township registered."""
+        data = _read_registration(Path(keyfile))
+        device, township = data["device"], data["township"]
+        if township["uuid"] == self.ws.device.uuid:
+            raise ValidationError("这是本机自己发出的登记文件，请在村里的电脑上导入它。", field="keyfile")
+        if self.log.peer(township["uuid"]) is not None and self.ws.device.uuid == device["uuid"]:
+            raise ConflictError("本机已经用这个登记文件加入过了，不需要再加入。", field="keyfile")
+        if self.log.has_exchanged() or self.log.peers():
+            raise ConflictError(
+                "本机已经和其他设备交换过数据，不能再换身份加入。请在一台新安装的电脑上导入登记文件，"
+                "或联系镇上重新登记。",
+                field="keyfile",
+            )
+        town = self.ws.towns.by_code(str(device["town_code"]))
+        old = self.ws.device
+        with self.ws.atomic():
+            self.ws.devices.update(
+                old.id,
+                uuid=device["uuid"],
+                tag=device["tag"],
+                name=device["name"],
+                role="village",
+                town_id=town.id if town else None,
+            )
+            # The old tag stays known: numbers it already gave out must never come back.
+            if old.tag != device["tag"]:
+                self.ws.devices.add(old.tag, f"{old.name}（加入前）", old.role, old.town_id)
+            if self.ws.devices.by_tag(township["tag"]) is None:
+                self.ws.devices.add(township["tag"], township["name"], "township", town.id if town else None)
+            self.log.add_peer(
+                township["uuid"], township["tag"], township["name"], "township", data["secret"],
+                township.get("town_code"), [],
+            )  # fmt: skip
+            self.ws.settings.set("local.exchange_villages", [v["name"] for v in device["villages"]])
+            self.ws.settings.set("town_code", device["town_code"])
+            self.log.rebuild()
+        self.ws.device = self.ws.devices.self_device() or old
+        for store in vars(self.ws).values():
+            if isinstance(store, TableStore):
+                store.device_id = self.ws.device.tag
+        self.log.device_id = self.conflict_store.device_id = self.ws.device.tag
+        peer = self.log.peer(township["uuid"])
+        assert peer is not None
+        return peer
+
+    # ---------------------------------------------------------------- export
+    def export_package(self, device: str, out: Path | str, job: Progress | None = None) -> ExportResult:
+        """Write a package for ``device`` (tag or name) with everything it does not have yet."""
+        job = job or _NoProgress()
+        peer = self.peer(device)
+        me = self.ws.device
+        with self.ws.atomic():
+            self.log.flush_member_grids()
+            scope = None
+            if peer.role == "village":
+                scope = self.log.scope(peer.village_uuids, peer.town_code)
+            seen = self.log.seen()
+            entries: dict[str, Entry] = {}
+            for entry in self.log.entries_since(peer.seen):
+                if (
+                    scope is None
+                    or entry.tbl not in scope
+                    or self.log.canonical(entry.tbl, entry.uuid) in scope[entry.tbl]
+                ):
+                    entries[entry.stamp] = entry
+            job.check_cancelled()
+            for entry in self.log.entries_of_rows(peer.needs):
+                entries[entry.stamp] = entry
+            conflicts = self.conflict_store.for_export(scope)
+            package_id = new_uuid()
+            by_table: dict[str, list[Entry]] = {t: [] for t in SYNC_TABLES}
+            for stamp in sorted(entries):
+                entry = entries[stamp]
+                by_table[entry.tbl].append(entry)
+            job.check_cancelled()
+            files: dict[str, bytes] = {}
+            for table, rows in by_table.items():
+                files[f"{table}.jsonl"] = _jsonl(e.to_json() for e in rows)
+            files["conflicts.jsonl"] = _jsonl(conflicts)
+            manifest = {
+                "format": FORMAT,
+                "schema_version": migrations.SCHEMA_VERSION,
+                "package_id": package_id,
+                "created_at": now_text(),
+                "from": {"uuid": me.uuid, "tag": me.tag, "name": me.name, "role": me.role},
+                "to": {"uuid": peer.device_uuid, "tag": peer.tag, "name": peer.name},
+                "covers": {
+                    "seen": seen,
+                    "since": peer.seen,
+                    "scope": "all" if scope is None else {"villages": list(peer.village_uuids)},
+                    "counts": {t: len(rows) for t, rows in by_table.items()},
+                    "changes": len(entries),
+                    "conflicts": len(conflicts),
+                },
+                "needs": self.log.pending_rows(),
+                "files": {
+                    n: {"sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for n, b in files.items()
+                },
+            }
+            header = {
+                "format": FORMAT,
+                "package_id": package_id,
+                "from": me.tag,
+                "from_uuid": me.uuid,
+                "to": peer.tag,
+                "to_uuid": peer.device_uuid,
+                "created_at": manifest["created_at"],
+            }
+            blob = _seal(_zip({"manifest.json": _json_bytes(manifest), **files}), header, _unb64(peer.secret))
+            job.check_cancelled()
+            path = Path(out)
+            _write_atomically(path, blob)
+            self.log.record_package(package_id, "out", peer.tag, len(entries), manifest["covers"]["counts"])
+            self.log.update_peer(peer.device_uuid, last_export_at=now_text(), needs=[])
+        return ExportResult(
+            path, package_id, peer.name, len(entries), manifest["covers"]["counts"], len(conflicts)
+        )
+
+    # ---------------------------------------------------------------- import
+    def read_package(self, path: Path | str) -> _Package:
+        """Open, authenticate and check a package without writing anything.
+
+        Raises:
+            ValidationError: not a package, damaged, changed, truncated, for another copy, from an
+                unknown device or from a newer program; the message says what to do.
+        """
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ValidationError(
+                f"找不到文件「{path}」。请检查U盘是否插好、文件名是否正确。", field="package"
+            ) from None
+        except OSError as exc:
+            raise ValidationError(
+                f"无法读取「{path.name}」：{exc.strerror or exc}。", field="package"
+            ) from None
+        if not raw.startswith(MAGIC):
+            raise _refused(
+                f"「{path.name}」不是香河服务台账的数据交换包（文件开头不对）。请选择对方导出的 {PACKAGE_SUFFIX} 文件。"
+            )
+        end = raw.find(b"\n", len(MAGIC))
+        try:
+            header = json.loads(raw[len(MAGIC) : end].decode("utf-8")) if end > 0 else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            header = None
+        if not isinstance(header, dict) or "to" not in header or "from_uuid" not in header:
+            raise _refused(f"数据包「{path.name}」已损坏或不完整（可能没有复制完）。请让对方重新导出一次，")
+        me = self.ws.device
+        if header.get("to") != me.tag or header.get("to_uuid") != me.uuid:
+            raise _refused(
+                f"这个数据包是发给设备 {header.get('to')} 的，不是发给本机（{me.tag}）的。请确认拿的是给本机的数据包，"
+            )
+        peer = self.log.peer(str(header["from_uuid"]))
+        if peer is None:
+            raise _refused(
+                f"这个数据包来自未登记的设备 {header.get('from')}。村里的电脑要先在镇上登记，并在本机「加入」之后才能交换数据，"
+            )
+        body = raw[end + 1 :]
+        try:
+            plain = AESGCM(_unb64(peer.secret)).decrypt(body[:_NONCE], body[_NONCE:], raw[: end + 1])
+        except (InvalidTag, ValueError):
+            raise _refused(
+                f"数据包「{path.name}」校验失败：文件被改动过、没有复制完整，或不是用本机的密钥加密的。请让{peer.name}重新导出一次，"
+            ) from None
+        package = _unzip(plain, path.name)
+        manifest = package.manifest
+        if int(manifest.get("schema_version", 0)) > migrations.SCHEMA_VERSION:
+            raise _refused("这个数据包由更新版本的程序导出。请先把本机的程序升级到最新版本，")
+        if (
+            manifest.get("package_id") != header.get("package_id")
+            or manifest.get("from", {}).get("uuid") != peer.device_uuid
+        ):
+            raise _refused(f"数据包「{path.name}」的内容与封面不一致，")
+        package.header = header
+        return package
+
+    def import_package(self, path: Path | str, job: Progress | None = None) -> ImportResult:
+        """Apply a package from a registered peer, all of it or (when refused) none of it."""
+        job = job or _NoProgress()
+        package = self.read_package(path)
+        manifest = package.manifest
+        peer = self.log.peer(manifest["from"]["uuid"])
+        assert peer is not None
+        package_id = str(manifest["package_id"])
+        already = self.log.package_known(package_id, "in")
+        entries = sorted(package.entries, key=lambda e: e.stamp)
+        total = len(entries)
+        with self.ws.atomic():
+            self.log.flush_member_grids()
+            self.log.set_applying(True)
+            applier = SyncApplier(self.ws.db, self.log, self.ws.device.tag)
+            for done, entry in enumerate(entries, 1):
+                applier.apply(entry)
+                if done % _PROGRESS_EVERY == 0:
+                    job.check_cancelled()
+                    job.report(done, total)
+            applier.retry_pending()
+            merged_conflicts = sum(self.conflict_store.merge(c) for c in package.conflicts)
+            seen = {str(k): int(v) for k, v in manifest["covers"]["seen"].items()}
+            self.log.merge_seen(seen)
+            self.log.advance_clock(max([applier.max_t(), *seen.values()]))
+            self.log.set_applying(False)
+            report: ApplyReport = applier.report
+            if not already:
+                self.log.record_package(package_id, "in", peer.tag, report.applied, dict(report.inserted))
+            merged_seen = dict(peer.seen)
+            for device, t in seen.items():
+                merged_seen[device] = max(merged_seen.get(device, 0), t)
+            self.log.update_peer(
+                peer.device_uuid,
+                seen=merged_seen,
+                needs=[list(n) for n in manifest.get("needs", [])],
+                last_import_at=now_text(),
+            )
+            job.report(total, total)
+        counts = Counter(report.inserted) + Counter(report.updated)
+        return ImportResult(
+            package_id=package_id,
+            sender=peer.name,
+            already_imported=already,
+            received=report.received,
+            applied=report.applied,
+            known=report.known,
+            counts=dict(counts),
+            new_conflicts=len(report.conflicts) + (merged_conflicts if not already else 0),
+            merged=sum(1 for table, _keep, _alias in report.merged if table in ("residents", "members")),
+            pending=report.pending,
+        )
+
+
+# -------------------------------------------------------------------- the file format
+def _split(text: str) -> list[str]:
+    for sep in ("、", "，", ",", ";", "；"):
+        text = text.replace(sep, " ")
+    return [part for part in text.split() if part]
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _jsonl(rows: Any) -> bytes:
+    return b"".join(_json_bytes(row) + b"\n" for row in rows)
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _unzip(plain: bytes, name: str) -> _Package:
+    try:
+        with zipfile.ZipFile(io.BytesIO(plain)) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            package = _Package(header={}, manifest=manifest)
+            for file_name, meta in manifest["files"].items():
+                data = archive.read(file_name)
+                if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+                    raise _refused(f"数据包「{name}」中的 {file_name} 校验和不符，")
+                rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
+                table = file_name.removesuffix(".jsonl")
+                if table == "conflicts":
+                    package.conflicts = rows
+                elif table in SYNC_TABLES:
+                    package.entries += [Entry.from_json(table, row) for row in rows]
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        raise _refused(f"数据包「{name}」的内容无法读取，") from None
+    return package
+
+
+def _seal(plain: bytes, header: dict[str, Any], key: bytes) -> bytes:
+    head = MAGIC + _json_bytes(header) + b"\n"
+    nonce = os.urandom(_NONCE)
+    return head + nonce + AESGCM(key).encrypt(nonce, plain, head)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target and rename, so a pulled USB stick never leaves half a file named right."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(path.name + ".part")
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        raise ValidationError(
+            f"无法写入「{path}」：{exc.strerror or exc}。请检查U盘是否插好、是否写保护、空间是否足够。",
+            field="output",
+        ) from None
+
+
+def _read_registration(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValidationError(f"找不到登记文件「{path}」。", field="keyfile") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ValidationError(
+            f"「{path.name}」不是有效的登记文件。请用镇上「登记村电脑」生成的文件。", field="keyfile"
+        ) from None
+    try:
+        ok = (
+            data["kind"] == REGISTRATION_KIND
+            and is_device_tag(data["device"]["tag"])
+            and len(_unb64(data["secret"])) == 32
+            and data["township"]["uuid"]
+        )
+    except (KeyError, TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValidationError(
+            f"「{path.name}」不是有效的登记文件。请用镇上「登记村电脑」生成的文件。", field="keyfile"
+        )
+    return dict(data)

@@ -1,0 +1,192 @@
+"""The conflict log: two writes of the same thing made without knowing each other, both values kept."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from xianghe_desk.store.base import Row, TableStore
+from xianghe_desk.store.db import now_text
+from xianghe_desk.store.exchange import UNITS, SyncStore
+from xianghe_desk.store.sync_apply import SyncApplier
+
+_FIELDS = (
+    "uuid", "kind", "tbl", "row_uuid", "unit", "stamp_a", "device_a", "value_a", "stamp_b", "device_b",
+    "value_b", "label", "detected_at", "detected_by", "resolved_at", "resolved_by", "resolved_on",
+    "resolution", "resolution_stamp",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    """Side a/b: for a field, the earlier and the later write (the later one is in the row now);
+    for a deletion (``kind == 'delete'``), a is the deletion and b the edit made without knowing it."""
+
+    id: int
+    uuid: str
+    kind: str
+    tbl: str
+    row_uuid: str
+    unit: str
+    stamp_a: str
+    device_a: str
+    value_a: Any
+    stamp_b: str
+    device_b: str
+    value_b: Any
+    label: str
+    detected_at: str
+    detected_by: str
+    resolved_at: str | None
+    resolved_by: str
+    resolved_on: str
+    resolution: Any
+    row_deleted: bool | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+def _record(row: Row) -> ConflictRecord:
+    return ConflictRecord(
+        id=row["id"],
+        uuid=row["uuid"],
+        kind=row["kind"],
+        tbl=row["tbl"],
+        row_uuid=row["row_uuid"],
+        unit=row["unit"],
+        stamp_a=row["stamp_a"],
+        device_a=row["device_a"],
+        value_a=json.loads(row["value_a"]),
+        stamp_b=row["stamp_b"],
+        device_b=row["device_b"],
+        value_b=json.loads(row["value_b"]),
+        label=row["label"],
+        detected_at=row["detected_at"],
+        detected_by=row["detected_by"],
+        resolved_at=row["resolved_at"],
+        resolved_by=row["resolved_by"],
+        resolved_on=row["resolved_on"],
+        resolution=json.loads(row["resolution"]) if row["resolution"] else None,
+    )
+
+
+class ConflictStore(TableStore):
+    def list(self, open_only: bool = True, offset: int = 0, limit: int = 200) -> list[ConflictRecord]:
+        where = "WHERE resolved_at IS NULL" if open_only else ""
+        rows = self._fetch(
+            f"SELECT * FROM sync_conflicts {where} ORDER BY resolved_at IS NULL DESC, detected_at DESC, id DESC"
+            " LIMIT ? OFFSET ?",
+            [limit, offset],
+        )
+        return [_record(r) for r in rows]
+
+    def count(self, open_only: bool = True) -> int:
+        where = " WHERE resolved_at IS NULL" if open_only else ""
+        return int(self._scalar("SELECT count(*) FROM sync_conflicts" + where))
+
+    def get(self, conflict_id: int) -> ConflictRecord | None:
+        row = self._one("SELECT * FROM sync_conflicts WHERE id = ?", [conflict_id])
+        return _record(row) if row else None
+
+    def all_values(self) -> list[tuple[str, str, str, Any, Any]]:
+        """(table, row uuid, unit, value a, value b) of every conflict: the kept losing values."""
+        return [
+            (r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]))
+            for r in self.db.execute("SELECT tbl, row_uuid, unit, value_a, value_b FROM sync_conflicts")
+        ]
+
+    # ---------------------------------------------------------------- the row a conflict is about
+    def current_value(self, record: ConflictRecord) -> Any:
+        """What the database holds now for the conflict's unit (deleted_at for a deletion)."""
+        applier = SyncApplier(self.db, SyncStore(self.db), self.device_id)
+        row_id = applier.row_id(record.tbl, record.row_uuid)
+        if row_id is None:
+            return None
+        row = applier.fetch_row(record.tbl, row_id)
+        if record.kind == "delete":
+            return row.get("deleted_at")
+        unit = UNITS[record.tbl].get(record.unit)
+        return applier.unit_value(record.tbl, unit, row) if unit else None
+
+    def display_name(self, tbl: str, uuid: str) -> str | None:
+        """The name of a referenced row (a grid, a member …) for showing a value to the clerk."""
+        column = {"residents": "name", "members": "name", "grids": "name", "villages": "short_name",
+                  "towns": "name", "requests": "number", "lookups": "name"}.get(tbl)  # fmt: skip
+        if column is None:
+            return None
+        applier = SyncApplier(self.db, SyncStore(self.db), self.device_id)
+        value = self._scalar(f"SELECT {column} FROM {tbl} WHERE uuid = ?", [applier.canonical(tbl, uuid)])
+        return str(value) if value is not None else None
+
+    def write_value(self, record: ConflictRecord, value: Any) -> None:
+        """Write the chosen value as a change of this copy (the triggers log it, so it travels)."""
+        log = SyncStore(self.db)
+        applier = SyncApplier(self.db, log, self.device_id)
+        row_id = applier.row_id(record.tbl, record.row_uuid)
+        if row_id is None:
+            return
+        key = "rowid" if record.tbl == "settings" else "id"
+        if record.kind == "delete":
+            columns: dict[str, Any] = {"deleted_at": value}
+        else:
+            unit = UNITS[record.tbl][record.unit]
+            if unit.name == "grid_ids":
+                grid_ids = [applier.row_id("grids", g) for g in value or []]
+                applier.set_member_grids(row_id, [g for g in grid_ids if g is not None], self.device_id)
+                log.flush_member_grids()
+                return
+            columns = applier.with_derived(record.tbl, applier.columns_for(record.tbl, unit, value))
+        columns.update(updated_at=now_text(), device_id=self.device_id)
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        self.db.execute(f"UPDATE {record.tbl} SET {sets} WHERE {key} = ?", [*columns.values(), row_id])
+
+    def mark_resolved(self, conflict_id: int, resolution: Any, by: str) -> None:
+        stamp = SyncStore(self.db).tick()
+        self.db.execute(
+            "UPDATE sync_conflicts SET resolved_at = ?, resolved_by = ?, resolved_on = ?, resolution = ?,"
+            " resolution_stamp = ? WHERE id = ?",
+            [now_text(), by, self.device_id, json.dumps(resolution, ensure_ascii=False), stamp, conflict_id],
+        )
+
+    # ---------------------------------------------------------------- travelling
+    def for_export(self, row_uuids: dict[str, set[str]] | None) -> list[dict[str, Any]]:
+        """Conflict records for a package: all of them, or those about rows in a laptop's scope."""
+        rows = self._fetch(f"SELECT {', '.join(_FIELDS)} FROM sync_conflicts ORDER BY id")
+        if row_uuids is None:
+            return rows
+        return [r for r in rows if r["tbl"] not in row_uuids or r["row_uuid"] in row_uuids[r["tbl"]]]
+
+    def merge(self, incoming: dict[str, Any]) -> bool:
+        """Take a conflict record from a package; a decision made elsewhere closes it here too.
+
+        Returns whether anything changed.
+        """
+        values = {f: incoming.get(f) for f in _FIELDS}
+        values["label"] = values["label"] or ""
+        values["resolved_by"] = values["resolved_by"] or ""
+        values["resolved_on"] = values["resolved_on"] or ""
+        cursor = self.db.execute(
+            f"INSERT OR IGNORE INTO sync_conflicts ({', '.join(_FIELDS)}) VALUES ({', '.join('?' for _ in _FIELDS)})",
+            [values[f] for f in _FIELDS],
+        )
+        if cursor.rowcount:
+            return True
+        if not values["resolution_stamp"]:
+            return False
+        cursor = self.db.execute(
+            "UPDATE sync_conflicts SET resolved_at = ?, resolved_by = ?, resolved_on = ?, resolution = ?,"
+            " resolution_stamp = ? WHERE uuid = ? AND (resolution_stamp IS NULL OR resolution_stamp < ?)",
+            [
+                values["resolved_at"],
+                values["resolved_by"],
+                values["resolved_on"],
+                values["resolution"],
+                values["resolution_stamp"],
+                values["uuid"],
+                values["resolution_stamp"],
+            ],
+        )
+        return bool(cursor.rowcount)

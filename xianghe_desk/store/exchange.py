@@ -1,0 +1,414 @@
+"""The change log behind exchange packages: the clock, what changed since, peers and scope (SQL side).
+
+The triggers of migration 0002 (store/schema.py) write every change of a travelling row into
+``sync_log``; this module reads it for export, keeps the peers and their keys, and works out which
+rows a village laptop is to hold. Applying a received package is store/sync_apply.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from xianghe_desk.store import schema
+from xianghe_desk.store.base import TableStore
+from xianghe_desk.store.db import now_text
+
+# Travelling tables in the order a package lists them.
+SYNC_TABLES: tuple[str, ...] = tuple(schema.SYNC_UNITS)
+# A member's grids travel as one unit of the member (member_grids rows have no uuid).
+MEMBER_GRIDS_UNIT = "grid_ids"
+_NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    target: str | None  # referenced table: the value travels as that row's uuid
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of a row that merges on its own: one column, or a group that moves as one value."""
+
+    name: str
+    columns: tuple[Column, ...]
+    group: bool
+
+
+def _parse_units() -> dict[str, dict[str, Unit]]:
+    def column(spec: object) -> Column:
+        name, _, target = str(spec).partition(">")
+        return Column(name, target or None)
+
+    parsed: dict[str, dict[str, Unit]] = {}
+    for table, specs in schema.SYNC_UNITS.items():
+        units: dict[str, Unit] = {}
+        for spec in specs:
+            if isinstance(spec, tuple):
+                units[spec[0]] = Unit(spec[0], tuple(column(c) for c in spec[1]), True)
+            else:
+                col = column(spec)
+                units[col.name] = Unit(col.name, (col,), False)
+        if table == "members":
+            units[MEMBER_GRIDS_UNIT] = Unit(MEMBER_GRIDS_UNIT, (), False)
+        parsed[table] = units
+    return parsed
+
+
+UNITS: dict[str, dict[str, Unit]] = _parse_units()
+
+
+def stamp_t(stamp: str) -> int:
+    return int(stamp[:15])
+
+
+def stamp_device(stamp: str) -> str:
+    return stamp[16:]
+
+
+def make_stamp(t: int, tag: str) -> str:
+    return f"{t:015d}-{tag}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One write of one row: the units it set and the stamps they had before (None: it created the row)."""
+
+    stamp: str
+    tbl: str
+    uuid: str
+    data: dict[str, Any]
+    parents: dict[str, str] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"s": self.stamp, "u": self.uuid, "d": self.data, "p": self.parents}
+
+    @classmethod
+    def from_json(cls, tbl: str, raw: dict[str, Any]) -> Entry:
+        return cls(str(raw["s"]), tbl, str(raw["u"]), dict(raw["d"]), raw.get("p"))
+
+
+@dataclass(frozen=True)
+class Peer:
+    device_uuid: str
+    tag: str
+    name: str
+    role: str
+    secret: str
+    town_code: str | None
+    village_uuids: tuple[str, ...]
+    seen: dict[str, int]
+    needs: list[tuple[str, str]]
+    registered_at: str
+    last_export_at: str | None
+    last_import_at: str | None
+
+
+def _peer(row: dict[str, Any]) -> Peer:
+    return Peer(
+        device_uuid=row["device_uuid"],
+        tag=row["tag"],
+        name=row["name"],
+        role=row["role"],
+        secret=row["secret"],
+        town_code=row["town_code"],
+        village_uuids=tuple(json.loads(row["village_codes"])),
+        seen={str(k): int(v) for k, v in json.loads(row["seen"]).items()},
+        needs=[(str(a), str(b)) for a, b in json.loads(row["needs"])],
+        registered_at=row["registered_at"],
+        last_export_at=row["last_export_at"],
+        last_import_at=row["last_import_at"],
+    )
+
+
+class SyncStore(TableStore):
+    """The change log, this copy's clock and version vector, peers and the package record."""
+
+    # ---------------------------------------------------------------- clock and version vector
+    def clock(self) -> tuple[int, str]:
+        row = self.db.execute("SELECT t, tag FROM sync_state WHERE id = 1").fetchone()
+        return int(row[0]), str(row[1])
+
+    def tick(self) -> str:
+        """A new stamp for a write this copy makes outside the triggers."""
+        self.db.execute(f"UPDATE sync_state SET t = max(t + 1, {_NOW_MS}) WHERE id = 1")
+        t, tag = self.clock()
+        return make_stamp(t, tag)
+
+    def seen(self) -> dict[str, int]:
+        """The newest change of every device this copy has (its own included)."""
+        vector = {str(d): int(t) for d, t in self.db.execute("SELECT device, t FROM sync_seen")}
+        for device, t in self.db.execute("SELECT device, max(t) FROM sync_log GROUP BY device"):
+            vector[str(device)] = max(vector.get(str(device), 0), int(t))
+        t, tag = self.clock()
+        if tag:
+            vector[tag] = max(vector.get(tag, 0), t)
+        return vector
+
+    def merge_seen(self, vector: dict[str, int]) -> None:
+        for device, t in vector.items():
+            self.db.execute(
+                "INSERT INTO sync_seen (device, t) VALUES (?, ?)"
+                " ON CONFLICT (device) DO UPDATE SET t = max(t, excluded.t)",
+                [device, int(t)],
+            )
+
+    def advance_clock(self, t: int) -> None:
+        self.db.execute("UPDATE sync_state SET t = max(t, ?) WHERE id = 1", [int(t)])
+
+    def set_applying(self, on: bool) -> None:
+        self.db.execute("UPDATE sync_state SET applying = ? WHERE id = 1", [int(on)])
+
+    # ---------------------------------------------------------------- member grids
+    def flush_member_grids(self) -> int:
+        """Log the grid sets of members whose member_grids rows changed; returns how many changed."""
+        dirty = [r[0] for r in self.db.execute("SELECT member_id FROM sync_dirty_members")]
+        logged = 0
+        for member_id in dirty:
+            member_uuid = self._scalar("SELECT uuid FROM members WHERE id = ?", [member_id])
+            if member_uuid is None:
+                continue
+            grid_uuids = sorted(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT g.uuid FROM member_grids mg JOIN grids g ON g.id = mg.grid_id WHERE mg.member_id = ?",
+                    [member_id],
+                )
+            )
+            stamps = self.row_stamps("members", member_uuid)
+            previous = stamps.get(MEMBER_GRIDS_UNIT)
+            old_value: list[str] = []
+            if previous is not None:
+                entry = self.entry(previous)
+                if entry is not None:
+                    old_value = list(entry.data.get(MEMBER_GRIDS_UNIT) or [])
+            if previous is not None and old_value == grid_uuids:
+                continue
+            if previous is None and not grid_uuids:
+                continue
+            stamp = self.tick()
+            self.add_entry(Entry(stamp, "members", member_uuid, {MEMBER_GRIDS_UNIT: grid_uuids}, stamps))
+            self.save_row_stamps("members", member_uuid, {**stamps, MEMBER_GRIDS_UNIT: stamp})
+            logged += 1
+        self.db.execute("DELETE FROM sync_dirty_members")
+        return logged
+
+    # ---------------------------------------------------------------- log
+    def add_entry(self, entry: Entry) -> None:
+        self.db.execute(
+            "INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                entry.stamp,
+                stamp_t(entry.stamp),
+                stamp_device(entry.stamp),
+                entry.tbl,
+                entry.uuid,
+                json.dumps(entry.data, ensure_ascii=False, separators=(",", ":")),
+                None
+                if entry.parents is None
+                else json.dumps(entry.parents, ensure_ascii=False, separators=(",", ":")),
+            ],
+        )
+
+    def entry(self, stamp: str) -> Entry | None:
+        row = self.db.execute(
+            "SELECT stamp, tbl, uuid, data, parents FROM sync_log WHERE stamp = ?", [stamp]
+        ).fetchone()
+        return _entry(row) if row else None
+
+    def knows(self, stamp: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sync_log WHERE stamp = ?", [stamp]).fetchone() is not None
+
+    def row_stamps(self, tbl: str, uuid: str) -> dict[str, str]:
+        value = self._scalar("SELECT stamps FROM sync_rows WHERE tbl = ? AND uuid = ?", [tbl, uuid])
+        return dict(json.loads(value)) if value else {}
+
+    def save_row_stamps(self, tbl: str, uuid: str, stamps: dict[str, str]) -> None:
+        self.db.execute(
+            "INSERT INTO sync_rows (tbl, uuid, stamps) VALUES (?, ?, ?)"
+            " ON CONFLICT (tbl, uuid) DO UPDATE SET stamps = excluded.stamps",
+            [tbl, uuid, json.dumps(stamps, separators=(",", ":"))],
+        )
+
+    def entries_since(self, seen: dict[str, int]) -> Iterator[Entry]:
+        """Every logged write the holder of version vector ``seen`` does not have, oldest first."""
+        devices = [r[0] for r in self.db.execute("SELECT DISTINCT device FROM sync_log")]
+        rows: list[tuple[Any, ...]] = []
+        for device in devices:
+            rows += self.db.execute(
+                "SELECT stamp, tbl, uuid, data, parents FROM sync_log WHERE device = ? AND t > ?",
+                [device, int(seen.get(device, 0))],
+            ).fetchall()
+        rows.sort(key=lambda r: r[0])
+        return (_entry(r) for r in rows)
+
+    def entries_of_rows(self, rows: Iterable[tuple[str, str]]) -> list[Entry]:
+        """The whole history of the given rows (under their uuid and every alias of it)."""
+        found: dict[str, Entry] = {}
+        for tbl, uuid in rows:
+            canonical = self.canonical(tbl, uuid)
+            names = [canonical] + [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT alias FROM sync_aliases WHERE tbl = ? AND uuid = ?", [tbl, canonical]
+                )
+            ]
+            for name in names:
+                for row in self.db.execute(
+                    "SELECT stamp, tbl, uuid, data, parents FROM sync_log WHERE tbl = ? AND uuid = ?",
+                    [tbl, name],
+                ):
+                    found[row[0]] = _entry(row)
+        return [found[s] for s in sorted(found)]
+
+    def count_entries(self) -> int:
+        return int(self._scalar("SELECT count(*) FROM sync_log"))
+
+    # ---------------------------------------------------------------- aliases and pending
+    def canonical(self, tbl: str, uuid: str) -> str:
+        found = self._scalar("SELECT uuid FROM sync_aliases WHERE tbl = ? AND alias = ?", [tbl, uuid])
+        return str(found) if found else uuid
+
+    def aliases(self) -> dict[tuple[str, str], str]:
+        return {
+            (str(t), str(a)): str(u)
+            for t, a, u in self.db.execute("SELECT tbl, alias, uuid FROM sync_aliases")
+        }
+
+    def pending_rows(self) -> list[tuple[str, str]]:
+        """Rows that received changes wait for (asked for in the next package)."""
+        return [(str(t), str(u)) for t, u in self.db.execute("SELECT DISTINCT tbl, uuid FROM sync_pending")]
+
+    def pending_count(self) -> int:
+        return int(self._scalar("SELECT count(*) FROM sync_pending"))
+
+    # ---------------------------------------------------------------- scope of a village laptop
+    def scope(self, village_uuids: Iterable[str], town_code: str | None) -> dict[str, set[str]]:
+        """The rows a laptop for these villages holds, by table (towns, villages, lookups and
+        settings travel whole and are not listed)."""
+        village_ids = []
+        for uuid in village_uuids:
+            found = self._scalar("SELECT id FROM villages WHERE uuid = ?", [self.canonical("villages", uuid)])
+            if found is not None:
+                village_ids.append(int(found))
+        town_id = self._scalar("SELECT id FROM towns WHERE code = ?", [town_code]) if town_code else None
+        self.db.execute("DROP TABLE IF EXISTS temp.scope_villages")
+        self.db.execute("CREATE TEMP TABLE scope_villages (id INTEGER PRIMARY KEY)")
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO temp.scope_villages (id) VALUES (?)", [(i,) for i in village_ids]
+        )
+        queries = {
+            "grids": "SELECT uuid FROM grids WHERE village_id IN (SELECT id FROM temp.scope_villages)",
+            "requests": "SELECT uuid FROM requests WHERE village_id IN (SELECT id FROM temp.scope_villages)",
+            "request_events": "SELECT e.uuid FROM request_events e JOIN requests r ON r.id = e.request_id"
+            " WHERE r.village_id IN (SELECT id FROM temp.scope_villages)",
+            "residents": "SELECT uuid FROM residents WHERE village_id IN (SELECT id FROM temp.scope_villages)"
+            " OR id IN (SELECT resident_id FROM requests WHERE village_id IN (SELECT id FROM temp.scope_villages))",
+            "members": """SELECT uuid FROM members WHERE village_id IN (SELECT id FROM temp.scope_villages)
+                OR (village_id IS NULL AND town_id = :town)
+                OR id IN (SELECT mg.member_id FROM member_grids mg JOIN grids g ON g.id = mg.grid_id
+                          WHERE g.village_id IN (SELECT id FROM temp.scope_villages))
+                OR id IN (SELECT handler_id FROM requests WHERE village_id IN (SELECT id FROM temp.scope_villages))
+                OR id IN (SELECT default_member_id FROM grids WHERE village_id IN (SELECT id FROM temp.scope_villages))
+                OR id IN (SELECT linked_member_id FROM residents
+                          WHERE village_id IN (SELECT id FROM temp.scope_villages))""",
+        }
+        result: dict[str, set[str]] = {}
+        for table, sql in queries.items():
+            params = {"town": town_id} if ":town" in sql else {}
+            result[table] = {r[0] for r in self.db.execute(sql, params)}
+        self.db.execute("DROP TABLE temp.scope_villages")
+        return result
+
+    # ---------------------------------------------------------------- rebuilding (join)
+    def rebuild(self) -> None:
+        """Forget the change log and log every row afresh under this copy's (new) device tag.
+
+        Used when a laptop that never exchanged joins a township and takes the tag it was given.
+        """
+        for table in ("sync_log", "sync_rows", "sync_seen", "sync_aliases", "sync_pending", "sync_conflicts"):
+            self.db.execute(f"DELETE FROM {table}")  # table names are constants
+        self.db.execute(
+            "INSERT OR IGNORE INTO sync_dirty_members (member_id) SELECT DISTINCT member_id FROM member_grids"
+        )
+        for statement in schema.EXCHANGE_BACKFILL:
+            self.db.execute(statement)
+
+    def has_exchanged(self) -> bool:
+        return bool(self._scalar("SELECT count(*) FROM exchange_packages"))
+
+    # ---------------------------------------------------------------- peers
+    def add_peer(
+        self,
+        device_uuid: str,
+        tag: str,
+        name: str,
+        role: str,
+        secret: str,
+        town_code: str | None,
+        village_uuids: Iterable[str],
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO exchange_peers (device_uuid, tag, name, role, secret, town_code, village_codes,"
+            " registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [device_uuid, tag, name, role, secret, town_code, json.dumps(list(village_uuids)), now_text()],
+        )
+
+    def update_peer(self, device_uuid: str, **changes: Any) -> None:
+        allowed = {
+            "name",
+            "secret",
+            "town_code",
+            "village_codes",
+            "seen",
+            "needs",
+            "last_export_at",
+            "last_import_at",
+        }
+        values = {}
+        for key, value in changes.items():
+            if key not in allowed:
+                raise KeyError(key)
+            values[key] = json.dumps(value) if isinstance(value, (dict, list, tuple)) else value
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.db.execute(
+            f"UPDATE exchange_peers SET {sets} WHERE device_uuid = ?", [*values.values(), device_uuid]
+        )
+
+    def peer_by_tag(self, tag: str) -> Peer | None:
+        row = self._one("SELECT * FROM exchange_peers WHERE tag = ?", [tag])
+        return _peer(row) if row else None
+
+    def peer(self, device_uuid: str) -> Peer | None:
+        row = self._one("SELECT * FROM exchange_peers WHERE device_uuid = ?", [device_uuid])
+        return _peer(row) if row else None
+
+    def peers(self) -> list[Peer]:
+        return [_peer(r) for r in self._fetch("SELECT * FROM exchange_peers ORDER BY role, name")]
+
+    # ---------------------------------------------------------------- packages
+    def package_known(self, package_id: str, direction: str) -> bool:
+        return (
+            self._scalar(
+                "SELECT 1 FROM exchange_packages WHERE package_id = ? AND direction = ?",
+                [package_id, direction],
+            )
+            is not None
+        )
+
+    def record_package(
+        self, package_id: str, direction: str, peer_tag: str, changes: int, summary: dict[str, Any]
+    ) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO exchange_packages (package_id, direction, peer_tag, at, changes, summary)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [package_id, direction, peer_tag, now_text(), changes, json.dumps(summary, ensure_ascii=False)],
+        )
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    stamp, tbl, uuid, data, parents = row
+    return Entry(str(stamp), str(tbl), str(uuid), json.loads(data), json.loads(parents) if parents else None)

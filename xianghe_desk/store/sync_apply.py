@@ -1,0 +1,551 @@
+"""Applying received writes to this copy: field-level merge, conflicts, tombstones, same-entity rows.
+
+The rules are explained in services/exchange.py; in short, per unit of a row: a write that builds
+on what this copy holds replaces it; a write this copy has already moved past is ignored; two
+writes made without knowing each other are concurrent: the later stamp stays in the row (so every
+copy ends the same) and, when the values differ, both are recorded as a conflict for the clerk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from xianghe_desk.domain.pinyin import name_initials, name_pinyin
+from xianghe_desk.store.base import reverse_digits
+from xianghe_desk.store.db import now_text
+from xianghe_desk.store.exchange import (
+    MEMBER_GRIDS_UNIT,
+    UNITS,
+    Entry,
+    SyncStore,
+    Unit,
+    stamp_device,
+    stamp_t,
+)
+
+_MAX_WALK = 100_000
+
+# Columns computed from others (they do not travel).
+_DERIVED: dict[str, dict[str, tuple[str, Any]]] = {
+    "residents": {
+        "name_initials": ("name", name_initials),
+        "name_pinyin": ("name", name_pinyin),
+        "phone_rev": ("phone", reverse_digits),
+    },
+    "members": {"name_initials": ("name", name_initials), "name_pinyin": ("name", name_pinyin)},
+    "requests": {
+        "person_initials": ("person_name", lambda v: name_initials(v) if v else ""),
+        "person_phone_rev": ("person_phone", reverse_digits),
+    },
+}
+
+# How a row is recognised as the same place or person when two copies created it separately.
+_NATURAL_KEYS: dict[str, list[tuple[str, ...]]] = {
+    "towns": [("code",), ("name",)],
+    "villages": [("code",), ("town_id", "name")],
+    "lookups": [("kind", "code"), ("kind", "name")],
+    "grids": [("village_id", "name")],
+    "members": [("town_id", "phone")],
+    "residents": [("id_number",)],
+    "requests": [("number",)],
+}
+
+_DISPLAY_COLUMN = {
+    "towns": "name",
+    "villages": "short_name",
+    "grids": "name",
+    "members": "name",
+    "residents": "name",
+    "lookups": "name",
+    "requests": "number",
+    "request_events": "action",
+    "settings": "key",
+}
+
+
+class UnresolvedError(Exception):
+    """A write refers to a row this copy does not have (yet)."""
+
+    def __init__(self, tbl: str, uuid: str) -> None:
+        super().__init__(f"{tbl}:{uuid}")
+        self.tbl = tbl
+        self.uuid = uuid
+
+
+@dataclass
+class ApplyReport:
+    received: int = 0
+    applied: int = 0
+    known: int = 0
+    inserted: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    merged: list[tuple[str, str, str]] = field(default_factory=list)  # (table, kept uuid, alias)
+    conflicts: list[str] = field(default_factory=list)  # conflict uuids noticed now
+    pending: int = 0
+
+
+def conflict_uuid(tbl: str, row_uuid: str, unit: str, stamp_a: str, stamp_b: str) -> str:
+    """The same two writes give the same conflict on every copy that notices them."""
+    low, high = sorted((stamp_a, stamp_b))
+    return hashlib.sha1(f"{tbl}|{row_uuid}|{unit}|{low}|{high}".encode()).hexdigest()[:32]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return bool(a == b)
+    return json.dumps(a, sort_keys=True, ensure_ascii=False) == json.dumps(
+        b, sort_keys=True, ensure_ascii=False
+    )
+
+
+class SyncApplier:
+    """Applies entries inside the caller's transaction, with the change triggers switched off."""
+
+    def __init__(self, db: sqlite_utils.Database, log: SyncStore, self_tag: str) -> None:
+        self.db = db
+        self.log = log
+        self.self_tag = self_tag
+        self.report = ApplyReport()
+        self._aliases = log.aliases()
+        self._ids: dict[str, dict[str, int]] = {}
+        self._uuids: dict[str, dict[int, str]] = {}
+        self._now = now_text()
+        self._max_t = 0
+
+    # ---------------------------------------------------------------- ids and uuids
+    def _id_map(self, tbl: str) -> dict[str, int]:
+        if tbl not in self._ids:
+            key = "key" if tbl == "settings" else "uuid"
+            rowid = "rowid" if tbl == "settings" else "id"
+            pairs = self.db.execute(f"SELECT {key}, {rowid} FROM {tbl}").fetchall()
+            self._ids[tbl] = {str(u): int(i) for u, i in pairs}
+            self._uuids[tbl] = {int(i): str(u) for u, i in pairs}
+        return self._ids[tbl]
+
+    def canonical(self, tbl: str, uuid: str) -> str:
+        return self._aliases.get((tbl, uuid), uuid)
+
+    def row_id(self, tbl: str, uuid: str) -> int | None:
+        return self._id_map(tbl).get(self.canonical(tbl, uuid))
+
+    def uuid_of(self, tbl: str, row_id: int | None) -> str | None:
+        if row_id is None:
+            return None
+        self._id_map(tbl)
+        return self._uuids[tbl].get(int(row_id))
+
+    def _remember(self, tbl: str, uuid: str, row_id: int) -> None:
+        self._id_map(tbl)[uuid] = row_id
+        self._uuids[tbl][row_id] = uuid
+
+    def _ref(self, target: str, uuid: Any) -> int | None:
+        if uuid is None:
+            return None
+        found = self.row_id(target, str(uuid))
+        if found is None:
+            raise UnresolvedError(target, self.canonical(target, str(uuid)))
+        return found
+
+    # ---------------------------------------------------------------- values
+    def columns_for(self, tbl: str, unit: Unit, value: Any) -> dict[str, Any]:
+        """The table columns a unit's travelling value sets (references resolved to local ids)."""
+        if unit.name == MEMBER_GRIDS_UNIT:
+            return {}
+        if unit.group:
+            raw = dict(value or {})
+            return {
+                c.name: self._ref(c.target, raw.get(c.name)) if c.target else raw.get(c.name)
+                for c in unit.columns
+            }
+        column = unit.columns[0]
+        return {column.name: self._ref(column.target, value) if column.target else value}
+
+    def canonical_value(self, unit: Unit, value: Any) -> Any:
+        """A travelling value with every reference under the uuid this copy keeps for it."""
+        if unit.name == MEMBER_GRIDS_UNIT:
+            return sorted(self.canonical("grids", str(g)) for g in value or [])
+        if unit.group:
+            raw = dict(value or {})
+            return {
+                c.name: self.canonical(c.target, str(raw[c.name]))
+                if c.target and raw.get(c.name)
+                else raw.get(c.name)
+                for c in unit.columns
+            }
+        target = unit.columns[0].target
+        return self.canonical(target, str(value)) if target and value is not None else value
+
+    def unit_value(self, tbl: str, unit: Unit, row: dict[str, Any]) -> Any:
+        if unit.name == MEMBER_GRIDS_UNIT:
+            return sorted(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT g.uuid FROM member_grids mg JOIN grids g ON g.id = mg.grid_id WHERE mg.member_id = ?",
+                    [row["id"]],
+                )
+            )
+
+        def one(c: Any) -> Any:
+            return self.uuid_of(c.target, row[c.name]) if c.target else row[c.name]
+
+        if unit.group:
+            return {c.name: one(c) for c in unit.columns}
+        return one(unit.columns[0])
+
+    def fetch_row(self, tbl: str, row_id: int) -> dict[str, Any]:
+        rowid = "rowid AS id, *" if tbl == "settings" else "*"
+        cursor = self.db.execute(
+            f"SELECT {rowid} FROM {tbl} WHERE {'rowid' if tbl == 'settings' else 'id'} = ?", [row_id]
+        )
+        names = [c[0] for c in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+    # ---------------------------------------------------------------- history
+    def _parent(self, stamp: str, unit: str) -> str | None:
+        entry = self.log.entry(stamp)
+        if entry is None or entry.parents is None:
+            return None
+        return entry.parents.get(unit)
+
+    def is_ancestor(self, ancestor: str | None, stamp: str | None, unit: str) -> bool:
+        """Whether ``ancestor`` is ``stamp`` or an earlier value of the unit that ``stamp`` built on."""
+        if ancestor is None:
+            return False
+        steps = 0
+        while stamp is not None and steps < _MAX_WALK:
+            if stamp == ancestor:
+                return True
+            stamp = self._parent(stamp, unit)
+            steps += 1
+        return False
+
+    # ---------------------------------------------------------------- entry point
+    def apply(self, entry: Entry, *, retry: bool = False) -> None:
+        """Apply one received write (known writes are skipped: applying twice changes nothing)."""
+        if not retry:
+            self.report.received += 1
+            if self.log.knows(entry.stamp):
+                self.report.known += 1
+                return
+            self.log.add_entry(entry)
+            self._max_t = max(self._max_t, stamp_t(entry.stamp))
+        try:
+            self._apply(entry)
+        except UnresolvedError as missing:
+            self.db.execute(
+                "INSERT OR REPLACE INTO sync_pending (stamp, tbl, uuid) VALUES (?, ?, ?)",
+                [entry.stamp, missing.tbl, missing.uuid],
+            )
+            return
+        if retry:
+            self.db.execute("DELETE FROM sync_pending WHERE stamp = ?", [entry.stamp])
+        self.report.applied += 1
+
+    def retry_pending(self) -> None:
+        """Apply waiting writes whose rows have arrived, until nothing more can be applied."""
+        while True:
+            stamps = [r[0] for r in self.db.execute("SELECT stamp FROM sync_pending ORDER BY stamp")]
+            before = len(stamps)
+            for stamp in stamps:
+                entry = self.log.entry(stamp)
+                if entry is None:
+                    self.db.execute("DELETE FROM sync_pending WHERE stamp = ?", [stamp])
+                    continue
+                self.apply(entry, retry=True)
+            after = self.log.pending_count()
+            if after == 0 or after >= before:
+                self.report.pending = after
+                return
+
+    def max_t(self) -> int:
+        return self._max_t
+
+    # ---------------------------------------------------------------- the merge
+    def _apply(self, entry: Entry) -> None:
+        tbl = entry.tbl
+        if tbl not in UNITS:
+            return
+        units = UNITS[tbl]
+        uuid = self.canonical(tbl, entry.uuid)
+        row_id = self._id_map(tbl).get(uuid)
+        if row_id is None:
+            if entry.parents is not None:
+                raise UnresolvedError(tbl, uuid)
+            match = self._natural_match(tbl, entry)
+            if match is None:
+                self._insert(tbl, uuid, entry)
+                return
+            row_id, uuid = self._same_entity(tbl, match, uuid)
+        elif tbl == "request_events":
+            return  # the same event again under its own uuid: nothing to change
+        stamps = self.log.row_stamps(tbl, uuid)
+        before = dict(stamps)
+        row = self.fetch_row(tbl, row_id)
+        # Resolve references first: a write waiting for a row changes nothing until it can apply whole.
+        resolved = {
+            name: self.columns_for(tbl, units[name], value)
+            for name, value in entry.data.items()
+            if name in units
+        }
+        if MEMBER_GRIDS_UNIT in entry.data and tbl == "members":
+            for grid_uuid in entry.data[MEMBER_GRIDS_UNIT] or []:
+                self._ref("grids", grid_uuid)
+        changes: dict[str, Any] = {}
+        parents = entry.parents
+        for name, value in entry.data.items():
+            if name not in units:
+                continue
+            current = stamps.get(name)
+            parent = parents.get(name) if parents is not None else None
+            if current is None or (
+                parent is not None and (parent == current or self.is_ancestor(current, parent, name))
+            ):
+                changes[name] = value
+                stamps[name] = entry.stamp
+            elif self.is_ancestor(entry.stamp, current, name):
+                continue
+            elif name == "created_at":
+                # When a thing was first entered: the earliest of the two, on every copy alike.
+                if value is not None and (row["created_at"] is None or str(value) < str(row["created_at"])):
+                    changes[name] = value
+                stamps[name] = max(current, entry.stamp)
+            else:
+                local = self.unit_value(tbl, units[name], row)
+                if _same(local, self.canonical_value(units[name], value)):
+                    stamps[name] = max(current, entry.stamp)
+                    continue
+                self._conflict("field", tbl, uuid, name, (current, local), (entry.stamp, value), row)
+                if entry.stamp > current:
+                    changes[name] = value
+                    stamps[name] = entry.stamp
+        self._check_delete(tbl, uuid, entry, before, row)
+        if changes:
+            self._write(tbl, row_id, uuid, units, changes, resolved, entry, stamps)
+        self.log.save_row_stamps(tbl, uuid, stamps)
+
+    def _check_delete(
+        self, tbl: str, uuid: str, entry: Entry, before: dict[str, str], row: dict[str, Any]
+    ) -> None:
+        """A row deleted on one copy and edited on another without knowing: a conflict, not a loss."""
+        if "deleted_at" not in UNITS[tbl] or entry.parents is None:
+            return
+        incoming_deletes = entry.data.get("deleted_at") is not None
+        if incoming_deletes:
+            unknown = {
+                stamp
+                for unit, stamp in before.items()
+                if unit != "deleted_at"
+                and unit not in entry.data
+                and stamp != entry.parents.get(unit)
+                and not self.is_ancestor(stamp, entry.parents.get(unit), unit)
+            }
+            for stamp in sorted(unknown):
+                edit = self.log.entry(stamp)
+                edited = {k: v for k, v in (edit.data if edit else {}).items() if k != "deleted_at"}
+                if edited:
+                    self._conflict(
+                        "delete",
+                        tbl,
+                        uuid,
+                        "*",
+                        (entry.stamp, entry.data["deleted_at"]),
+                        (stamp, edited),
+                        row,
+                    )
+        elif row.get("deleted_at") is not None and "deleted_at" not in entry.data:
+            deleted = before.get("deleted_at")
+            if deleted is not None and not self.is_ancestor(
+                deleted, entry.parents.get("deleted_at"), "deleted_at"
+            ):
+                self._conflict(
+                    "delete", tbl, uuid, "*", (deleted, row["deleted_at"]), (entry.stamp, entry.data), row
+                )
+
+    def _conflict(
+        self,
+        kind: str,
+        tbl: str,
+        uuid: str,
+        unit: str,
+        first: tuple[str, Any],
+        second: tuple[str, Any],
+        row: dict[str, Any],
+    ) -> None:
+        if kind == "delete":
+            a, b = first, second  # a: the deletion, b: the edit
+        else:
+            a, b = sorted((first, second), key=lambda side: side[0])
+        key = conflict_uuid(tbl, uuid, unit, a[0], b[0])
+        label = str(row.get(_DISPLAY_COLUMN.get(tbl, "id"), "") or "")
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO sync_conflicts (uuid, kind, tbl, row_uuid, unit, stamp_a, device_a, value_a,"
+            " stamp_b, device_b, value_b, label, detected_at, detected_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                key,
+                kind,
+                tbl,
+                uuid,
+                unit,
+                a[0],
+                stamp_device(a[0]),
+                json.dumps(a[1], ensure_ascii=False),
+                b[0],
+                stamp_device(b[0]),
+                json.dumps(b[1], ensure_ascii=False),
+                label,
+                self._now,
+                self.self_tag,
+            ],
+        )
+        if cursor.rowcount:
+            self.report.conflicts.append(key)
+
+    # ---------------------------------------------------------------- writing rows
+    def with_derived(self, tbl: str, columns: dict[str, Any]) -> dict[str, Any]:
+        for derived, (source, compute) in _DERIVED.get(tbl, {}).items():
+            if source in columns:
+                columns[derived] = compute(columns[source] or "")
+        return columns
+
+    def _insert(self, tbl: str, uuid: str, entry: Entry) -> None:
+        units = UNITS[tbl]
+        columns: dict[str, Any] = {}
+        for name, value in entry.data.items():
+            if name in units:
+                columns.update(self.columns_for(tbl, units[name], value))
+        grid_uuids = entry.data.get(MEMBER_GRIDS_UNIT) if tbl == "members" else None
+        grid_ids = [self._ref("grids", g) for g in grid_uuids or []]
+        columns = self.with_derived(tbl, columns)
+        device = stamp_device(entry.stamp)
+        if tbl == "settings":
+            columns.update(key=uuid, updated_at=self._now, device_id=device)
+        elif tbl == "request_events":
+            columns["uuid"] = uuid
+        else:
+            columns.update(uuid=uuid, updated_at=self._now, device_id=device)
+            columns.setdefault("created_at", self._now)
+        names = list(columns)
+        cursor = self.db.execute(
+            f"INSERT INTO {tbl} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [columns[n] for n in names],
+        )
+        row_id = int(cursor.lastrowid or 0)
+        self._remember(tbl, uuid, row_id)
+        if grid_ids:
+            self.set_member_grids(row_id, [g for g in grid_ids if g is not None], device)
+        if tbl != "request_events":
+            self.log.save_row_stamps(tbl, uuid, dict.fromkeys(entry.data, entry.stamp))
+        self.report.inserted[tbl] += 1
+
+    def _write(
+        self,
+        tbl: str,
+        row_id: int,
+        uuid: str,
+        units: dict[str, Unit],
+        changes: dict[str, Any],
+        resolved: dict[str, dict[str, Any]],
+        entry: Entry,
+        stamps: dict[str, str],
+    ) -> None:
+        device = stamp_device(entry.stamp)
+        if MEMBER_GRIDS_UNIT in changes:
+            grid_ids = [self._ref("grids", g) for g in changes.pop(MEMBER_GRIDS_UNIT) or []]
+            self.set_member_grids(row_id, [g for g in grid_ids if g is not None], device)
+        columns: dict[str, Any] = {}
+        for name in changes:
+            columns.update(resolved[name])
+        if columns:
+            key = "rowid" if tbl == "settings" else "id"
+            extra = {"updated_at": self._now, "device_id": device}
+            try:
+                self._update(tbl, key, row_id, {**self.with_derived(tbl, dict(columns)), **extra})
+            except sqlite3.IntegrityError:
+                # One of the values clashes with another row (a name or number taken): apply the
+                # units one by one and keep each one that cannot go in as a conflict for the clerk.
+                row = self.fetch_row(tbl, row_id)
+                for name in changes:
+                    try:
+                        self._update(
+                            tbl, key, row_id, {**self.with_derived(tbl, dict(resolved[name])), **extra}
+                        )
+                    except sqlite3.IntegrityError:
+                        local = self.unit_value(tbl, units[name], row)
+                        self._conflict(
+                            "unique",
+                            tbl,
+                            uuid,
+                            name,
+                            (stamps.get(name, entry.stamp), local),
+                            (entry.stamp, changes[name]),
+                            row,
+                        )
+                        stamps[name] = self.log.row_stamps(tbl, uuid).get(name, entry.stamp)
+        self.report.updated[tbl] += 1
+
+    def _update(self, tbl: str, key: str, row_id: int, columns: dict[str, Any]) -> None:
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        self.db.execute(f"UPDATE {tbl} SET {sets} WHERE {key} = ?", [*columns.values(), row_id])
+
+    def set_member_grids(self, member_id: int, grid_ids: list[int], device: str) -> None:
+        self.db.execute("DELETE FROM member_grids WHERE member_id = ?", [member_id])
+        for grid_id in dict.fromkeys(grid_ids):
+            self.db.execute(
+                "INSERT INTO member_grids (member_id, grid_id, created_at, device_id) VALUES (?, ?, ?, ?)",
+                [member_id, grid_id, self._now, device],
+            )
+
+    # ---------------------------------------------------------------- the same place or person twice
+    def _natural_match(self, tbl: str, entry: Entry) -> int | None:
+        if tbl == "settings":
+            return self._id_map(tbl).get(entry.uuid)
+        units = UNITS[tbl]
+        for key in _NATURAL_KEYS.get(tbl, []):
+            values: list[Any] = []
+            for column in key:
+                unit = units[column]
+                try:
+                    value = self.columns_for(tbl, unit, entry.data.get(column))[column]
+                except UnresolvedError:
+                    value = None
+                values.append(value)
+            if any(v is None or v == "" for v in values):
+                continue
+            where = " AND ".join(f"{c} = ?" for c in key)
+            if tbl == "members":
+                where += " AND deleted_at IS NULL"
+            found = self.db.execute(f"SELECT id FROM {tbl} WHERE {where}", values).fetchone()
+            if found is not None:
+                return int(found[0])
+        return None
+
+    def _same_entity(self, tbl: str, row_id: int, incoming: str) -> tuple[int, str]:
+        """Two uuids for one thing: every copy keeps the smaller one; the other becomes an alias."""
+        local = self.uuid_of(tbl, row_id)
+        assert local is not None
+        keep, alias = sorted((local, incoming))
+        if keep != local:
+            self.db.execute(f"UPDATE {tbl} SET uuid = ? WHERE id = ?", [keep, row_id])
+            self.db.execute("UPDATE sync_rows SET uuid = ? WHERE tbl = ? AND uuid = ?", [keep, tbl, local])
+            self.db.execute("UPDATE sync_aliases SET uuid = ? WHERE tbl = ? AND uuid = ?", [keep, tbl, local])
+            self.db.execute(
+                "UPDATE sync_conflicts SET row_uuid = ? WHERE tbl = ? AND row_uuid = ?", [keep, tbl, local]
+            )
+            del self._ids[tbl][local]
+            self._remember(tbl, keep, row_id)
+            for key, value in list(self._aliases.items()):
+                if key[0] == tbl and value == local:
+                    self._aliases[key] = keep
+        self.db.execute(
+            "INSERT OR REPLACE INTO sync_aliases (tbl, alias, uuid) VALUES (?, ?, ?)", [tbl, alias, keep]
+        )
+        self._aliases[(tbl, alias)] = keep
+        self.report.merged.append((tbl, keep, alias))
+        return row_id, keep
