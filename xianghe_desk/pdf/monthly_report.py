@@ -166,6 +166,10 @@ class _ReportDoc(BaseDocTemplate):
             title=report.heading + " " + report.month_label,
             author=report.produced_by,
             creator="xianghe-desk",
+            # Without this every page names Helvetica (not embedded) as its starting font.
+            initialFontName=FONT,
+            initialFontSize=10,
+            lang="zh-CN",
             invariant=True,
         )
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
@@ -258,6 +262,7 @@ class _Renderer:
         table.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),
                     ("BOX", (0, 0), (-1, -1), 1, INK),
                     ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -286,7 +291,7 @@ class _Renderer:
         rotate = longest > slot - 4
         label_room = (longest * 0.72 + 10) if rotate else 16
         height = 150 + label_room
-        drawing = Drawing(self.width, height)
+        drawing = Drawing(self.width, height, initialFontName=FONT)
         self._title(drawing, spec.title)
         chart = VerticalBarChart()
         chart.x, chart.y = 40, label_room
@@ -336,7 +341,7 @@ class _Renderer:
         values = spec.series[0][1]
         total = sum(values) or 1
         height = 150
-        drawing = Drawing(self.width, height)
+        drawing = Drawing(self.width, height, initialFontName=FONT)
         self._title(drawing, spec.title)
         pie = Pie()
         pie.x, pie.y = 30, 8

@@ -169,6 +169,10 @@ class _NoticeDoc(BaseDocTemplate):
             title="帮办公示",
             author="香河「这就办」服务台账",
             creator="xianghe-desk",
+            # Without this every page names Helvetica (not embedded) as its starting font.
+            initialFontName=FONT,
+            initialFontSize=10,
+            lang="zh-CN",
             invariant=True,
         )
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")

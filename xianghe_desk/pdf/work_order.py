@@ -417,6 +417,7 @@ class WorkOrderRenderer:
             colWidths=[side, self.frame_width - 2 * side, side],
         )
         commands: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("ALIGN", (2, 0), (2, 0), "CENTER"),
             ("LINEBELOW", (0, 0), (-1, 0), 1.4, INK),
@@ -551,6 +552,10 @@ class _WorkOrderDoc(BaseDocTemplate):
             title="服务工单",
             author="香河「这就办」服务台账",
             creator="xianghe-desk",
+            # Without this every page names Helvetica (not embedded) as its starting font.
+            initialFontName=FONT,
+            initialFontSize=10,
+            lang="zh-CN",
             invariant=True,
         )
         self.setup = setup
