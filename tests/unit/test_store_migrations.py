@@ -159,6 +159,41 @@ def test_failing_migration_leaves_the_schema_as_it_was(made: Path, monkeypatch: 
         db.close()
 
 
+@pytest.mark.skipif(migrations.SCHEMA_VERSION < 2, reason="only one migration so far")
+def test_a_version_1_database_is_upgraded_after_a_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database written by the first release (migration 0001 only, with data) opens in this one."""
+    path = tmp_path / "old.db"
+    first_release = sqlite_utils.Migrations("xianghe")
+    first_release._migrations = list(migrations.MIGRATIONS._migrations[:1])
+    with monkeypatch.context() as patched:
+        patched.setattr(migrations, "MIGRATIONS", first_release)
+        patched.setattr(migrations, "_NAMES", migrations._NAMES[:1])
+        patched.setattr(migrations, "SCHEMA_VERSION", 1)
+        with Workspace.open(path, clock=lambda: NOW) as old:
+            village = PlaceService(old).resolve_village("王刘圈村")
+            number = (
+                RequestService(old).register(RequestDraft("phone", "repairs", "修水管", village.id)).number
+            )
+            assert migrations.schema_version(old.db) == 1
+
+    with Workspace.open(path, clock=lambda: NOW) as new:
+        assert migrations.schema_version(new.db) == migrations.SCHEMA_VERSION
+        assert migrations.pending(new.db) == []
+        found = RequestService(new).find_by_number(number)
+        assert found is not None and found.status is Status.RECEIVED
+        assert [e.action for e in RequestService(new).events(found.id)] == ["received"]
+    (copy,) = (tmp_path / "old-backups").glob("*.db")
+    assert "v1" in copy.name
+    saved = sqlite3.connect(copy)
+    try:
+        assert saved.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert saved.execute("SELECT number FROM requests").fetchall() == [(number,)]
+    finally:
+        saved.close()
+
+
 # --- the history and the foreign keys ----------------------------------------------------------
 
 
