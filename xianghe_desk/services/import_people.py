@@ -1,0 +1,367 @@
+"""Importing grid members (网格员) and residents (服务对象) from a spreadsheet.
+
+A member is the same as one in the database when town and mobile number match. A resident is
+the same person when the ID number matches; without an ID number, when name + village + birth
+date match (contract §2). Empty cells never clear what the database already holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from xianghe_desk.domain.drafts import MemberDraft, ResidentDraft, clean_member, clean_resident
+from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex
+from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.services.import_rows import (
+    Cells,
+    ImportContext,
+    PlannedRow,
+    Planner,
+    RowAction,
+    cached_pinyin,
+    change_labels,
+    field_changes,
+    read_place,
+)
+from xianghe_desk.store.base import d_text
+from xianghe_desk.store.imports import ImportStore
+from xianghe_desk.store.people import tags_text
+
+MEMBER_LABELS = {
+    "name": "姓名",
+    "village_id": "所属村街",
+    "kind": "类型",
+    "role": "身份",
+    "is_party": "是否党员",
+    "id_number": "身份证号",
+    "active": "在岗",
+    "grid_ids": "负责网格",
+}
+MEMBER_FIELDS = {"name": "姓名", "phone": "手机号", "id_number": "身份证号"}
+
+RESIDENT_LABELS = {
+    "name": "姓名",
+    "town_id": "所属镇",
+    "village_id": "所属村街",
+    "id_number": "身份证号",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "phone": "联系电话",
+    "grid_id": "所属网格",
+    "care_tags": "服务类别",
+    "living": "居住情况",
+    "address": "居住地址",
+    "emergency_name": "紧急联系人",
+    "emergency_phone": "紧急联系电话",
+    "linked_member_id": "联系党员",
+    "note": "备注",
+}
+
+_ROLE_ALIASES = {
+    "网格长": MemberRole.GRID_HEAD,
+    "专职网格员": MemberRole.MEMBER,
+    "兼职网格员": MemberRole.MEMBER,
+}
+_KIND_ALIASES = {"专职网格员": MemberKind.FULL_TIME, "兼职网格员": MemberKind.PART_TIME}
+_SEX_ALIASES = {"男性": Sex.MALE, "女性": Sex.FEMALE}
+_LIVING_ALIASES = {
+    "独自居住": Living.ALONE,
+    "与配偶居住": Living.WITH_SPOUSE,
+    "与子女居住": Living.WITH_CHILDREN,
+}
+_TAG_ALIASES = {"孤寡": CareTag.CHILDLESS_ELDERLY, "独居": CareTag.ELDERLY_ALONE, "残疾": CareTag.DISABLED}
+
+
+@dataclass(frozen=True)
+class _Write:
+    record_id: int | None  # None: a new record
+    fields: dict[str, Any]
+    grid_ids: tuple[int, ...] | None = None
+
+
+def _masked(number: str | None) -> str:
+    if not number or len(number) < 10:
+        return number or ""
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+class MemberPlanner(Planner):
+    kind = "members"
+
+    def __init__(self, ctx: ImportContext) -> None:
+        super().__init__(ctx)
+        store = ImportStore(self.ws.db, self.ws.device.tag)
+        grids = store.member_grid_ids()
+        self.by_phone: dict[tuple[int, str], dict[str, Any]] = {}
+        for row in store.member_rows():
+            row["grid_ids"] = frozenset(grids.get(row["id"], ()))
+            self.by_phone[(row["town_id"], row["phone"])] = row
+
+    def _grids(self, cells: Cells, town: Any, village: Any) -> tuple[int, ...] | None:
+        names = cells.items("负责网格")
+        if not names:
+            return None
+        ids = []
+        for name in names:
+            try:
+                grid = (
+                    self.ctx.places.grid(village, name)
+                    if village is not None
+                    else self.ctx.places.grid_in_town(town, name)
+                )
+            except ValidationError as exc:
+                cells.refuse("负责网格", exc.message)
+                continue
+            ids.append(grid.id)
+        return tuple(dict.fromkeys(ids))
+
+    def plan_row(self, cells: Cells) -> PlannedRow:
+        name = cells.text("姓名", required=True)
+        phone = cells.phone("手机号", required=True)
+        role = cells.enum("身份", MemberRole, _ROLE_ALIASES)
+        member_kind = cells.enum("类型", MemberKind, _KIND_ALIASES)
+        # A town cadre (镇干部) works for the town, not for one village, and has none in the
+        # database: the contract's required 所属村街 is waived for that role alone.
+        place = read_place(cells, self.ctx.places, village_required=role is not MemberRole.TOWN_CADRE)
+        is_party = cells.yes_no("是否党员")
+        active = cells.yes_no("在岗")
+        id_text = cells.id_text()
+        town, village = place.town, place.village
+        grid_ids = self._grids(cells, town, village) if town is not None else None
+        label = f"{name} {phone}".strip()
+        if town is None or not name or not phone:
+            return self.refused(cells, label)
+        draft = MemberDraft(name, phone, town.id, village.id if village else None, id_number=id_text)
+        try:
+            draft = clean_member(draft, self.ctx.today)
+        except ValidationError as exc:
+            for field_name, message in exc.problems:
+                cells.refuse(MEMBER_FIELDS.get(field_name or "", "姓名"), message)
+        self.duplicate(cells, (town.id, draft.phone), "手机号", "所属镇和手机号")
+        if cells.problems:
+            return self.refused(cells, label)
+        given: dict[str, Any] = {"name": draft.name}
+        if village is not None:
+            given["village_id"] = village.id
+        for key, value in (
+            ("kind", member_kind.value if member_kind else None),
+            ("role", role.value if role else None),
+            ("is_party", None if is_party is None else int(is_party)),
+            ("active", None if active is None else int(active)),
+            ("id_number", draft.id_number or None),
+        ):
+            if value is not None:
+                given[key] = value
+        existing = self.by_phone.get((town.id, draft.phone))
+        if existing is None:
+            initials, pinyin = cached_pinyin(draft.name)
+            fields = {
+                "name": draft.name,
+                "name_initials": initials,
+                "name_pinyin": pinyin,
+                "phone": draft.phone,
+                "town_id": town.id,
+                "village_id": given.get("village_id"),
+                "kind": given.get("kind", MemberKind.PART_TIME.value),
+                "role": given.get("role", MemberRole.MEMBER.value),
+                "is_party": given.get("is_party", 0),
+                "id_number": given.get("id_number"),
+                "active": given.get("active", 1),
+            }
+            return PlannedRow(cells.number, RowAction.ADD, label, work=_Write(None, fields, grid_ids or ()))
+        if grid_ids is not None:
+            given["grid_ids"] = frozenset(grid_ids)
+        changes = field_changes(existing, given, MEMBER_LABELS)
+        if not changes:
+            return PlannedRow(cells.number, RowAction.SAME, label)
+        new_grids = changes.pop("grid_ids", None)
+        if "name" in changes:
+            changes["name_initials"], changes["name_pinyin"] = cached_pinyin(changes["name"])
+        labels = change_labels(
+            {**changes, **({"grid_ids": 1} if new_grids is not None else {})}, MEMBER_LABELS
+        )
+        write = _Write(existing["id"], changes, tuple(grid_ids or ()) if new_grids is not None else None)
+        return PlannedRow(cells.number, RowAction.UPDATE, label, changes=labels, work=write)
+
+    def apply(self, rows: list[PlannedRow]) -> None:
+        for row in rows:
+            write: _Write = row.work
+            if write.record_id is None:
+                self.ws.members.add(write.fields, write.grid_ids or ())
+            else:
+                self.ws.members.update(write.record_id, write.fields, write.grid_ids)
+
+
+class ResidentPlanner(Planner):
+    kind = "residents"
+
+    def __init__(self, ctx: ImportContext) -> None:
+        super().__init__(ctx)
+        self.store = ImportStore(self.ws.db, self.ws.device.tag)
+        self.by_id: dict[str, dict[str, Any]] = {}
+        self.by_person: dict[tuple[str, int, str | None], dict[str, Any]] = {}
+        for row in self.store.resident_rows():
+            if row["id_number"]:
+                self.by_id[row["id_number"]] = row
+            else:
+                self.by_person.setdefault((row["name"], row["village_id"], row["birth_date"]), row)
+
+    def _care_tags(self, cells: Cells) -> tuple[CareTag, ...]:
+        tags = []
+        for item in cells.items("服务类别"):
+            tag = _TAG_ALIASES.get(item)
+            if tag is None:
+                try:
+                    tag = CareTag.from_label(item)  # type: ignore[assignment]
+                except KeyError:
+                    cells.refuse(
+                        "服务类别",
+                        f"「{item}」不是可选的服务类别。请填写：{'、'.join(CareTag.labels())}（可填多个，用「、」隔开）。",
+                    )
+                    continue
+            tags.append(tag)
+        return tuple(dict.fromkeys(tags))  # type: ignore[arg-type]
+
+    def plan_row(self, cells: Cells) -> PlannedRow:
+        ctx = self.ctx
+        place = read_place(cells, ctx.places)
+        name = cells.text("姓名", required=True)
+        id_text = cells.id_text()
+        sex = cells.enum("性别", Sex, _SEX_ALIASES)
+        birth = cells.date("出生日期")
+        phone = cells.phone("联系电话")
+        emergency_phone = cells.phone("紧急联系电话")
+        care_tags = self._care_tags(cells)
+        living = cells.enum("居住情况", Living, _LIVING_ALIASES)
+        town, village = place.town, place.village
+        grid_id = linked_id = None
+        if village is not None and cells.has("所属网格"):
+            try:
+                grid_id = ctx.places.grid(village, cells.text("所属网格")).id
+            except ValidationError as exc:
+                cells.refuse("所属网格", exc.message)
+        if cells.has("联系党员"):
+            try:
+                linked_id = ctx.members.resolve(cells.text("联系党员"), town).id
+            except ValidationError as exc:
+                cells.refuse("联系党员", exc.message)
+        label = name
+        if name:
+            draft = ResidentDraft(
+                name,
+                village.id if village else 0,
+                id_number=id_text,
+                sex=sex,
+                birth_date=birth,
+                care_tags=care_tags,
+                living=living,
+                address=cells.text("居住地址"),
+                emergency_name=cells.text("紧急联系人"),
+                note=cells.text("备注"),
+            )
+            try:
+                draft, warnings = clean_resident(draft, ctx.today)
+            except ValidationError as exc:
+                for field_name, message in exc.problems:
+                    cells.refuse(RESIDENT_LABELS.get(field_name or "", "姓名"), message)
+                warnings = []
+            label = f"{draft.name} {_masked(draft.id_number)}".strip()
+        if cells.problems or village is None or town is None:
+            return self.refused(cells, label)
+        if draft.id_number:
+            self.duplicate(cells, draft.id_number, "身份证号", "身份证号")
+        else:
+            self.duplicate(
+                cells,
+                (draft.name, village.id, draft.birth_date),
+                "姓名",
+                "姓名、村街和出生日期（均无身份证号）",
+            )
+        if cells.problems:
+            return self.refused(cells, label)
+        given = self._given(cells, draft, village.id, town.id, phone, emergency_phone, grid_id, linked_id)
+        note = "；".join(warnings)
+        birth_text = d_text(draft.birth_date)
+        existing = self.by_id.get(draft.id_number) if draft.id_number else None
+        if existing is None:
+            # Without an ID number match, the same name + village + birth date is the same person
+            # (only among records that have no ID number: two numbers mean two people).
+            existing = self.by_person.get((draft.name, village.id, birth_text))
+        if existing is None:
+            initials, pinyin = cached_pinyin(draft.name)
+            fields = {
+                "name": draft.name,
+                "name_initials": initials,
+                "name_pinyin": pinyin,
+                "id_number": draft.id_number or None,
+                "sex": given.get("sex"),
+                "birth_date": birth_text,
+                "phone": phone,
+                "town_id": town.id,
+                "village_id": village.id,
+                "grid_id": grid_id,
+                "care_tags": tags_text(draft.care_tags),
+                "living": given.get("living"),
+                "address": draft.address,
+                "emergency_name": draft.emergency_name,
+                "emergency_phone": emergency_phone,
+                "linked_member_id": linked_id,
+                "note": draft.note,
+            }
+            return PlannedRow(cells.number, RowAction.ADD, label, note=note, work=_Write(None, fields))
+        changes = field_changes(existing, given, RESIDENT_LABELS)
+        if not changes:
+            return PlannedRow(cells.number, RowAction.SAME, label, note=note)
+        if "name" in changes:
+            changes["name_initials"], changes["name_pinyin"] = cached_pinyin(changes["name"])
+        return PlannedRow(
+            cells.number,
+            RowAction.UPDATE,
+            label,
+            changes=change_labels(changes, RESIDENT_LABELS),
+            note=note,
+            work=_Write(existing["id"], changes),
+        )
+
+    @staticmethod
+    def _given(
+        cells: Cells,
+        draft: ResidentDraft,
+        village_id: int,
+        town_id: int,
+        phone: str,
+        emergency_phone: str,
+        grid_id: int | None,
+        linked_id: int | None,
+    ) -> dict[str, Any]:
+        """The fields this row gives a value for (empty cells give none)."""
+        given: dict[str, Any] = {"name": draft.name, "town_id": town_id, "village_id": village_id}
+        optional: tuple[tuple[str, Any], ...] = (
+            ("id_number", draft.id_number or None),
+            ("sex", draft.sex.value if draft.sex else None),
+            ("birth_date", d_text(draft.birth_date) if isinstance(draft.birth_date, date) else None),
+            ("phone", phone or None),
+            ("grid_id", grid_id),
+            ("care_tags", tags_text(draft.care_tags) if draft.care_tags else None),
+            ("living", draft.living.value if draft.living else None),
+            ("address", draft.address or None),
+            ("emergency_name", draft.emergency_name or None),
+            ("emergency_phone", emergency_phone or None),
+            ("linked_member_id", linked_id),
+            ("note", draft.note or None),
+        )
+        for key, value in optional:
+            if value is not None:
+                given[key] = value
+        return given
+
+    def apply(self, rows: list[PlannedRow]) -> None:
+        new = [row.work.fields for row in rows if row.work.record_id is None]
+        for start in range(0, len(new), 5000):
+            self.store.insert_residents(new[start : start + 5000])
+        for row in rows:
+            write: _Write = row.work
+            if write.record_id is not None:
+                self.ws.residents.update(write.record_id, write.fields)

@@ -1,0 +1,713 @@
+"""Importing service requests (服务工单) from a spreadsheet, with a consistent history.
+
+A row is the same request as one in the database when its 工单编号 matches, else its 外部编号
+(another system's number), else — for sheets with neither — its 受理时间 + 村街 + 诉求内容.
+
+Every imported request gets the events its status implies (受理, 派单, 开始办理, 办结, 回访,
+撤销) at the times the sheet gives, checked step by step against the lifecycle, so the history
+and the figures read from it agree with the row (``check`` verifies this). The history is
+append-only: a row may move a request forward (the village sends back 办结 and 回访), but it
+cannot rewrite steps already recorded; such rows are refused with the difference named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from xianghe_desk.domain import duetime, lifecycle
+from xianghe_desk.domain.drafts import RequestDraft, clean_request
+from xianghe_desk.domain.enums import Action, FeedbackRoute, Satisfaction, Status, Urgency
+from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.domain.models import Member, ServiceRequest
+from xianghe_desk.domain.numbering import format_number, parse_number
+from xianghe_desk.domain.pinyin import name_initials
+from xianghe_desk.services.import_rows import (
+    Cells,
+    ImportContext,
+    LookupNames,
+    PlannedRow,
+    Planner,
+    RowAction,
+    read_place,
+)
+from xianghe_desk.services.people import MemberService, ResidentService
+from xianghe_desk.services.requests import RequestService
+from xianghe_desk.store.base import dt_text, reverse_digits
+from xianghe_desk.store.imports import ImportStore
+
+STAGE: Final = {
+    Status.RECEIVED: 0,
+    Status.DISPATCHED: 1,
+    Status.IN_PROGRESS: 2,
+    Status.COMPLETED: 3,
+    Status.CLOSED: 4,
+}
+_STATUS_ALIASES: Final = {
+    "未派单": Status.RECEIVED,
+    "待办理": Status.RECEIVED,
+    "已受理": Status.RECEIVED,
+    "已派": Status.DISPATCHED,
+    "处理中": Status.IN_PROGRESS,
+    "正在办理": Status.IN_PROGRESS,
+    "办结": Status.COMPLETED,
+    "已完成": Status.COMPLETED,
+    "完成": Status.COMPLETED,
+    "已回复": Status.COMPLETED,
+    "回访": Status.CLOSED,
+    "已评价": Status.CLOSED,
+    "撤销": Status.CANCELLED,
+    "作废": Status.CANCELLED,
+}
+_URGENCY_ALIASES: Final = {
+    "普通": Urgency.NORMAL,
+    "特急": Urgency.URGENT,
+    "加急": Urgency.URGENT,
+    "急": Urgency.URGENT,
+}
+_SATISFACTION_ALIASES: Final = {"非常满意": Satisfaction.SATISFIED, "比较满意": Satisfaction.BASICALLY}
+EDIT_LABELS: Final = {
+    "channel": "来源渠道",
+    "category": "问题类别",
+    "content": "诉求内容",
+    "urgency": "紧急程度",
+    "town_id": "所属镇",
+    "village_id": "所属村街",
+    "grid_id": "所属网格",
+    "person_name": "服务对象姓名",
+    "person_phone": "联系电话",
+    "person_id_number": "身份证号",
+    "external_number": "外部编号",
+    "result": "办理结果",
+    "handler_id": "承办人",
+}
+_FIELDS: Final = {
+    "content": "诉求内容",
+    "channel": "来源渠道",
+    "category": "问题类别",
+    "received_at": "受理时间",
+    "person_name": "服务对象姓名",
+    "person_phone": "联系电话",
+    "person_id_number": "身份证号",
+}
+
+
+@dataclass
+class _Parsed:
+    """One row's values, read and checked."""
+
+    received_at: datetime
+    channel: str
+    category: str
+    content: str
+    village_id: int
+    town_id: int
+    town_code: str
+    urgency: Urgency
+    person_name: str
+    person_phone: str
+    person_id: str
+    external: str
+    number: str
+    grid_id: int | None
+    handler: Member | None
+    status: Status
+    dispatched_at: datetime | None
+    completed_at: datetime | None
+    method: str
+    result: str
+    feedback_at: datetime | None
+    route: FeedbackRoute | None
+    satisfaction: Satisfaction | None
+
+
+@dataclass
+class _Step:
+    action: Action
+    at: datetime
+    changes: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class _Work:
+    request_id: int | None  # None: a new request
+    fields: dict[str, Any]  # a new request's row, or the edited fields of an existing one
+    steps: list[_Step]
+    status: Status  # the status before the steps
+    number: str = ""
+    town_code: str = ""
+    received_at: datetime | None = None
+    edits: tuple[str, ...] = ()
+
+
+def _fmt(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else "（空）"
+
+
+class RequestPlanner(Planner):
+    kind = "requests"
+
+    def __init__(self, ctx: ImportContext) -> None:
+        super().__init__(ctx)
+        self.store = ImportStore(self.ws.db, self.ws.device.tag)
+        self.requests = RequestService(self.ws)
+        self.residents = ResidentService(self.ws)
+        self.member_service = MemberService(self.ws)
+        self.channels = LookupNames(self.ws, "channel", "来源渠道")
+        self.categories = LookupNames(self.ws, "category", "问题类别")
+        self.methods = LookupNames(self.ws, "method", "办理方式")
+        self.rules = self.ws.due_rules()
+        self.by_number: dict[str, int] = {}
+        self.by_external: dict[str, int] = {}
+        self.by_content: dict[tuple[str, int, str], int] = {}
+        for request_id, number, external, received, village_id, content in self.store.request_keys():
+            self.by_number[number] = request_id
+            if external:
+                self.by_external.setdefault(external, request_id)
+            self.by_content.setdefault((received, village_id, content), request_id)
+        self._default_handlers: dict[int, Member | None] = {}
+
+    # ---- reading a row -------------------------------------------------------------------------
+
+    def _status(self, cells: Cells) -> Status:
+        status = cells.enum("状态", Status, _STATUS_ALIASES)
+        if status is not None:
+            return status
+        # 状态 left empty: the furthest step the row has facts for.
+        if cells.has("回访方式") or cells.has("满意度") or cells.has("回访时间"):
+            return Status.CLOSED
+        if cells.has("办结时间") or cells.has("办理方式"):
+            return Status.COMPLETED
+        if cells.has("承办人") or cells.has("派单时间"):
+            return Status.DISPATCHED
+        return Status.RECEIVED
+
+    def _check_status_facts(self, cells: Cells, status: Status) -> None:
+        """The facts a status needs (contract §2) and the ones it must not have."""
+        label = status.label
+        if status.is_done:
+            for column in ("办结时间", "办理方式"):
+                if not cells.has(column):
+                    cells.refuse(column, f"状态是「{label}」，必须填写{column}。")
+        if status is Status.CLOSED:
+            for column in ("回访方式", "满意度"):
+                if not cells.has(column):
+                    cells.refuse(column, f"状态是「{label}」，必须填写{column}。")
+        later: tuple[str, ...] = ()
+        if status is Status.RECEIVED:
+            later = (
+                "承办人",
+                "派单时间",
+                "办结时间",
+                "办理方式",
+                "办理结果",
+                "回访时间",
+                "回访方式",
+                "满意度",
+            )
+        elif status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.CANCELLED):
+            later = ("办结时间", "办理方式", "办理结果", "回访时间", "回访方式", "满意度")
+        elif status is Status.COMPLETED:
+            later = ("回访时间", "回访方式", "满意度")
+        for column in later:
+            if cells.has(column):
+                cells.refuse(
+                    column,
+                    f"状态是「{label}」，却填了{column}，不知道哪个对。请改正状态，或清空{column}。",
+                )
+
+    def _check_times(self, cells: Cells, p: _Parsed) -> None:
+        now = self.ctx.now
+        steps = (
+            ("受理时间", p.received_at),
+            ("派单时间", p.dispatched_at),
+            ("办结时间", p.completed_at),
+            ("回访时间", p.feedback_at),
+        )
+        previous: tuple[str, datetime] | None = None
+        for column, value in steps:
+            if value is None:
+                continue
+            if value > now:
+                cells.refuse(column, f"{column} {_fmt(value)} 晚于现在，请核对日期和时间。")
+            if previous is not None and value < previous[1]:
+                cells.refuse(
+                    column, f"{column} {_fmt(value)} 早于{previous[0]} {_fmt(previous[1])}，请核对。"
+                )
+            previous = (column, value)
+
+    def _handler(self, cells: Cells, town: Any) -> Member | None:
+        if not cells.has("承办人"):
+            return None
+        try:
+            return self.ctx.members.resolve(cells.text("承办人"), town)
+        except ValidationError as exc:
+            cells.refuse("承办人", exc.message)
+            return None
+
+    def _parse(self, cells: Cells) -> _Parsed | None:
+        ctx = self.ctx
+        received_at = cells.datetime("受理时间", required=True)
+        channel = self.channels.code(cells, "来源渠道", required=True)
+        category = self.categories.code(cells, "问题类别", required=True)
+        content = cells.text("诉求内容", required=True)
+        place = read_place(cells, ctx.places)
+        number_text = cells.code("工单编号")
+        number = ""
+        if number_text:
+            parsed_number = parse_number(number_text)
+            if parsed_number is None:
+                cells.refuse(
+                    "工单编号",
+                    f"「{number_text}」不是本程序的工单编号（应像 100-K7M3-2611-0042）。"
+                    "其他系统的编号请填在「外部编号」列；新登记的工单不用填工单编号。",
+                )
+            else:
+                number = str(parsed_number)
+        external = cells.code("外部编号")
+        urgency = cells.enum("紧急程度", Urgency, _URGENCY_ALIASES) or Urgency.NORMAL
+        grid_id = None
+        if place.village is not None and cells.has("所属网格"):
+            try:
+                grid_id = ctx.places.grid(place.village, cells.text("所属网格")).id
+            except ValidationError as exc:
+                cells.refuse("所属网格", exc.message)
+        handler = self._handler(cells, place.town)
+        status = self._status(cells)
+        self._check_status_facts(cells, status)
+        route = cells.enum("回访方式", FeedbackRoute)
+        satisfaction = cells.enum("满意度", Satisfaction, _SATISFACTION_ALIASES)
+        method = self.methods.code(cells, "办理方式")
+        dispatched_at = cells.datetime("派单时间")
+        completed_at = cells.datetime("办结时间")
+        feedback_at = cells.datetime("回访时间")
+        person_phone = cells.phone("联系电话")
+        draft = RequestDraft(
+            channel or "-",
+            category or "-",
+            content or "-",
+            place.village.id if place.village else 0,
+            received_at=received_at,
+            person_name=cells.text("服务对象姓名"),
+            person_id_number=cells.id_text(),
+            external_number=external,
+        )
+        try:
+            draft = clean_request(draft, ctx.now)
+        except ValidationError as exc:
+            for field_name, message in exc.problems:
+                cells.refuse(_FIELDS.get(field_name or "", "诉求内容"), message)
+        if cells.problems or received_at is None or place.village is None or place.town is None:
+            return None
+        parsed = _Parsed(
+            received_at=received_at,
+            channel=channel,
+            category=category,
+            content=draft.content,
+            village_id=place.village.id,
+            town_id=place.village.town_id,
+            town_code=place.town.code,
+            urgency=urgency,
+            person_name=draft.person_name,
+            person_phone=person_phone,
+            person_id=draft.person_id_number,
+            external=draft.external_number,
+            number=number,
+            grid_id=grid_id,
+            handler=handler,
+            status=status,
+            dispatched_at=dispatched_at,
+            completed_at=completed_at,
+            method=method,
+            result=cells.text("办理结果"),
+            feedback_at=feedback_at,
+            route=route,
+            satisfaction=satisfaction,
+        )
+        self._check_times(cells, parsed)
+        return None if cells.problems else parsed
+
+    # ---- planning ------------------------------------------------------------------------------
+
+    def plan_row(self, cells: Cells) -> PlannedRow:
+        parsed = self._parse(cells)
+        label = f"{cells.text('受理时间')[:16]} {cells.text('诉求内容')[:24]}".strip()
+        if parsed is None:
+            return self.refused(cells, label)
+        p = parsed
+        natural = (dt_text(p.received_at), p.village_id, p.content)
+        keys = [("number", p.number)] if p.number else []
+        keys += [("external", p.external)] if p.external else []
+        keys.append(("natural", natural))
+        for key in keys:
+            earlier = self._seen.get(key)
+            if earlier is not None:
+                what = {"number": "工单编号", "external": "外部编号", "natural": "受理时间、村街和诉求内容"}[
+                    key[0]
+                ]
+                column = {"number": "工单编号", "external": "外部编号", "natural": "诉求内容"}[key[0]]
+                cells.refuse(column, f"与第{earlier}行重复（{what}相同），是同一张工单。请删掉重复的一行。")
+                return self.refused(cells, label)
+        for key in keys:
+            self._seen[key] = cells.number
+        request_id = self._identify(cells, p, natural)
+        if cells.problems:
+            return self.refused(cells, label)
+        if request_id is None:
+            return self._plan_new(cells, p, label)
+        return self._plan_existing(cells, p, self.requests.get(request_id), label)
+
+    def _identify(self, cells: Cells, p: _Parsed, natural: tuple[str, int, str]) -> int | None:
+        by_number = self.by_number.get(p.number) if p.number else None
+        by_external = self.by_external.get(p.external) if p.external else None
+        if by_number is not None and by_external is not None and by_number != by_external:
+            other = self.requests.get(by_external).number
+            cells.refuse(
+                "外部编号",
+                f"外部编号 {p.external} 已登记在工单 {other} 上，与本行的工单编号 {p.number} 不符，请核对。",
+            )
+            return None
+        if p.number and by_number is None and by_external is not None:
+            other = self.requests.get(by_external).number
+            cells.refuse(
+                "工单编号",
+                f"外部编号 {p.external} 已登记为工单 {other}，本行的工单编号却是 {p.number}，请核对是哪一张。",
+            )
+            return None
+        if by_number is not None:
+            return by_number
+        if by_external is not None:
+            return by_external
+        if not p.number and not p.external:
+            return self.by_content.get(natural)
+        return None
+
+    def _default_handler(self, grid_id: int | None) -> Member | None:
+        if grid_id is None:
+            return None
+        if grid_id not in self._default_handlers:
+            self._default_handlers[grid_id] = self.member_service.default_handler(grid_id)
+        return self._default_handlers[grid_id]
+
+    def _steps(self, p: _Parsed, start: Status, handler: Member | None, first_at: datetime) -> list[_Step]:
+        """The lifecycle steps from ``start`` to the row's status, at the sheet's times.
+
+        Times the sheet leaves out follow the contract's defaults: 派单时间 defaults to 受理时间
+        (``first_at`` for a request already in the database), 回访时间 to 办结时间. The sheet
+        has no column for when handling started or a request was cancelled: 开始办理 is put at
+        the dispatch, 撤销 at the last time the row gives.
+        """
+        steps: list[_Step] = []
+        target = p.status
+        dispatched_at = p.dispatched_at or first_at
+        reach = STAGE.get(target, 0)
+        if target is Status.CANCELLED:
+            reach = 1 if (p.handler is not None or p.dispatched_at is not None) else 0
+        if STAGE.get(start, 0) < 1 <= reach:
+            # Handler: the sheet's 承办人, else the grid's default member. A 12345 list often
+            # names no member of ours; the request is then recorded as dispatched without a
+            # handler (the clerk can 转派 it on the desk) rather than refused or guessed.
+            note = "" if handler is not None else "表格未写承办人，所属网格也没有默认网格员"
+            data = {"handler_id": handler.id if handler else None, "handler": handler.name if handler else ""}
+            steps.append(
+                _Step(
+                    Action.DISPATCH,
+                    dispatched_at,
+                    {"handler_id": data["handler_id"], "dispatched_at": dt_text(dispatched_at)},
+                    data,
+                    note,
+                )
+            )
+        if target is Status.IN_PROGRESS and STAGE.get(start, 0) < 2:
+            steps.append(_Step(Action.START, dispatched_at, {"started_at": dt_text(dispatched_at)}))
+        if STAGE.get(target, 0) >= 3 > STAGE.get(start, 0) and p.completed_at is not None:
+            data = {"method": p.method, "result": p.result}
+            changes = {"completed_at": dt_text(p.completed_at), "method": p.method, "result": p.result}
+            steps.append(_Step(Action.COMPLETE, p.completed_at, changes, data))
+        if target is Status.CLOSED and start is not Status.CLOSED and p.route and p.satisfaction:
+            at = p.feedback_at or p.completed_at or first_at
+            by = self.ws.actor
+            changes = {
+                "feedback_at": dt_text(at),
+                "feedback_route": p.route.value,
+                "satisfaction": p.satisfaction.value,
+                "feedback_by": by,
+            }
+            data = {"route": p.route.value, "satisfaction": p.satisfaction.value, "by": by}
+            steps.append(_Step(Action.FOLLOW_UP, at, changes, data))
+        if target is Status.CANCELLED and start is not Status.CANCELLED:
+            at = max(t for t in (first_at, p.dispatched_at, p.received_at) if t is not None)
+            steps.append(_Step(Action.CANCEL, at, {"cancelled_at": dt_text(at)}, note="表格中的状态为已撤销"))
+        return steps
+
+    def _plan_new(self, cells: Cells, p: _Parsed, label: str) -> PlannedRow:
+        resident = self.residents.by_id_number(p.person_id) if p.person_id else None
+        grid_id = p.grid_id if p.grid_id is not None else (resident.grid_id if resident else None)
+        person_name = p.person_name or (resident.name if resident else "")
+        person_phone = p.person_phone or (resident.phone if resident else "")
+        handler = p.handler or self._default_handler(grid_id)
+        group = self.categories.groups.get(p.category, "")
+        due = duetime.due_at(p.received_at, p.urgency, group, self.rules)
+        fields = {
+            "number": p.number,
+            "external_number": p.external or None,
+            "received_at": dt_text(p.received_at),
+            "channel": p.channel,
+            "category": p.category,
+            "urgency": p.urgency.value,
+            "content": p.content,
+            "town_id": p.town_id,
+            "village_id": p.village_id,
+            "grid_id": grid_id,
+            "resident_id": resident.id if resident else None,
+            "person_name": person_name,
+            "person_initials": name_initials(person_name) if person_name else "",
+            "person_phone": person_phone,
+            "person_phone_rev": reverse_digits(person_phone),
+            "person_id_number": p.person_id or None,
+            "status": Status.RECEIVED.value,
+            "due_at": dt_text(due),
+            "created_by": self.ws.actor,
+        }
+        steps = self._steps(p, Status.RECEIVED, handler, p.received_at)
+        if not self._check_steps(cells, Status.RECEIVED, None, steps):
+            return self.refused(cells, label)
+        work = _Work(None, fields, steps, Status.RECEIVED, p.number, p.town_code, p.received_at)
+        note = f"状态：{p.status.label}" + (f"；{steps[0].note}" if steps and steps[0].note else "")
+        return PlannedRow(cells.number, RowAction.ADD, label, note=note, work=work)
+
+    def _check_steps(
+        self, cells: Cells, start: Status, current: ServiceRequest | None, steps: list[_Step]
+    ) -> bool:
+        status = start
+        satisfaction = current.satisfaction if current else None
+        for step in steps:
+            try:
+                status = lifecycle.next_status(step.action, status, satisfaction)
+            except ValidationError as exc:
+                cells.refuse("状态", exc.message)
+                return False
+        return True
+
+    def _edits(self, cells: Cells, p: _Parsed, r: ServiceRequest) -> dict[str, Any]:
+        """Fields of a known request that the row changes (non-empty cells only)."""
+        given: dict[str, Any] = {
+            "channel": p.channel,
+            "category": p.category,
+            "content": p.content,
+            "town_id": p.town_id,
+            "village_id": p.village_id,
+        }
+        if cells.has("紧急程度"):
+            given["urgency"] = p.urgency
+        for key, value in (
+            ("grid_id", p.grid_id),
+            ("person_name", p.person_name),
+            ("person_phone", p.person_phone),
+            ("person_id_number", p.person_id),
+            ("external_number", p.external),
+        ):
+            if value:
+                given[key] = value
+        current = {key: getattr(r, key) for key in given}
+        # Filling in what the database left empty is an edit, not a rewrite of the history.
+        if p.result and not r.result and r.status.is_done:
+            given["result"], current["result"] = p.result, r.result
+        if p.handler is not None and r.handler_id is None and r.status is not Status.RECEIVED:
+            given["handler_id"], current["handler_id"] = p.handler.id, None
+        return {key: value for key, value in given.items() if current.get(key) != value}
+
+    def _recorded_differences(self, cells: Cells, p: _Parsed, r: ServiceRequest) -> None:
+        """Facts of steps both the sheet and the database have passed must agree."""
+        reached = STAGE.get(r.status, 0) if r.status is not Status.CANCELLED else 0
+        sheet = STAGE.get(p.status, 0) if p.status is not Status.CANCELLED else 0
+        shared = min(reached, sheet)
+        pairs: list[tuple[str, Any, Any, str, str]] = [
+            ("受理时间", p.received_at, r.received_at, _fmt(p.received_at), _fmt(r.received_at))
+        ]
+        if shared >= 1:
+            if p.dispatched_at is not None:
+                pairs.append(
+                    (
+                        "派单时间",
+                        p.dispatched_at,
+                        r.dispatched_at,
+                        _fmt(p.dispatched_at),
+                        _fmt(r.dispatched_at),
+                    )
+                )
+            if p.handler is not None and r.handler_id is not None:
+                pairs.append(("承办人", p.handler.id, r.handler_id, p.handler.name, r.handler_name))
+        if shared >= 3:
+            pairs.append(
+                ("办结时间", p.completed_at, r.completed_at, _fmt(p.completed_at), _fmt(r.completed_at))
+            )
+            pairs.append(
+                ("办理方式", p.method, r.method, self.methods.names.get(p.method, ""), r.method_name)
+            )
+            if p.result and r.result:
+                pairs.append(("办理结果", p.result, r.result, p.result[:20], r.result[:20]))
+        if shared >= 4:
+            if p.feedback_at is not None:
+                pairs.append(
+                    ("回访时间", p.feedback_at, r.feedback_at, _fmt(p.feedback_at), _fmt(r.feedback_at))
+                )
+            pairs.append(
+                (
+                    "回访方式",
+                    p.route,
+                    r.feedback_route,
+                    p.route.label if p.route else "",
+                    _label(r.feedback_route),
+                )
+            )
+            pairs.append(
+                ("满意度", p.satisfaction, r.satisfaction, _label(p.satisfaction), _label(r.satisfaction))
+            )
+        for column, mine, theirs, mine_text, theirs_text in pairs:
+            if mine != theirs:
+                cells.refuse(
+                    column,
+                    f"工单 {r.number} 在本机登记的{column}是「{theirs_text}」，表格里是「{mine_text}」。"
+                    "已登记的办理记录不能用表格改写；请核对表格，或在工单详情中办理。",
+                )
+
+    def _plan_existing(self, cells: Cells, p: _Parsed, r: ServiceRequest, label: str) -> PlannedRow:
+        label = f"{r.number} {label}"
+        self._recorded_differences(cells, p, r)
+        edits = self._edits(cells, p, r)
+        if edits and r.status is Status.CANCELLED:
+            cells.refuse("状态", f"工单 {r.number} 已撤销，不能再修改。")
+        steps: list[_Step] = []
+        note = ""
+        sheet_stage = STAGE.get(p.status, -1)
+        current_stage = STAGE.get(r.status, -1)
+        if p.status is Status.CANCELLED and r.status.is_done:
+            cells.refuse("状态", f"工单 {r.number} 在本机已「{r.status.label}」，不能撤销。")
+        elif p.status is not r.status and (
+            p.status is Status.CANCELLED or (r.status is not Status.CANCELLED and sheet_stage > current_stage)
+        ):
+            last = max(e.at for e in self.requests.events(r.id))
+            handler = p.handler or (None if r.handler_id is None else _member_of(r))
+            if handler is None and r.status is Status.RECEIVED:
+                handler = self._default_handler(edits.get("grid_id", r.grid_id))
+            # Steps already taken in this copy keep their times; new ones follow the sheet.
+            steps = self._steps(p, r.status, handler, max(last, r.received_at))
+            for step in steps:
+                if step.at < last:
+                    column = {Action.DISPATCH: "派单时间", Action.COMPLETE: "办结时间"}.get(
+                        step.action, "回访时间"
+                    )
+                    cells.refuse(
+                        column,
+                        f"「{step.action.label}」的时间 {_fmt(step.at)} 早于工单 {r.number} 在本机最近的办理记录"
+                        f"（{_fmt(last)}），请核对。",
+                    )
+                    break
+            if not cells.problems:
+                self._check_steps(cells, r.status, r, steps)
+        elif p.status is not r.status:
+            note = f"本机的办理进度更新（{r.status.label}），保持不变"
+        if cells.problems:
+            return self.refused(cells, label)
+        if not edits and not steps:
+            return PlannedRow(cells.number, RowAction.SAME, label, note=note)
+        changes = tuple(EDIT_LABELS[key] for key in edits) + (("状态",) if steps else ())
+        if edits.keys() & {"urgency", "category"}:
+            group = self.categories.groups.get(edits.get("category", r.category), "")
+            edits["due_at"] = dt_text(
+                duetime.due_at(r.received_at, edits.get("urgency", r.urgency), group, self.rules)
+            )
+        if "person_name" in edits:
+            edits["person_initials"] = name_initials(edits["person_name"])
+        if "person_phone" in edits:
+            edits["person_phone_rev"] = reverse_digits(edits["person_phone"])
+        if "urgency" in edits:
+            edits["urgency"] = edits["urgency"].value
+        work = _Work(
+            r.id,
+            edits,
+            steps,
+            r.status,
+            r.number,
+            edits=tuple(EDIT_LABELS[k] for k in edits if k in EDIT_LABELS),
+        )
+        return PlannedRow(cells.number, RowAction.UPDATE, label, changes=changes, note=note, work=work)
+
+    # ---- writing -------------------------------------------------------------------------------
+
+    def apply(self, rows: list[PlannedRow]) -> None:
+        ws = self.ws
+        source = self.ctx.sheet.source
+        for row in rows:
+            work: _Work = row.work
+            note = f"表格导入：{source} 第{row.row}行"
+            if work.request_id is None:
+                request_id = self._insert(work, note)
+            else:
+                request_id = work.request_id
+                if work.fields:
+                    ws.requests.update(request_id, dict(work.fields))
+                    ws.requests.add_event(
+                        request_id,
+                        Action.EDIT.value,
+                        ws.now(),
+                        ws.actor,
+                        work.status,
+                        work.status,
+                        note,
+                        {"fields": list(work.edits)},
+                    )
+            status = work.status
+            for step in work.steps:
+                target = lifecycle.next_status(step.action, status)
+                ws.requests.update(request_id, {"status": target.value, **step.changes})
+                ws.requests.add_event(
+                    request_id,
+                    step.action.value,
+                    step.at,
+                    ws.actor,
+                    status,
+                    target,
+                    "；".join(x for x in (note, step.note) if x),
+                    step.data,
+                )
+                status = target
+
+    def _insert(self, work: _Work, note: str) -> int:
+        ws = self.ws
+        fields = dict(work.fields)
+        assert work.received_at is not None
+        number = work.number
+        tag = ws.device.tag
+        period = f"{work.received_at.year % 100:02d}{work.received_at.month:02d}"
+        if not number:
+            number = format_number(
+                work.town_code, tag, work.received_at, ws.requests.next_sequence(tag, period)
+            )
+        else:
+            parsed = parse_number(number)
+            if parsed is not None and parsed.device_tag == tag:
+                # A number this copy handed out once (an old export of this database): never
+                # hand it out again.
+                own_period = f"{parsed.year:02d}{parsed.month:02d}"
+                self.store.raise_sequence(tag, own_period, parsed.sequence)
+        fields["number"] = number
+        request_id = ws.requests.add(fields)
+        ws.requests.add_event(
+            request_id, Action.RECEIVE.value, work.received_at, ws.actor, None, Status.RECEIVED, note, {}
+        )
+        return request_id
+
+
+def _label(value: Any) -> str:
+    return str(getattr(value, "label", "")) if value is not None else ""
+
+
+def _member_of(r: ServiceRequest) -> Member | None:
+    if r.handler_id is None:
+        return None
+    return Member(id=r.handler_id, name=r.handler_name, phone=r.handler_phone, town_id=r.town_id)

@@ -1,0 +1,538 @@
+"""What every kind of spreadsheet import shares: reading one row's cells with the problems
+collected per column, and cached look-ups of places, members and the settings' lists.
+
+Look-ups are cached per distinct text: a sheet of 50,000 residents names a few dozen villages,
+so each is resolved once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Final, TypeVar
+
+from xianghe_desk.domain import validators as v
+from xianghe_desk.domain.enums import LabelledEnum
+from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.domain.models import Grid, Member, Town, Village
+from xianghe_desk.domain.pinyin import name_initials, name_pinyin
+from xianghe_desk.domain.queries import PersonFilter
+from xianghe_desk.services.places import PlaceService
+from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.sheets.reader import SheetData, SheetRow
+
+E = TypeVar("E", bound=LabelledEnum)
+
+LOST_DIGITS: Final = (
+    "单元格里是数字 {shown}，不是文字：表格把这个长号码存成了数字（科学计数法，如 1.31024E+17），"
+    "后几位已经丢失，无法恢复。请把「{column}」这一列的单元格格式设为「文本」，再重新输入完整的号码。"
+)
+_SCIENTIFIC: Final = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_SEPARATORS: Final = re.compile(r"[、,，;；/|\n]+")
+_NAME_WITH_PHONE: Final = re.compile(r"^(.+?)\s*[（(]\s*([0-9+\- ]{7,})\s*[)）]$|^(.+?)\s+([0-9+\-]{7,})$")
+_YES: Final = frozenset({"是", "Y", "YES", "TRUE", "1", "√", "✓", "有", "党员", "中共党员", "在岗"})
+_NO: Final = frozenset(
+    {"否", "N", "NO", "FALSE", "0", "×", "✗", "无", "不是", "群众", "非党员", "离岗", "不在岗"}
+)
+
+
+# Pinyin of names repeats across rows (common names); the readings are pure functions of the name.
+@lru_cache(maxsize=65536)
+def cached_pinyin(name: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a person's name."""
+    return name_initials(name), name_pinyin(name)
+
+
+# Mobile numbers are valid or not by their first seven digits (号段, the blocks the numbering
+# plan hands out), so the slow phonenumbers check runs once per block, not once per row.
+@lru_cache(maxsize=65536)
+def _mobile_block_ok(block: str) -> str | None:
+    try:
+        v.normalize_phone(block + "0000")
+    except ValidationError as exc:
+        return exc.message
+    return None
+
+
+_PLAIN_MOBILE: Final = re.compile(r"1\d{10}")
+
+
+def normalize_phone_fast(text: str, column: str) -> str:
+    """:func:`validators.normalize_phone`, with the plain 11-digit mobile case cached by block."""
+    if _PLAIN_MOBILE.fullmatch(text):
+        problem = _mobile_block_ok(text[:7])
+        if problem is None:
+            return text
+        raise ValidationError(problem.replace(text[:7] + "0000", text), field=column)
+    return _cached_phone(text, column)
+
+
+@lru_cache(maxsize=16384)
+def _cached_phone(text: str, column: str) -> str:
+    return v.normalize_phone(text, field=column)
+
+
+def number_text(value: Any) -> str:
+    """A number cell as the digits a person typed: 12 → "12", 12.0 → "12"."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _shown(value: float | int) -> str:
+    """A number as Excel shows it in a narrow General cell: 1.31024E+17."""
+    return f"{value:.5E}" if isinstance(value, float) else str(value)
+
+
+@dataclass
+class Cells:
+    """One sheet row read column by column. Problems are collected (column, message), not raised,
+    so a refused row lists everything that is wrong with it at once."""
+
+    sheet: SheetData
+    row: SheetRow
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.row.number
+
+    def raw(self, name: str) -> Any:
+        return self.row.values[self.sheet.spec.position(name)]
+
+    def has(self, name: str) -> bool:
+        return self.raw(name) is not None
+
+    def refuse(self, column: str, message: str) -> None:
+        self.problems.append((column, message))
+
+    def text(self, name: str, required: bool = False) -> str:
+        value = self.raw(name)
+        if value is None:
+            if required:
+                self.refuse(name, f"必填，不能空着。请填写{name}。")
+            return ""
+        if isinstance(value, datetime | date):
+            return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return number_text(value)
+        return str(value)
+
+    def code(self, name: str) -> str:
+        """Digits that are not a number (统计代码, 网格编号, 工单编号): a long number cell lost digits."""
+        value = self.raw(name)
+        if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
+            self.refuse(name, LOST_DIGITS.format(shown=_shown(value), column=name))
+            return ""
+        text = self.text(name)
+        if _SCIENTIFIC.match(text):
+            self.refuse(name, LOST_DIGITS.format(shown=text, column=name))
+            return ""
+        return text
+
+    def id_text(self, name: str = "身份证号") -> str:
+        """The ID number as text; a number cell is refused when it can no longer hold all digits."""
+        value = self.raw(name)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            self.refuse(name, f"「{value}」不是身份证号，请填写 18 位号码。")
+            return ""
+        if isinstance(value, int | float):
+            digits = len(number_text(abs(value)).split(".")[0]) if math.isfinite(value) else 99
+            # Excel keeps 15 significant digits: an 18-digit number in a number cell has lost
+            # its last three, and a number that still shows them came from the same kind of cell.
+            if isinstance(value, float) or digits >= 15:
+                self.refuse(name, LOST_DIGITS.format(shown=_shown(value), column=name))
+                return ""
+            return number_text(value)
+        return str(value)
+
+    def phone(self, name: str, required: bool = False) -> str:
+        value = self.raw(name)
+        if value is None:
+            if required:
+                self.refuse(name, f"必填，不能空着。请填写{name}。")
+            return ""
+        if isinstance(value, float) and not value.is_integer():
+            self.refuse(name, LOST_DIGITS.format(shown=_shown(value), column=name))
+            return ""
+        text = number_text(value) if isinstance(value, int | float) else str(value)
+        if _SCIENTIFIC.match(text.replace(" ", "")):
+            self.refuse(name, LOST_DIGITS.format(shown=text, column=name))
+            return ""
+        try:
+            return normalize_phone_fast(text, name)
+        except ValidationError as exc:
+            self.refuse(name, exc.message)
+            return ""
+
+    def date(self, name: str) -> date | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            return v.parse_date(value, field=name)
+        except ValidationError as exc:
+            self.refuse(name, exc.message)
+            return None
+
+    def datetime(self, name: str, required: bool = False) -> datetime | None:
+        value = self.raw(name)
+        if value is None:
+            if required:
+                self.refuse(name, f"必填，不能空着。请填写{name}，如 2026-11-03 14:05。")
+            return None
+        try:
+            return v.parse_datetime(value, field=name).replace(microsecond=0)
+        except ValidationError as exc:
+            self.refuse(name, exc.message)
+            return None
+
+    def integer(self, name: str) -> int | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, float) and not value.is_integer():
+                self.refuse(name, f"「{value}」不是整数，请填写整数。")
+                return None
+            number = int(value)
+        else:
+            text = str(value).rstrip("户人口个 ")
+            if not text.isdigit():
+                self.refuse(name, f"「{value}」不是整数，请只填写数字，例如 120。")
+                return None
+            number = int(text)
+        if number < 0:
+            self.refuse(name, f"「{value}」不能是负数。")
+            return None
+        return number
+
+    def enum(self, name: str, enum: type[E], aliases: dict[str, E] | None = None) -> E | None:
+        text = self.text(name)
+        if not text:
+            return None
+        folded = text.replace(" ", "")
+        if aliases and folded in aliases:
+            return aliases[folded]
+        try:
+            return enum.from_label(folded)  # type: ignore[return-value]
+        except KeyError:
+            self.refuse(name, f"「{text}」不是可选的{name}。请填写：{'、'.join(enum.labels())}。")
+            return None
+
+    def yes_no(self, name: str) -> bool | None:
+        text = self.text(name).replace(" ", "").upper()
+        if not text:
+            return None
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        self.refuse(name, f"「{self.text(name)}」看不懂，请填写「是」或「否」。")
+        return None
+
+    def items(self, name: str) -> list[str]:
+        """A cell listing several values: 第一网格、第二网格 (also , ， ; / or line breaks)."""
+        text = self.text(name)
+        return [part.strip() for part in _SEPARATORS.split(text) if part.strip()] if text else []
+
+
+# ---- places ----------------------------------------------------------------------------------
+
+
+class PlaceCache:
+    """PlaceService's resolution, remembered per distinct text (failures too)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.places = PlaceService(ws)
+        self._towns: dict[str, Town | ValidationError] = {}
+        self._villages: dict[tuple[str, int], Village | ValidationError] = {}
+        self._grids: dict[tuple[int, str], Grid | ValidationError] = {}
+        self._town_grids: dict[int, list[Grid]] = {}
+
+    @staticmethod
+    def _remember(cache: dict[Any, Any], key: Any, resolve: Callable[[], Any]) -> Any:
+        if key not in cache:
+            try:
+                cache[key] = resolve()
+            except ValidationError as exc:
+                cache[key] = exc
+        found = cache[key]
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    def town(self, text: str) -> Town:
+        return self._remember(self._towns, text, lambda: self.places.resolve_town(text))  # type: ignore[no-any-return]
+
+    def village(self, text: str, town: Town) -> Village:
+        return self._remember(  # type: ignore[no-any-return]
+            self._villages, (text, town.id), lambda: self.places.resolve_village(text, town)
+        )
+
+    def grid(self, village: Village, text: str) -> Grid:
+        return self._remember(  # type: ignore[no-any-return]
+            self._grids, (village.id, text), lambda: self.places.resolve_grid(village, text)
+        )
+
+    def grid_in_town(self, town: Town, text: str) -> Grid:
+        """A grid named without its village (a town cadre's grids): must be unique in the town."""
+        if town.id not in self._town_grids:
+            self._town_grids[town.id] = self.places.grids_in_town(town.id)
+        found = [g for g in self._town_grids[town.id] if text in (g.name, g.number)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(
+                f"{town.name}没有名为「{text}」的网格。请检查网格名称或编号。", field="grid"
+            )
+        villages = "、".join(g.village_name for g in found)
+        raise ValidationError(
+            f"{town.name}有几个「{text}」（{villages}），请写成「村街名 网格名」，或填写所属村街。",
+            field="grid",
+        )
+
+    def forget_town_grids(self) -> None:
+        self._town_grids.clear()
+
+
+@dataclass
+class Place:
+    town: Town | None = None
+    village: Village | None = None
+
+
+def read_place(
+    cells: Cells, places: PlaceCache, village_column: str | None = "所属村街", village_required: bool = True
+) -> Place:
+    """所属镇 and 所属村街 of a row, with problems recorded against their columns."""
+    place = Place()
+    town_text = cells.text("所属镇", required=True)
+    if town_text:
+        try:
+            place.town = places.town(town_text)
+        except ValidationError as exc:
+            cells.refuse("所属镇", exc.message)
+    if village_column is None:
+        return place
+    village_text = cells.text(village_column, required=village_required)
+    if village_text and place.town is not None:
+        try:
+            place.village = places.village(village_text, place.town)
+        except ValidationError as exc:
+            cells.refuse(village_column, exc.message)
+    return place
+
+
+# ---- members and lists -----------------------------------------------------------------------
+
+
+class MemberLookup:
+    """Members named in a cell (承办人, 联系党员): 姓名, 姓名（手机号） or a phone number."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._members: list[Member] | None = None
+        self._by_id: dict[int, Member] | None = None
+        self._name_counts: dict[str, int] = {}
+
+    def _all(self) -> list[Member]:
+        if self._members is None:
+            self._members = self.ws.members.list(PersonFilter(), 0, 10**9)
+        return self._members
+
+    def resolve(self, text: str, town: Town | None) -> Member:
+        match = _NAME_WITH_PHONE.match(text)
+        name, phone = text, ""
+        if match:
+            name, phone = (match.group(1) or match.group(3)).strip(), (match.group(2) or match.group(4))
+        elif re.fullmatch(r"[0-9+\- ]{7,}", text):
+            name, phone = "", text
+        members = self._all()
+        if phone:
+            try:
+                phone = v.normalize_phone(phone)
+            except ValidationError as exc:
+                raise ValidationError(f"「{text}」里的电话不对：{exc.message}") from None
+            found = [m for m in members if m.phone == phone and (not name or m.name == name)]
+        else:
+            found = [m for m in members if m.name == name]
+        if len(found) > 1 and town is not None:
+            found = [m for m in found if m.town_id == town.id] or found
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(
+                f"网格员名单里没有「{text}」。请先导入或添加这位网格员，或检查姓名是否写错。"
+            )
+        raise ValidationError(
+            f"网格员名单里有 {len(found)} 位「{name}」，请写成「姓名（手机号）」，如「{name}（{found[0].phone}）」。"
+        )
+
+    def display(self, member_id: int | None) -> str:
+        """How an export names a member: the name, with the phone when the name is not unique."""
+        if member_id is None:
+            return ""
+        if self._by_id is None:
+            self._by_id = {m.id: m for m in self._all()}
+            self._name_counts = {}
+            for m in self._all():
+                self._name_counts[m.name] = self._name_counts.get(m.name, 0) + 1
+        member = self._by_id.get(member_id)
+        if member is None:
+            return ""
+        if self._name_counts.get(member.name, 0) > 1:
+            return f"{member.name}（{member.phone}）"
+        return member.name
+
+
+class LookupNames:
+    """Channels, categories and handling methods by name or code (inactive ones too: old sheets)."""
+
+    def __init__(self, ws: Workspace, kind: str, label: str) -> None:
+        self.kind = kind
+        self.label = label
+        items = ws.lookups.all(kind, include_inactive=True)
+        self.items = items
+        self.codes: dict[str, str] = {}
+        for item in items:
+            self.codes[item.name] = item.code
+            self.codes[item.code] = item.code
+            self.codes[item.name.replace(" ", "")] = item.code
+        self.names = {item.code: item.name for item in items}
+        self.groups = {item.code: item.group_code for item in items}
+        self.active = [item.name for item in items if item.active]
+
+    def code(self, cells: Cells, column: str, required: bool = False) -> str:
+        text = cells.text(column, required=required)
+        if not text:
+            return ""
+        folded = text.replace(" ", "")
+        code = self.codes.get(folded)
+        if code is None and self.kind == "channel" and "12345" in folded:
+            code = self.codes.get("hotline_12345")
+        if code is None:
+            cells.refuse(
+                column,
+                f"「{text}」不是可选的{self.label}。请从下拉列表中选择，可选：{'、'.join(self.active)}。",
+            )
+            return ""
+        return code
+
+
+# ---- planned rows ----------------------------------------------------------------------------
+
+
+class RowAction(LabelledEnum):
+    ADD = ("add", "新增")
+    UPDATE = ("update", "更新")
+    SAME = ("same", "不变")
+    REFUSE = ("refuse", "拒绝")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a row cannot be imported: row number as the clerk sees it, the column, and what to do."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行 {self.column}" if self.column else f"第{self.row}行"
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class PlannedRow:
+    """What importing one row would do. ``work`` is the kind's own record of what to write."""
+
+    row: int
+    action: RowAction
+    label: str
+    changes: tuple[str, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
+    note: str = ""
+    work: Any = None
+
+    @property
+    def reason(self) -> str:
+        """The preview's explanation: the refusals, the changed columns, or a note."""
+        if self.refusals:
+            return "；".join(f"{r.column}：{r.message}" if r.column else r.message for r in self.refusals)
+        if self.changes:
+            text = "改动：" + "、".join(self.changes)
+            return f"{text}（{self.note}）" if self.note else text
+        return self.note
+
+
+@dataclass
+class ImportContext:
+    """What the planners of one import share."""
+
+    ws: Workspace
+    sheet: SheetData
+    places: PlaceCache
+    members: MemberLookup
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+class Planner:
+    """Plans one kind's rows (no writes) and applies the accepted ones (inside the caller's
+    transaction). Subclasses set ``kind`` and implement both halves."""
+
+    kind = ""
+
+    def __init__(self, ctx: ImportContext) -> None:
+        self.ctx = ctx
+        self.ws = ctx.ws
+        self._seen: dict[Any, int] = {}
+
+    def plan_row(self, cells: Cells) -> PlannedRow:
+        raise NotImplementedError
+
+    def apply(self, rows: list[PlannedRow]) -> None:
+        raise NotImplementedError
+
+    # ---- helpers for subclasses ----
+
+    def refused(self, cells: Cells, label: str) -> PlannedRow:
+        refusals = tuple(Refusal(cells.number, column, message) for column, message in cells.problems)
+        return PlannedRow(cells.number, RowAction.REFUSE, label, refusals=refusals)
+
+    def first_seen(self, key: Any, cells: Cells) -> int | None:
+        """The earlier row of this file with the same key, or None (and remember this row)."""
+        if key in self._seen:
+            return self._seen[key]
+        self._seen[key] = cells.number
+        return None
+
+    def duplicate(self, cells: Cells, key: Any, column: str, what: str) -> bool:
+        """Refuse a row that names the same record as an earlier row of the file."""
+        earlier = self.first_seen(key, cells)
+        if earlier is None:
+            return False
+        cells.refuse(
+            column,
+            f"与第{earlier}行重复（{what}相同），是同一条记录。请删掉重复的一行，或核对是否填错。",
+        )
+        return True
+
+
+def field_changes(current: dict[str, Any], given: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """The given fields whose values differ from the current record; ``labels`` names their columns."""
+    return {key: value for key, value in given.items() if current.get(key) != value and key in labels}
+
+
+def change_labels(changes: dict[str, Any], labels: dict[str, str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(labels[key] for key in changes if key in labels))

@@ -1,0 +1,259 @@
+"""Spreadsheet imports (contract §2): read a sheet, plan every row (add, update, leave unchanged
+or refuse, each refusal with its row, column and a Chinese explanation), then write the plan in
+ONE transaction — all rows or none by default, or the valid rows only.
+
+Planning never writes, so the desk can show the plan as a preview and ``--dry-run`` can print
+it. Importing writes by planning again inside the write transaction, so what is written always
+matches the database as it is at that moment. A second import of the same file finds every
+row already there and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.services.import_people import MemberPlanner, ResidentPlanner
+from xianghe_desk.services.import_places import GridPlanner, VillagePlanner
+from xianghe_desk.services.import_requests import RequestPlanner
+from xianghe_desk.services.import_rows import (
+    Cells,
+    ImportContext,
+    MemberLookup,
+    PlaceCache,
+    PlannedRow,
+    Planner,
+    Refusal,
+    RowAction,
+)
+from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.sheets.columns import KIND_LABELS, KINDS, spec_for
+from xianghe_desk.sheets.reader import SheetData, read_sheet
+from xianghe_desk.sheets.writer import write_refusal_report
+
+__all__ = ["ImportPlan", "ImportReport", "ImportService", "PlannedRow", "Refusal", "RowAction", "check_kind"]
+
+Progress = Callable[[int, int], None]
+Check = Callable[[], None]
+PROGRESS_EVERY: Final = 500
+
+PLANNERS: Final[dict[str, type[Planner]]] = {
+    "villages": VillagePlanner,
+    "grids": GridPlanner,
+    "members": MemberPlanner,
+    "residents": ResidentPlanner,
+    "requests": RequestPlanner,
+}
+
+
+def check_kind(kind: str) -> str:
+    """``kind`` if it is one of the five; a ValidationError naming them otherwise."""
+    if kind not in KINDS:
+        names = "、".join(f"{k}（{KIND_LABELS[k]}）" for k in KINDS)
+        raise ValidationError(f"不认识的表格类型「{kind}」。可以是：{names}。", field="kind")
+    return kind
+
+
+@dataclass
+class ImportPlan:
+    """Every row of a sheet and what importing it would do."""
+
+    kind: str
+    source: str
+    rows: list[PlannedRow]
+    warnings: list[str]
+
+    def count(self, action: RowAction) -> int:
+        return sum(1 for row in self.rows if row.action is action)
+
+    @property
+    def refusals(self) -> list[Refusal]:
+        return [refusal for row in self.rows for refusal in row.refusals]
+
+    @property
+    def has_refusals(self) -> bool:
+        return any(row.action is RowAction.REFUSE for row in self.rows)
+
+    def to_write(self) -> list[PlannedRow]:
+        return [row for row in self.rows if row.action in (RowAction.ADD, RowAction.UPDATE)]
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import (or of a dry run): counts, refusals, and whether anything was written.
+
+    ``refused_rows`` keeps the refused rows' cells as text, for the refusal report.
+    """
+
+    kind: str
+    source: str
+    total: int
+    added: int
+    updated: int
+    unchanged: int
+    refused: int
+    refusals: list[Refusal]
+    warnings: list[str]
+    written: bool
+    dry_run: bool = False
+    valid_only: bool = False
+    columns: tuple[str, ...] = ()
+    refused_rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def summary(self) -> str:
+        """One Chinese sentence: what was (or would be) done."""
+        counts = (
+            f"新增 {self.added} 行，更新 {self.updated} 行，不变 {self.unchanged} 行，拒绝 {self.refused} 行"
+        )
+        head = f"{self.label}表「{self.source}」共 {self.total} 行"
+        if self.dry_run:
+            return f"{head}：如果导入，将{counts}。（试运行，没有写入任何数据）"
+        if self.refused and not self.valid_only:
+            return (
+                f"{head}：{counts}。因为有 {self.refused} 行不能导入，按「全部导入或全部不导入」的规则，"
+                "本次没有写入任何数据。请改正表格后重新导入，或选择「只导入正确的行」。"
+            )
+        done = f"已新增 {self.added} 行，更新 {self.updated} 行，{self.unchanged} 行没有变化"
+        if self.refused:
+            done += f"；{self.refused} 行有错误，没有导入"
+        return f"{head}：{done}。"
+
+    def save_xlsx(self, path: Path | str) -> Path:
+        """The refusals as an .xlsx: row, column, reason and the row's cells, for fixing the sheet."""
+        return write_refusal_report(
+            path,
+            title=f"{self.label}表导入结果",
+            summary=[self.summary(), *self.warnings],
+            refusals=[(r.row, r.column, r.message) for r in self.refusals],
+            columns=self.columns,
+            cells=self.refused_rows,
+        )
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()  # type: ignore[call-arg]
+    return str(value)
+
+
+class ImportService:
+    """Plans and imports spreadsheets of the five kinds into ``ws``."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def read(
+        self,
+        kind: str,
+        path: Path | str,
+        progress: Progress | None = None,
+        check_cancelled: Check | None = None,
+    ) -> SheetData:
+        """Read the file as a sheet of ``kind`` (raises ValidationError when it cannot)."""
+        return read_sheet(path, spec_for(check_kind(kind)), progress, check_cancelled)
+
+    def plan(
+        self, sheet: SheetData, progress: Progress | None = None, check_cancelled: Check | None = None
+    ) -> ImportPlan:
+        """What importing ``sheet`` would do, row by row. Writes nothing."""
+        planner = self._planner(sheet)
+        return self._plan(planner, sheet, progress, check_cancelled)
+
+    def _planner(self, sheet: SheetData) -> Planner:
+        ctx = ImportContext(
+            ws=self.ws,
+            sheet=sheet,
+            places=PlaceCache(self.ws),
+            members=MemberLookup(self.ws),
+            now=self.ws.now(),
+        )
+        return PLANNERS[sheet.spec.kind](ctx)
+
+    def _plan(
+        self, planner: Planner, sheet: SheetData, progress: Progress | None, check_cancelled: Check | None
+    ) -> ImportPlan:
+        rows = []
+        total = len(sheet.rows)
+        for index, row in enumerate(sheet.rows, start=1):
+            rows.append(planner.plan_row(Cells(sheet, row)))
+            if index % PROGRESS_EVERY == 0:
+                if check_cancelled is not None:
+                    check_cancelled()
+                if progress is not None:
+                    progress(index, total)
+        if progress is not None:
+            progress(total, total)
+        return ImportPlan(sheet.spec.kind, sheet.source, rows, list(sheet.warnings))
+
+    def import_sheet(
+        self,
+        sheet: SheetData,
+        dry_run: bool = False,
+        valid_only: bool = False,
+        progress: Progress | None = None,
+        check_cancelled: Check | None = None,
+    ) -> ImportReport:
+        """Plan and (unless ``dry_run``) write ``sheet`` in one transaction.
+
+        By default nothing is written when any row is refused; with ``valid_only`` the valid
+        rows are written and the refused ones left out.
+        """
+        if dry_run:
+            plan = self.plan(sheet, progress, check_cancelled)
+            return self._report(plan, sheet, written=False, dry_run=True, valid_only=valid_only)
+        with self.ws.atomic():
+            planner = self._planner(sheet)
+            plan = self._plan(planner, sheet, progress, check_cancelled)
+            write = plan.to_write()
+            written = bool(write) and (valid_only or not plan.has_refusals)
+            if written:
+                planner.apply(write)
+        return self._report(plan, sheet, written=written, dry_run=False, valid_only=valid_only)
+
+    def import_file(
+        self,
+        kind: str,
+        path: Path | str,
+        dry_run: bool = False,
+        valid_only: bool = False,
+        progress: Progress | None = None,
+        check_cancelled: Check | None = None,
+    ) -> ImportReport:
+        """Read and import a file in one go (the command line's ``import``)."""
+        sheet = self.read(kind, path, progress, check_cancelled)
+        return self.import_sheet(sheet, dry_run, valid_only, progress, check_cancelled)
+
+    def _report(
+        self, plan: ImportPlan, sheet: SheetData, written: bool, dry_run: bool, valid_only: bool
+    ) -> ImportReport:
+        refused_numbers = {row.row for row in plan.rows if row.action is RowAction.REFUSE}
+        cells = {
+            row.number: tuple(_cell_text(value) for value in row.values)
+            for row in sheet.rows
+            if row.number in refused_numbers
+        }
+        return ImportReport(
+            kind=plan.kind,
+            source=plan.source,
+            total=len(plan.rows),
+            added=plan.count(RowAction.ADD),
+            updated=plan.count(RowAction.UPDATE),
+            unchanged=plan.count(RowAction.SAME),
+            refused=plan.count(RowAction.REFUSE),
+            refusals=plan.refusals,
+            warnings=plan.warnings,
+            written=written,
+            dry_run=dry_run,
+            valid_only=valid_only,
+            columns=sheet.spec.names,
+            refused_rows=cells,
+        )

@@ -1,0 +1,362 @@
+"""Reading a clerk's spreadsheet (.xlsx or .csv) into rows of typed cell values.
+
+The reader finds the header row (Chinese column names in any order, possibly under a title
+row), maps it onto a :class:`SheetSpec`, folds full-width characters and stray spaces in text,
+and drops empty rows. It does not judge values: numbers stay numbers and dates stay dates, so
+that the import can tell an ID number that Excel turned into ``1.31024E+17`` from a typed one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Final
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.domain.validators import normalize_text
+from xianghe_desk.sheets.columns import SPECS, CellType, SheetSpec
+
+CellValue = str | int | float | datetime | date | time | bool | None
+Progress = Callable[[int, int], None]
+Check = Callable[[], None]
+
+HEADER_SCAN_ROWS: Final = 10  # a title or note may stand above the header row
+PROGRESS_EVERY: Final = 500
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et and other old Office files
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+_XLS_MESSAGE: Final = (
+    "「{name}」是旧版 Excel 文件（.xls），本程序读不了。请用 Excel 或 WPS 打开它，选「文件 → 另存为」，"
+    "保存类型选「Excel 工作簿（*.xlsx）」，再导入另存的 .xlsx 文件。"
+)
+# Sheets our own templates add beside the data sheet.
+_OWN_SHEETS: Final = frozenset({"填表说明", "选项"})
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row: its row number as the clerk sees it and one value per spec column."""
+
+    number: int
+    values: tuple[CellValue, ...]
+
+
+@dataclass
+class SheetData:
+    """What was read: the spec, which of its columns the file has, the rows, and notes.
+
+    ``values`` of each row are aligned with ``spec.columns``; a column the file lacks is None.
+    """
+
+    spec: SheetSpec
+    source: str  # file name, for messages and the report
+    sheet_name: str
+    header_row: int
+    present: frozenset[str]
+    rows: list[SheetRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def value(self, row: SheetRow, name: str) -> CellValue:
+        return row.values[self.spec.position(name)]
+
+
+def read_sheet(
+    path: Path | str,
+    spec: SheetSpec,
+    progress: Progress | None = None,
+    check_cancelled: Check | None = None,
+) -> SheetData:
+    """Read ``path`` (.xlsx or .csv) as a sheet of ``spec``'s kind.
+
+    Raises:
+        ValidationError: the file cannot be read as such a sheet (old .xls, no header row,
+            a required column missing …); the message says how to fix the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(f"找不到文件「{path}」，请检查文件名和文件夹。", field="file")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    suffix = path.suffix.lower()
+    if head.startswith(_OLE_MAGIC) or suffix in (".xls", ".et"):
+        raise ValidationError(_XLS_MESSAGE.format(name=path.name), field="file")
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path, spec, progress, check_cancelled)
+    if head.startswith(_ZIP_MAGIC) or suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, spec, progress, check_cancelled)
+    raise ValidationError(
+        f"「{path.name}」不是 Excel 表格（.xlsx）或 CSV 文件。请在 Excel 或 WPS 中把它另存为 .xlsx 再导入。",
+        field="file",
+    )
+
+
+# ---- cells -----------------------------------------------------------------------------------
+
+
+def _text(value: str, long_text: bool) -> str | None:
+    if long_text:
+        lines = [normalize_text(line) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        text = "\n".join(lines).strip("\n")
+    else:
+        text = normalize_text(value)
+    # ="131024…" is how some programs force text into a CSV cell for Excel.
+    if len(text) > 3 and text.startswith('="') and text.endswith('"'):
+        text = text[2:-1]
+    return text or None
+
+
+def _cleaner(column_type: CellType) -> Callable[[Any], CellValue]:
+    long_text = column_type is CellType.LONG_TEXT
+
+    def clean(value: Any) -> CellValue:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return _text(value, long_text)
+        return value  # type: ignore[no-any-return]
+
+    return clean
+
+
+# ---- header ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    row_index: int  # 0-based position among the scanned rows
+    positions: dict[int, int]  # file column → spec column
+    extra: list[tuple[int, str]]  # file column, header text ignored
+    duplicates: list[tuple[str, int, int]]
+
+    @property
+    def score(self) -> int:
+        return len(self.positions)
+
+
+def _match_header(cells: Iterable[Any], spec: SheetSpec) -> _Header:
+    positions: dict[int, int] = {}
+    seen: dict[int, int] = {}
+    extra: list[tuple[int, str]] = []
+    duplicates: list[tuple[str, int, int]] = []
+    for column, raw in enumerate(cells):
+        text = normalize_text(str(raw)) if raw is not None else ""
+        if not text:
+            continue
+        matched = spec.match_header(text)
+        if matched is None:
+            extra.append((column, text))
+            continue
+        target = spec.position(matched.name)
+        if target in seen:
+            duplicates.append((matched.name, seen[target], column))
+            continue
+        seen[target] = column
+        positions[column] = target
+    return _Header(0, positions, extra, duplicates)
+
+
+def _find_header(rows: list[tuple[Any, ...]], spec: SheetSpec) -> _Header | None:
+    best: _Header | None = None
+    for index, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        header = _match_header(cells, spec)
+        header.row_index = index
+        if header.score >= 2 and (best is None or header.score > best.score):
+            best = header
+    return best
+
+
+def _columns_text(names: Iterable[str]) -> str:
+    return "、".join(f"「{n}」" for n in names)
+
+
+def _guess_kind(rows: list[tuple[Any, ...]], spec: SheetSpec) -> str:
+    """'这张表看起来是「网格员」表' when another kind's header fits better."""
+    best_label, best_score = "", 0
+    for other in SPECS.values():
+        for cells in rows[:HEADER_SCAN_ROWS]:
+            header = _match_header(cells, other)
+            if len(other.required) and all(
+                other.position(name) in header.positions.values() for name in other.required
+            ):
+                score = header.score
+                if score > best_score:
+                    best_label, best_score = other.label, score
+    if best_label and best_label != spec.label:
+        return f"这张表看起来是「{best_label}」表，请确认选择的导入类型。"
+    return ""
+
+
+def _check_header(header: _Header | None, spec: SheetSpec, source: str, rows: list[tuple[Any, ...]]) -> None:
+    if header is None:
+        raise ValidationError(
+            f"在「{source}」的前 {HEADER_SCAN_ROWS} 行里没有找到{spec.label}表的表头。"
+            f"表头应是一行列名，例如：{_columns_text(spec.required)}。"
+            f"请用「下载模板」得到的表格填写，或把列名改成模板里的写法。" + _guess_kind(rows, spec),
+            field="file",
+        )
+    if header.duplicates:
+        name, first, second = header.duplicates[0]
+        raise ValidationError(
+            f"表头里「{name}」出现了两次（第 {get_column_letter(first + 1)} 列和第 "
+            f"{get_column_letter(second + 1)} 列），不知道该用哪一列。请删掉或改名其中一列。",
+            field="file",
+        )
+    have = set(header.positions.values())
+    missing = [name for name in spec.required if spec.position(name) not in have]
+    if missing:
+        raise ValidationError(
+            f"「{source}」缺少必填的列{_columns_text(missing)}。{spec.label}表必须有这些列："
+            f"{_columns_text(spec.required)}。请在表头加上这些列（列名要一字不差）后再导入。"
+            + _guess_kind(rows, spec),
+            field="file",
+        )
+
+
+def _build(
+    spec: SheetSpec,
+    source: str,
+    sheet_name: str,
+    first_rows: list[tuple[Any, ...]],
+    rest: Iterator[tuple[Any, ...]],
+    total: int,
+    progress: Progress | None,
+    check_cancelled: Check | None,
+) -> SheetData:
+    header = _find_header(first_rows, spec)
+    _check_header(header, spec, source, first_rows)
+    assert header is not None
+    width = len(spec.columns)
+    pairs = sorted(header.positions.items())
+    cleaners = {target: _cleaner(spec.columns[target].type) for _col, target in pairs}
+    data = SheetData(
+        spec=spec,
+        source=source,
+        sheet_name=sheet_name,
+        header_row=header.row_index + 1,
+        present=frozenset(spec.columns[target].name for _col, target in pairs),
+    )
+    for column, text in header.extra:
+        data.warnings.append(
+            f"第 {get_column_letter(column + 1)} 列「{text}」不是{spec.label}表的列，已忽略。"
+        )
+    empty = (None,) * width
+    number = header.row_index + 1
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        yield from first_rows[header.row_index + 1 :]
+        yield from rest
+
+    for cells in rows():
+        number += 1
+        if number % PROGRESS_EVERY == 0:
+            if check_cancelled is not None:
+                check_cancelled()
+            if progress is not None:
+                progress(number, max(total, number))
+        values = list(empty)
+        filled = False
+        length = len(cells)
+        for column, target in pairs:
+            if column < length:
+                value = cleaners[target](cells[column])
+                if value is not None:
+                    values[target] = value
+                    filled = True
+        if filled:
+            data.rows.append(SheetRow(number, tuple(values)))
+    if progress is not None:
+        progress(number, number)
+    return data
+
+
+# ---- .xlsx -----------------------------------------------------------------------------------
+
+
+def _read_xlsx(
+    path: Path, spec: SheetSpec, progress: Progress | None, check_cancelled: Check | None
+) -> SheetData:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise ValidationError(
+            f"「{path.name}」打不开：文件已损坏，或不是 Excel 表格。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入。"
+            f"（{type(exc).__name__}）",
+            field="file",
+        ) from None
+    try:
+        candidates = []
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state != "visible" or sheet.title in _OWN_SHEETS:
+                continue
+            iterator = sheet.iter_rows(values_only=True)
+            first = [row for _i, row in zip(range(HEADER_SCAN_ROWS), iterator, strict=False)]
+            header = _find_header(first, spec)
+            candidates.append((header.score if header else 0, sheet, first))
+        if not candidates:
+            raise ValidationError(f"「{path.name}」里没有可以导入的工作表。", field="file")
+        # The sheet whose header names most of our columns; the first one on a tie.
+        score, sheet, first = max(candidates, key=lambda c: c[0])
+        if score == 0:
+            sheet, first = candidates[0][1], candidates[0][2]
+        iterator = sheet.iter_rows(values_only=True, min_row=len(first) + 1)
+        total = sheet.max_row or 0
+        return _build(spec, path.name, sheet.title, first, iterator, total, progress, check_cancelled)
+    finally:
+        workbook.close()
+
+
+# ---- .csv ------------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's 「Unicode 文本」) or GB18030/GBK."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312, which Chinese Excel and WPS write by default.
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            f"「{name}」的文字编码认不出来（既不是 UTF-8，也不是 GBK）。请用 Excel 或 WPS 打开它，"
+            "另存为「CSV UTF-8（逗号分隔）」或 .xlsx 后再导入。",
+            field="file",
+        ) from None
+
+
+def _delimiter(text: str) -> str:
+    first_line = text.split("\n", 1)[0]
+    counts = {sep: first_line.count(sep) for sep in (",", "\t", ";", "，")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def _read_csv(
+    path: Path, spec: SheetSpec, progress: Progress | None, check_cancelled: Check | None
+) -> SheetData:
+    text = _decode(path.read_bytes(), path.name)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = [tuple(record) for record in reader]
+    except csv.Error as exc:
+        raise ValidationError(
+            f"「{path.name}」不是规范的 CSV 文件（第 {reader.line_num} 行：{exc}）。请用 Excel 另存为 .xlsx 再导入。",
+            field="file",
+        ) from None
+    first = records[:HEADER_SCAN_ROWS]
+    rest = iter(records[HEADER_SCAN_ROWS:])
+    return _build(spec, path.name, path.stem, first, rest, len(records), progress, check_cancelled)
