@@ -1,0 +1,157 @@
+"""The 村街 screen: towns and villages with their counts, the virtual community, 片区 and new villages."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
+
+from xianghe_desk.domain.enums import VillageKind
+from xianghe_desk.domain.queries import PersonFilter
+from xianghe_desk.jobs.runner import InlineRunner
+from xianghe_desk.services.overview import OverviewService
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.dialogs.village_dialog import VillageDialog
+from xianghe_desk.ui.models.villages import COLUMNS, VillageTreeModel
+from xianghe_desk.ui.pages.villages import VillagesPage
+from xianghe_desk.ui.settings import use_settings_file
+
+
+@pytest.fixture
+def ctx(qapp, small_demo, tmp_path, clock):
+    path = tmp_path / "demo.db"
+    shutil.copy(small_demo, path)
+    use_settings_file(tmp_path / "desk.ini")
+    context = DeskContext(path, runner=InlineRunner(), clock=clock)
+    yield context
+    context.close()
+    use_settings_file(None)
+
+
+@pytest.fixture
+def page(qtbot, ctx):
+    widget = VillagesPage(ctx)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def type_text(widget, text: str) -> None:
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def column(key: str) -> int:
+    return [c[0] for c in COLUMNS].index(key)
+
+
+def village_rows(page) -> dict[str, list[str]]:
+    """Visible village rows by short name: every column's text."""
+    found = {}
+    proxy = page.proxy
+    for town_row in range(proxy.rowCount()):
+        town = proxy.index(town_row, 0)
+        for row in range(proxy.rowCount(town)):
+            texts = [proxy.index(row, c, town).data() for c in range(len(COLUMNS))]
+            found[texts[0]] = texts
+    return found
+
+
+def test_tree_model_passes_the_model_tester(qtmodeltester, ctx):
+    model = VillageTreeModel()
+    model.set_towns(OverviewService(ctx.ws).county(include_virtual=True))
+    qtmodeltester.check(model)
+
+
+def test_counts_per_village_and_town(page, ctx):
+    # The demo copy belongs to 蒋辛屯镇, so the screen opens on it.
+    assert page.proxy.rowCount() == 1
+    rows = village_rows(page)
+    village = ctx.places.resolve_village("王店子村")
+    row = rows["王店子村"]
+    assert row[column("official")] == village.name and row[column("code")] == village.code
+    assert int(row[column("grids")]) == len(ctx.places.grids(village.id))
+    assert int(row[column("residents")]) == ctx.residents.count(PersonFilter(village_id=village.id))
+    members = ctx.members.count(PersonFilter(village_id=village.id, active_only=True))
+    assert int(row[column("members")]) == members
+    town = page.proxy.index(0, 0)
+    total_residents = int(page.proxy.index(0, column("residents")).data())
+    assert total_residents == ctx.residents.count(PersonFilter(town_id=village.town_id))
+    assert "蒋辛屯镇" in town.data()
+    open_total = sum(int(r[column("open_requests")]) for r in rows.values())
+    assert int(page.proxy.index(0, column("open_requests")).data()) == open_total > 0
+
+
+def test_all_towns_and_the_hidden_virtual_community(page, ctx):
+    page.town.setCurrentIndex(0)  # 全部镇
+    assert page.proxy.rowCount() == 11
+    visible = sum(len(t.villages) for t in page.model.towns)
+    assert all(v.village.kind is not VillageKind.VIRTUAL for t in page.model.towns for v in t.villages)
+    page.show_virtual.setChecked(True)
+    assert sum(len(t.villages) for t in page.model.towns) == visible + 1
+    assert "虚拟社区 1 个" in page.summary.text()
+
+
+def test_search_narrows_the_tree(qtbot, page):
+    page.town.setCurrentIndex(0)
+    type_text(page.search, "王店子")
+    qtbot.waitUntil(lambda: list(village_rows(page)) == ["王店子村"], timeout=3000)
+    assert page.proxy.rowCount() == 1
+
+
+def test_setting_a_district_through_the_dialog(qtbot, monkeypatch, page, ctx):
+    village = ctx.places.resolve_village("王店子村")
+    page.select_village(village.id)
+
+    def fake_edit(cls, parent, context, chosen):
+        dialog = cls(parent, context, chosen)
+        qtbot.addWidget(dialog)
+        assert dialog.name.isReadOnly() and not dialog.town.isEnabled()
+        type_text(dialog.district.lineEdit(), "北片区")
+        dialog.accept()
+        return dialog.result_district
+
+    monkeypatch.setattr(VillageDialog, "edit_district", classmethod(fake_edit))
+    with qtbot.waitSignal(ctx.events.places_changed, timeout=3000):
+        page.district_button.click()
+    assert ctx.places.village(village.id).district == "北片区"
+    assert village_rows(page)["王店子村"][column("district")] == "北片区"
+    assert page.selected_village().village.id == village.id
+
+
+def test_adding_a_village_through_the_dialog(qtbot, monkeypatch, page, ctx):
+    def fake_add(cls, parent, context, town_id=None):
+        dialog = cls(parent, context, None, town_id)
+        qtbot.addWidget(dialog)
+        type_text(dialog.name, "王店子村")
+        dialog.accept()
+        assert dialog.result_fields is None
+        assert "已有村街「王店子村」" in dialog.messages["name"].text()
+        dialog.name.clear()
+        type_text(dialog.name, "幸福里社区居民委员会")
+        assert dialog.derived.text() == "简称：幸福里社区　类型：社区"
+        dialog.accept()
+        return dialog.result_fields
+
+    monkeypatch.setattr(VillageDialog, "add", classmethod(fake_add))
+    with qtbot.waitSignal(ctx.events.places_changed, timeout=3000):
+        page.add_button.click()
+    added = ctx.places.resolve_village("幸福里社区", "蒋辛屯镇")
+    assert added.kind is VillageKind.COMMUNITY
+    assert "幸福里社区" in village_rows(page)
+    assert page.selected_village().village.id == added.id
+
+
+def test_a_refused_village_is_explained(qtbot, monkeypatch, page, ctx):
+    from xianghe_desk.ui.dialogs.village_dialog import VillageFields
+    from xianghe_desk.ui.pages import villages
+
+    shown = []
+    monkeypatch.setattr(villages, "show_job_failure", lambda parent, message, bug: shown.append(message))
+    town = ctx.places.resolve_town("蒋辛屯镇")
+    page.add_village(VillageFields(town.id, "新村", code="131024999999"))
+    assert shown and f"以 {town.code} 开头" in shown[0]

@@ -1,0 +1,218 @@
+"""The 村街 screen: every town and village with its codes, 片区 and what it holds right now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xianghe_desk.domain.enums import VillageKind
+from xianghe_desk.services.overview import OverviewService, VillageOverview
+from xianghe_desk.services.places import PlaceService
+from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.dialogs.village_dialog import VillageDialog, VillageFields
+from xianghe_desk.ui.errors import show_job_failure
+from xianghe_desk.ui.models.villages import COLUMNS, VillageTreeModel
+from xianghe_desk.ui.pages.residents import page_title
+from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
+from xianghe_desk.ui.widgets.search_box import SearchBox
+
+LEGEND = (
+    "网格员：在岗且所属村街为该村街的人数（镇一级的合计另含镇干部等）；未办结工单：待派单、已派单、办理中；"
+    "其中超期：未办结且已过办理时限。双击村街设置片区。"
+)
+
+
+class VillagesPage(QWidget):
+    """Towns with their villages in a tree; the virtual community is hidden unless asked for."""
+
+    def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.overview = OverviewService(ctx.ws)
+        self._stale = False
+        self._init_widgets()
+        self._init_layout()
+        self._init_signals()
+        set_combo_value(self.town, ctx.ws.home_town_id())
+        self.reload()
+
+    def _init_widgets(self) -> None:
+        self.title = page_title("村街")
+        self.summary = QLabel()
+        self.town = QComboBox()
+        fill_combo(self.town, ((t.name, t.id) for t in self.ctx.places.towns()), "全部镇")
+        self.show_virtual = QCheckBox("显示虚拟社区")
+        self.show_virtual.setToolTip("开发区的虚拟社区用来记录暂未划入村街的人员和事项，平时不显示。")
+        self.search = SearchBox(self, "村街名称")
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 10)
+        self.add_button = QPushButton("新增村街…")
+        self.district_button = QPushButton("设置片区…")
+        self.model = VillageTreeModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterKeyColumn(0)
+        self.proxy.setAutoAcceptChildRows(True)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        scale = max(self.fontMetrics().height() / 17.0, 1.0)
+        for column, (_key, _header, _align, width) in enumerate(COLUMNS):
+            self.tree.setColumnWidth(column, int(width * scale))
+        # The official name takes what room is left; the counts keep their width at the right.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(int(48 * scale))
+        self.legend = QLabel(LEGEND)
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #4a5568;")
+
+    def _init_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addWidget(self.summary)
+        top.addStretch(1)
+        top.addWidget(self.district_button)
+        top.addWidget(self.add_button)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("镇"))
+        bar.addWidget(self.town)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.show_virtual)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(bar)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.legend)
+
+    def _init_signals(self) -> None:
+        self.town.currentIndexChanged.connect(lambda _i: self.reload())
+        self.show_virtual.toggled.connect(lambda _c: self.reload())
+        self.search.search_changed.connect(self._on_search_changed)
+        self.search.submitted.connect(self._on_search_changed)
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.district_button.clicked.connect(self._on_district_clicked)
+        self.tree.doubleClicked.connect(self._on_tree_double_clicked)
+        events = self.ctx.events
+        for signal in (events.places_changed, events.members_changed, events.residents_changed):
+            signal.connect(self._on_data_changed)
+        events.requests_changed.connect(lambda _ids: self._on_data_changed())
+
+    # ---------------------------------------------------------------- data
+    def reload(self) -> None:
+        """Fetch the counts again (one grouped query per table) and keep the chosen village."""
+        self._stale = False
+        chosen = self.selected_village()
+        towns = self.overview.county(self.show_virtual.isChecked(), self.town.currentData())
+        self.model.set_towns(towns)
+        self.tree.expandAll()
+        villages = sum(len(t.villages) for t in towns)
+        virtual = sum(1 for t in towns for v in t.villages if v.village.kind is VillageKind.VIRTUAL)
+        communities = sum(1 for t in towns for v in t.villages if v.village.kind is VillageKind.COMMUNITY)
+        text = f"{len(towns)} 个镇，{villages - virtual} 个村街（其中社区 {communities} 个）"
+        if virtual:
+            text += f"，另有虚拟社区 {virtual} 个"
+        self.summary.setText(text)
+        if chosen is not None:
+            self.select_village(chosen.village.id)
+
+    def selected_village(self) -> VillageOverview | None:
+        index = self.tree.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.village_at(self.proxy.mapToSource(index))
+
+    def select_village(self, village_id: int) -> None:
+        source = self.model.find_village(village_id)
+        index = self.proxy.mapFromSource(source)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+            self.tree.scrollTo(index)
+
+    def activate(self, **kwargs: Any) -> None:
+        """``town_id`` narrows to a town; ``village_id`` selects a village; ``show_virtual`` shows it."""
+        if "show_virtual" in kwargs:
+            self.show_virtual.setChecked(bool(kwargs["show_virtual"]))
+        if "town_id" in kwargs:
+            set_combo_value(self.town, kwargs["town_id"])
+        if self._stale:
+            self.reload()
+        if kwargs.get("village_id") is not None:
+            self.select_village(int(kwargs["village_id"]))
+
+    # ---------------------------------------------------------------- slots
+    def _on_data_changed(self) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
+
+    def _on_search_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self.tree.expandAll()
+
+    def _on_tree_double_clicked(self, index: QModelIndex) -> None:
+        if self.model.village_at(self.proxy.mapToSource(index)) is not None:
+            self._on_district_clicked()
+
+    def _on_district_clicked(self) -> None:
+        chosen = self.selected_village()
+        if chosen is None:
+            self.legend.setText("请先选中一个村街，再设置片区。\n" + LEGEND)
+            return
+        district = VillageDialog.edit_district(self, self.ctx, chosen.village)
+        if district is None:
+            return
+        village_id = chosen.village.id
+
+        def work(ws: Workspace, _job: object) -> int:
+            PlaceService(ws).set_village_district(village_id, district)
+            return village_id
+
+        self.ctx.write(work, self._on_saved, self._on_failed, name="set_district")
+
+    def _on_add_clicked(self) -> None:
+        fields = VillageDialog.add(self, self.ctx, self.town.currentData())
+        if fields is not None:
+            self.add_village(fields)
+
+    def add_village(self, fields: VillageFields) -> None:
+        def work(ws: Workspace, _job: object) -> int:
+            return PlaceService(ws).add_village(fields.town_id, fields.name, fields.code, fields.district)
+
+        self.ctx.write(work, self._on_saved, self._on_failed, name="add_village")
+
+    def _on_saved(self, village_id: int) -> None:
+        self.legend.setText(LEGEND)
+        self.ctx.events.places_changed.emit()
+        self.reload()
+        self.select_village(village_id)
+
+    def _on_failed(self, message: str, is_bug: bool) -> None:
+        show_job_failure(self, message, is_bug)
