@@ -241,14 +241,13 @@ class SettingsService:
         operator = str(self.ws.settings.get("operator") or "")
         return Identity(self.ws.towns.get(town_id) if town_id else None, device, operator)
 
-    def set_identity(self, town_id: int | None, device_name: str, operator: str) -> Identity:
-        """This copy's town (None: 全县), its device name and the operator's name, together."""
-        problems: list[tuple[str | None, str]] = []
-        town = None
-        if town_id is not None:
-            town = self.ws.towns.get(town_id)
-            if town is None:
-                problems.append(("town", "所选镇不存在，请重新选择。"))
+    def identity_problems(
+        self, town_id: int | None, device_name: str, operator: str
+    ) -> list[tuple[str, str]]:
+        """What is wrong with these values, as (field, message) pairs; empty when they can be saved."""
+        problems: list[tuple[str, str]] = []
+        if town_id is not None and self.ws.towns.get(town_id) is None:
+            problems.append(("town", "所选镇不存在，请重新选择。"))
         device_name = normalize_text(device_name)
         if not device_name:
             problems.append(
@@ -261,8 +260,15 @@ class SettingsService:
             problems.append(("operator", "请填写操作员姓名：每条工单记录都会记下是谁办的。"))
         elif len(operator) > OPERATOR_MAX:
             problems.append(("operator", f"操作员姓名太长，请精简到 {OPERATOR_MAX} 字以内。"))
+        return problems
+
+    def set_identity(self, town_id: int | None, device_name: str, operator: str) -> Identity:
+        """This copy's town (None: 全县), its device name and the operator's name, together."""
+        problems = self.identity_problems(town_id, device_name, operator)
         if problems:
-            raise ValidationError.from_problems(problems)
+            raise ValidationError.from_problems(list(problems))
+        town = self.ws.towns.get(town_id) if town_id is not None else None
+        device_name, operator = normalize_text(device_name), normalize_text(operator)
         device = self.ws.devices.self_device() or self.ws.device
         with self.ws.atomic():
             self.ws.settings.set("town_code", town.code if town else "")

@@ -1,0 +1,445 @@
+"""The 设置 screen: the editable lists, the due-time rules and who and where this copy is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xianghe_desk.domain.enums import LookupKind
+from xianghe_desk.domain.models import DueRules, LookupItem
+from xianghe_desk.services.settings import (
+    DEVICE_NAME_MAX,
+    DUE_LIMITS,
+    OPERATOR_MAX,
+    Identity,
+    SettingsService,
+    check_due_rules,
+)
+from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.dialogs.lookup_dialog import LookupDialog
+from xianghe_desk.ui.errors import show_warning
+from xianghe_desk.ui.models.lookups import LookupTableModel
+from xianghe_desk.ui.pages.residents import page_title
+from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
+from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages
+from xianghe_desk.ui.widgets.table import DeskTableView
+
+COUNTY_WIDE = "全县（不限定镇）"
+LIST_HELP = (
+    "上下移动决定登记工单时的排列顺序。「停用」后登记新工单时不再出现，已有工单和统计照常显示它；"
+    "「删除」只能用于从没用过的项，用过的项请停用。"
+)
+DUE_HELP = (
+    "新登记的工单按这里的规则计算办理时限；已经登记的工单时限不变。"
+    "代办服务按国家公布的节假日和调休计算工作日。"
+)
+
+
+class LookupTab(QWidget):
+    """One editable list with its buttons. Writes go through the page's ``run`` helper."""
+
+    def __init__(self, page: SettingsPage, kind: LookupKind) -> None:
+        super().__init__(page)
+        self.page = page
+        self.ctx = page.ctx
+        self.kind = kind
+        self.model = LookupTableModel(kind, self)
+        self.table = DeskTableView(self, multi_select=False)
+        self.table.setModel(self.model)
+        self.table.apply_default_widths([c.width for c in self.model.columns])
+        self.table.open_requested.connect(lambda _i: self.rename())
+        self.add_button = QPushButton("新增…")
+        self.rename_button = QPushButton("修改…")
+        self.up_button = QPushButton("上移")
+        self.down_button = QPushButton("下移")
+        self.active_button = QPushButton("停用")
+        self.delete_button = QPushButton("删除")
+        self.add_button.clicked.connect(self.add)
+        self.rename_button.clicked.connect(self.rename)
+        self.up_button.clicked.connect(lambda: self.move(-1))
+        self.down_button.clicked.connect(lambda: self.move(1))
+        self.active_button.clicked.connect(self.toggle_active)
+        self.delete_button.clicked.connect(self.delete)
+        self.message = FieldError(self)
+        help_text = QLabel(LIST_HELP)
+        help_text.setWordWrap(True)
+        help_text.setStyleSheet("color: #4a5568;")
+        buttons = QVBoxLayout()
+        for button in (
+            self.add_button,
+            self.rename_button,
+            self.up_button,
+            self.down_button,
+            self.active_button,
+            self.delete_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.table, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(help_text)
+        self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._update_buttons())
+        self.reload()
+
+    def reload(self, keep: str | None = None) -> None:
+        keep = keep or (self.current().code if self.current() else None)
+        self.model.set_items(self.page.settings.lookups(self.kind.value))
+        self.model.set_usage(None)
+        kind = self.kind.value
+        self.ctx.read(
+            lambda ws, _job: SettingsService(ws).usage_counts(kind),
+            self.model.set_usage,
+            lambda message, _bug: self.message.set_warning(f"没能统计使用次数：{message}"),
+            name="lookup_usage",
+        )
+        row = self.model.row_of(keep) if keep else None
+        if row is not None:
+            self.table.selectRow(row)
+        self._update_buttons()
+
+    def current(self) -> LookupItem | None:
+        index = self.table.currentIndex()
+        return self.model.item(index.row()) if index.isValid() else None
+
+    def _update_buttons(self) -> None:
+        item = self.current()
+        for button in (
+            self.rename_button,
+            self.up_button,
+            self.down_button,
+            self.active_button,
+            self.delete_button,
+        ):
+            button.setEnabled(item is not None)
+        self.active_button.setText("启用" if item is not None and not item.active else "停用")
+
+    def _need_item(self) -> LookupItem | None:
+        item = self.current()
+        if item is None:
+            self.message.set_warning(f"请先在列表中选中一项{self.kind.label}。")
+        return item
+
+    def add(self) -> None:
+        taken = {i.name for i in self.model.items}
+        entry = LookupDialog.ask(self, self.kind, None, taken)
+        if entry is None:
+            return
+        kind = self.kind.value
+        self.page.run(
+            lambda s: s.add_lookup(kind, entry.name, entry.group_code).code,
+            f"已新增「{entry.name}」。",
+            self,
+        )
+
+    def rename(self) -> None:
+        item = self._need_item()
+        if item is None:
+            return
+        taken = {i.name for i in self.model.items}
+        entry = LookupDialog.ask(self, self.kind, item, taken)
+        if entry is None:
+            return
+        kind, code = self.kind.value, item.code
+
+        def work(s: SettingsService) -> str:
+            if entry.name != item.name:
+                s.rename_lookup(kind, code, entry.name)
+            if kind == LookupKind.CATEGORY.value and entry.group_code != item.group_code:
+                s.set_lookup_group(kind, code, entry.group_code)
+            return code
+
+        self.page.run(work, f"已修改「{entry.name}」。", self)
+
+    def move(self, delta: int) -> None:
+        item = self._need_item()
+        if item is not None:
+            kind, code = self.kind.value, item.code
+            self.page.run(lambda s: (s.move_lookup(kind, code, delta), code)[1], "", self)
+
+    def toggle_active(self) -> None:
+        item = self._need_item()
+        if item is None:
+            return
+        kind, code, active = self.kind.value, item.code, not item.active
+        done = (
+            f"已启用「{item.name}」。"
+            if active
+            else f"已停用「{item.name}」：登记新工单时不再出现，已有工单不受影响。"
+        )
+        self.page.run(lambda s: (s.set_lookup_active(kind, code, active), code)[1], done, self)
+
+    def delete(self) -> None:
+        item = self._need_item()
+        if item is None:
+            return
+        kind, code = self.kind.value, item.code
+        self.page.run(lambda s: (s.delete_lookup(kind, code), None)[1], f"已删除「{item.name}」。", self)
+
+
+class SettingsPage(QWidget):
+    """Signals are not its own: every saved change ends in ``ctx.events.settings_changed``."""
+
+    def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        # Reads on the UI thread (a few small rows); writes build their own on the job's workspace.
+        self.settings = SettingsService(ctx.ws)
+        self.tabs = QTabWidget()
+        self.lists = {kind: LookupTab(self, kind) for kind in LookupKind}
+        for kind, tab in self.lists.items():
+            self.tabs.addTab(tab, kind.label)
+        self.tabs.addTab(self._init_due_tab(), "办理时限")
+        self.tabs.addTab(self._init_identity_tab(), "本机")
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title("设置"))
+        layout.addWidget(self.tabs, 1)
+        ctx.events.settings_changed.connect(self._on_settings_changed)
+        ctx.events.places_changed.connect(self._load_identity)
+
+    # ---------------------------------------------------------------- writes
+    def run(self, work: Callable[[SettingsService], Any], done: str, tab: LookupTab | None = None) -> None:
+        """Run a SettingsService change on the writer thread; refusals are shown beside the list."""
+        target = tab.message if tab is not None else None
+
+        def job(ws: Workspace, _job: object) -> Any:
+            return work(SettingsService(ws))
+
+        def finished(result: Any) -> None:
+            if target is not None:
+                target.set_hint(done or None)
+            self.ctx.events.settings_changed.emit()
+            if tab is not None:
+                tab.reload(keep=result if isinstance(result, str) else None)
+
+        def failed(message: str, is_bug: bool) -> None:
+            if target is not None and not is_bug:
+                target.set_error(message)
+            else:
+                show_warning(self, message, "没有保存")
+
+        self.ctx.write(job, finished, failed, name="settings")
+
+    # ---------------------------------------------------------------- due-time rules
+    def _init_due_tab(self) -> QWidget:
+        self.due_messages = FieldMessages()
+        self.due_boxes: dict[str, QSpinBox] = {}
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        suffixes = {"urgent_hours": " 小时", "normal_hours": " 小时", "agent_workdays": " 个工作日"}
+        for field, label, low, high in DUE_LIMITS:
+            box = QSpinBox()
+            # A little beyond the limits, so that a wrong value gets its message, not a silent clamp.
+            box.setRange(0, high * 2)
+            box.setSuffix(suffixes[field])
+            box.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 9)
+            box.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 12)
+            box.valueChanged.connect(lambda _v: self._check_due())
+            self.due_boxes[field] = box
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(box)
+            column.addWidget(self.due_messages.add(field, holder))
+            form.addRow(label.split("（")[0] + f"（{low}–{high}）", holder)
+        self.due_save = QPushButton("保存办理时限")
+        self.due_save.clicked.connect(self._on_due_save_clicked)
+        self.due_status = FieldError(self)
+        help_text = QLabel(DUE_HELP)
+        help_text.setWordWrap(True)
+        box = QGroupBox("办理时限")
+        box.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 50)
+        column = QVBoxLayout(box)
+        column.addLayout(form)
+        column.addWidget(help_text)
+        row = QHBoxLayout()
+        row.addWidget(self.due_save)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(self.due_status)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(box)
+        layout.addStretch(1)
+        self._load_due()
+        return tab
+
+    def _load_due(self) -> None:
+        rules = self.settings.due_rules()
+        for field, box in self.due_boxes.items():
+            box.blockSignals(True)
+            box.setValue(getattr(rules, field))
+            box.blockSignals(False)
+        self._check_due()
+
+    def due_rules(self) -> DueRules:
+        return DueRules(**{field: box.value() for field, box in self.due_boxes.items()})
+
+    def _check_due(self) -> bool:
+        problems = dict(check_due_rules(self.due_rules()))
+        for field in self.due_boxes:
+            self.due_messages[field].set_error(problems.get(field))
+        self.due_save.setEnabled(not problems)
+        self.due_status.clear_message()
+        return not problems
+
+    def _on_due_save_clicked(self) -> None:
+        if not self._check_due():
+            return
+        rules = self.due_rules()
+
+        def work(s: SettingsService) -> None:
+            s.set_due_rules(rules)
+
+        self.run(work, "")
+        self.due_status.set_hint(
+            f"已保存：紧急 {rules.urgent_hours} 小时，一般 {rules.normal_hours} 小时，代办 {rules.agent_workdays} 个工作日。"
+        )
+
+    # ---------------------------------------------------------------- this copy
+    def _init_identity_tab(self) -> QWidget:
+        self.identity_messages = FieldMessages()
+        self.town = QComboBox()
+        self.device_name = QLineEdit()
+        self.device_name.setMaxLength(DEVICE_NAME_MAX + 10)
+        self.device_name.setPlaceholderText("如：淑阳镇政府文员电脑")
+        self.operator = QLineEdit()
+        self.operator.setMaxLength(OPERATOR_MAX + 10)
+        self.operator.setPlaceholderText("每条办理记录都会记下操作员")
+        self.device_tag = QLabel()
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSizeF(self.font().pointSizeF() * 1.6)
+        font.setBold(True)
+        self.device_tag.setFont(font)
+        self.device_tag.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tag_help = QLabel()
+        self.tag_help.setWordWrap(True)
+        self.tag_help.setStyleSheet("color: #4a5568;")
+        self.identity_save = QPushButton("保存本机信息")
+        self.identity_save.clicked.connect(self._on_identity_save_clicked)
+        self.identity_status = FieldError(self)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for label, widget, field, hint in (
+            (
+                "本机所属镇",
+                self.town,
+                "town",
+                "窗口标题和打印的报表抬头显示这个镇；县里汇总用的电脑选「全县」。",
+            ),
+            ("本机名称", self.device_name, "device_name", "交换数据时靠它认出这台电脑。"),
+            ("操作员", self.operator, "operator", "登记、派单、办结等每条记录都会记下操作员姓名。"),
+        ):
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            column.addWidget(self.identity_messages.add(field, holder))
+            note = QLabel(hint)
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #4a5568;")
+            column.addWidget(note)
+            form.addRow(label, holder)
+        tag_box = QWidget()
+        column = QVBoxLayout(tag_box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.device_tag)
+        column.addWidget(self.tag_help)
+        form.addRow("本机编号", tag_box)
+        box = QGroupBox("本机")
+        box.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 50)
+        column = QVBoxLayout(box)
+        column.addLayout(form)
+        row = QHBoxLayout()
+        row.addWidget(self.identity_save)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(self.identity_status)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(box)
+        layout.addStretch(1)
+        self._load_identity()
+        return tab
+
+    def _load_identity(self) -> None:
+        identity = self.settings.identity()
+        fill_combo(self.town, ((t.name, t.id) for t in self.ctx.places.towns()), COUNTY_WIDE, keep=False)
+        set_combo_value(self.town, identity.town.id if identity.town else None)
+        self.device_name.setText(identity.device.name)
+        self.operator.setText(identity.operator)
+        tag = identity.device.tag
+        prefix = identity.town.code[-3:] if identity.town else "100"
+        self.device_tag.setText(tag)
+        self.tag_help.setText(
+            f"本机登记的每张工单，编号中间都有这 4 位本机编号（如 {prefix}-{tag}-2611-0042），"
+            "各台电脑的编号互不相同，所以不联网也不会编出重复的工单号。"
+            "本机编号在第一次使用时自动生成，不能修改；乡镇给村里的笔记本登记时会核对它。"
+        )
+
+    def _on_identity_save_clicked(self) -> None:
+        town_id = self.town.currentData()
+        device_name, operator = self.device_name.text(), self.operator.text()
+        for label in self.identity_messages.labels.values():
+            label.clear_message()
+        self.identity_status.clear_message()
+        problems = self.settings.identity_problems(town_id, device_name, operator)
+        if problems:
+            self.identity_messages.show_problems(list(problems), fallback="device_name")
+            return
+
+        def job(ws: Workspace, _job: object) -> Identity:
+            return SettingsService(ws).set_identity(town_id, device_name, operator)
+
+        def finished(identity: Identity) -> None:
+            # The desk's own workspace and jobs record the new operator from now on.
+            self.ctx.ws.actor = identity.operator
+            self.ctx.runner.actor = identity.operator
+            self.identity_status.set_hint("已保存本机信息。")
+            self.ctx.events.settings_changed.emit()
+
+        def failed(message: str, is_bug: bool) -> None:
+            if is_bug:
+                show_warning(self, message, "没有保存")
+            else:
+                self.identity_status.set_error(message)
+
+        self.ctx.write(job, finished, failed, name="identity")
+
+    # ---------------------------------------------------------------- navigation
+    def activate(self, **kwargs: Any) -> None:
+        """``section``: "channel" / "category" / "method" / "due" / "device" opens that tab."""
+        section = kwargs.get("section")
+        names = [kind.value for kind in LookupKind] + ["due", "device"]
+        if section in names:
+            self.tabs.setCurrentIndex(names.index(section))
+
+    def _on_settings_changed(self) -> None:
+        for tab in self.lists.values():
+            tab.model.set_items(self.settings.lookups(tab.kind.value))
+        self._load_due()
