@@ -194,7 +194,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _refused(reason: str) -> ValidationError:
-    return ValidationError(f"{reason}没有导入任何数据。", field="package")
+    return ValidationError(f"{reason}本机没有导入任何数据。", field="package")
 
 
 class ExchangeService:
@@ -414,33 +414,33 @@ class ExchangeService:
         except (UnicodeDecodeError, json.JSONDecodeError):
             header = None
         if not isinstance(header, dict) or "to" not in header or "from_uuid" not in header:
-            raise _refused(f"数据包「{path.name}」已损坏或不完整（可能没有复制完）。请让对方重新导出一次，")
+            raise _refused(f"数据包「{path.name}」已损坏或不完整（可能没有复制完）。请让对方重新导出一次。")
         me = self.ws.device
         if header.get("to") != me.tag or header.get("to_uuid") != me.uuid:
             raise _refused(
-                f"这个数据包是发给设备 {header.get('to')} 的，不是发给本机（{me.tag}）的。请确认拿的是给本机的数据包，"
+                f"这个数据包是发给设备 {header.get('to')} 的，不是发给本机（{me.tag}）的。请确认拿的是给本机的数据包。"
             )
         peer = self.log.peer(str(header["from_uuid"]))
         if peer is None:
             raise _refused(
-                f"这个数据包来自未登记的设备 {header.get('from')}。村里的电脑要先在镇上登记，并在本机「加入」之后才能交换数据，"
+                f"这个数据包来自未登记的设备 {header.get('from')}。村里的电脑要先在镇上登记，并在本机「加入」之后才能交换数据。"
             )
         body = raw[end + 1 :]
         try:
             plain = AESGCM(_unb64(peer.secret)).decrypt(body[:_NONCE], body[_NONCE:], raw[: end + 1])
         except (InvalidTag, ValueError):
             raise _refused(
-                f"数据包「{path.name}」校验失败：文件被改动过、没有复制完整，或不是用本机的密钥加密的。请让{peer.name}重新导出一次，"
+                f"数据包「{path.name}」校验失败：文件被改动过、没有复制完整，或不是用本机的密钥加密的。请让{peer.name}重新导出一次。"
             ) from None
         package = _unzip(plain, path.name)
         manifest = package.manifest
         if int(manifest.get("schema_version", 0)) > migrations.SCHEMA_VERSION:
-            raise _refused("这个数据包由更新版本的程序导出。请先把本机的程序升级到最新版本，")
+            raise _refused("这个数据包由更新版本的程序导出。请先把本机的程序升级到最新版本。")
         if (
             manifest.get("package_id") != header.get("package_id")
             or manifest.get("from", {}).get("uuid") != peer.device_uuid
         ):
-            raise _refused(f"数据包「{path.name}」的内容与封面不一致，")
+            raise _refused(f"数据包「{path.name}」的内容与封面不一致。")
         package.header = header
         return package
 
@@ -470,6 +470,7 @@ class ExchangeService:
             self.log.merge_seen(seen)
             self.log.advance_clock(max([applier.max_t(), *seen.values()]))
             self.log.set_applying(False)
+            self._fill_blanks(applier.report.fill)
             report: ApplyReport = applier.report
             if not already:
                 self.log.record_package(package_id, "in", peer.tag, report.applied, dict(report.inserted))
@@ -496,6 +497,23 @@ class ExchangeService:
             merged=sum(1 for table, _keep, _alias in report.merged if table in ("residents", "members")),
             pending=report.pending,
         )
+
+    def _fill_blanks(self, conflict_uuids: list[str]) -> None:
+        """One person entered on two copies, a field blank on one side: keep the value that was given.
+
+        The merge itself keeps the later write (so every copy ends the same); filling the blank is a
+        new change of this copy on top of both, which travels like any other.
+        """
+        for key in conflict_uuids:
+            record = self.conflict_store.by_uuid(key)
+            if record is None or not record.is_open:
+                continue
+            current = self.conflict_store.current_value(record)
+            if current not in (None, "", []):
+                continue
+            value = record.value_b if record.value_b not in (None, "", []) else record.value_a
+            self.conflict_store.write_value(record, value)
+            self.conflict_store.mark_resolved(record.id, {"keep": "filled", "value": value}, "自动补全")
 
 
 # -------------------------------------------------------------------- the file format
@@ -529,7 +547,7 @@ def _unzip(plain: bytes, name: str) -> _Package:
             for file_name, meta in manifest["files"].items():
                 data = archive.read(file_name)
                 if hashlib.sha256(data).hexdigest() != meta["sha256"]:
-                    raise _refused(f"数据包「{name}」中的 {file_name} 校验和不符，")
+                    raise _refused(f"数据包「{name}」中的 {file_name} 校验和不符。")
                 rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
                 table = file_name.removesuffix(".jsonl")
                 if table == "conflicts":
@@ -539,7 +557,7 @@ def _unzip(plain: bytes, name: str) -> _Package:
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
         if isinstance(exc, ValidationError):
             raise
-        raise _refused(f"数据包「{name}」的内容无法读取，") from None
+        raise _refused(f"数据包「{name}」的内容无法读取。") from None
     return package
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from xianghe_desk.domain.errors import ConflictError
 from xianghe_desk.store.base import Row, TableStore
 from xianghe_desk.store.db import now_text
 from xianghe_desk.store.exchange import UNITS, SyncStore
@@ -91,6 +93,10 @@ class ConflictStore(TableStore):
         row = self._one("SELECT * FROM sync_conflicts WHERE id = ?", [conflict_id])
         return _record(row) if row else None
 
+    def by_uuid(self, uuid: str) -> ConflictRecord | None:
+        row = self._one("SELECT * FROM sync_conflicts WHERE uuid = ?", [uuid])
+        return _record(row) if row else None
+
     def all_values(self) -> list[tuple[str, str, str, Any, Any]]:
         """(table, row uuid, unit, value a, value b) of every conflict: the kept losing values."""
         return [
@@ -141,7 +147,14 @@ class ConflictStore(TableStore):
             columns = applier.with_derived(record.tbl, applier.columns_for(record.tbl, unit, value))
         columns.update(updated_at=now_text(), device_id=self.device_id)
         sets = ", ".join(f"{c} = ?" for c in columns)
-        self.db.execute(f"UPDATE {record.tbl} SET {sets} WHERE {key} = ?", [*columns.values(), row_id])
+        try:
+            self.db.execute(f"UPDATE {record.tbl} SET {sets} WHERE {key} = ?", [*columns.values(), row_id])
+        except sqlite3.IntegrityError:
+            raise ConflictError(
+                "这个值已经被另一条记录使用（例如同一个身份证号、手机号或名称），不能采用。"
+                "请先在「可能重复」中合并这两条记录，或保留本机的值。",
+                field="conflict",
+            ) from None
 
     def mark_resolved(self, conflict_id: int, resolution: Any, by: str) -> None:
         stamp = SyncStore(self.db).tick()

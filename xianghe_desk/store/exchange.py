@@ -191,7 +191,9 @@ class SyncStore(TableStore):
                 continue
             stamp = self.tick()
             self.add_entry(Entry(stamp, "members", member_uuid, {MEMBER_GRIDS_UNIT: grid_uuids}, stamps))
-            self.save_row_stamps("members", member_uuid, {**stamps, MEMBER_GRIDS_UNIT: stamp})
+            stamps = {**stamps, MEMBER_GRIDS_UNIT: stamp}
+            stamps.pop(MEMBER_GRIDS_UNIT + "+", None)
+            self.save_row_stamps("members", member_uuid, stamps)
             logged += 1
         self.db.execute("DELETE FROM sync_dirty_members")
         return logged
@@ -222,11 +224,11 @@ class SyncStore(TableStore):
     def knows(self, stamp: str) -> bool:
         return self.db.execute("SELECT 1 FROM sync_log WHERE stamp = ?", [stamp]).fetchone() is not None
 
-    def row_stamps(self, tbl: str, uuid: str) -> dict[str, str]:
+    def row_stamps(self, tbl: str, uuid: str) -> dict[str, Any]:
         value = self._scalar("SELECT stamps FROM sync_rows WHERE tbl = ? AND uuid = ?", [tbl, uuid])
         return dict(json.loads(value)) if value else {}
 
-    def save_row_stamps(self, tbl: str, uuid: str, stamps: dict[str, str]) -> None:
+    def save_row_stamps(self, tbl: str, uuid: str, stamps: dict[str, Any]) -> None:
         self.db.execute(
             "INSERT INTO sync_rows (tbl, uuid, stamps) VALUES (?, ?, ?)"
             " ON CONFLICT (tbl, uuid) DO UPDATE SET stamps = excluded.stamps",
@@ -263,6 +265,26 @@ class SyncStore(TableStore):
                 ):
                     found[row[0]] = _entry(row)
         return [found[s] for s in sorted(found)]
+
+    def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Every travelling row as it would travel (references as uuids), by table and uuid: two
+        copies that have exchanged everything hold equal snapshots."""
+        result: dict[str, dict[str, dict[str, Any]]] = {}
+        for table in SYNC_TABLES:
+            key = schema.sync_key_column(table)
+            where = " WHERE " + schema.LOCAL_SETTINGS_SQL.replace("NEW.", "X.") if table == "settings" else ""
+            rows = self.db.execute(
+                f"SELECT X.{key}, {schema.sync_row_object(table, 'X')} FROM {table} X{where}"
+            )
+            result[table] = {str(k): json.loads(v) for k, v in rows}
+        for member_uuid, grid_uuid in self.db.execute(
+            "SELECT m.uuid, g.uuid FROM member_grids mg JOIN members m ON m.id = mg.member_id"
+            " JOIN grids g ON g.id = mg.grid_id"
+        ):
+            result["members"][member_uuid].setdefault(MEMBER_GRIDS_UNIT, []).append(grid_uuid)
+        for row in result["members"].values():
+            row[MEMBER_GRIDS_UNIT] = sorted(row.get(MEMBER_GRIDS_UNIT, []))
+        return result
 
     def count_entries(self) -> int:
         return int(self._scalar("SELECT count(*) FROM sync_log"))

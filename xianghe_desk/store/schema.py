@@ -319,7 +319,7 @@ def _unit_changed(unit: object) -> str:
     return "(" + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _unit_columns(unit)) + ")"
 
 
-def _row_object(table: str, alias: str) -> str:
+def sync_row_object(table: str, alias: str) -> str:
     return (
         "json_object("
         + ", ".join(f"'{_unit_name(u)}', {_unit_value(u, alias)}" for u in SYNC_UNITS[table])
@@ -342,7 +342,7 @@ def _sync_triggers(table: str) -> list[str]:
         BEGIN
             {_TICK}
             INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents)
-                SELECT {_STAMP}, t, tag, '{table}', NEW.{key}, {_row_object(table, "NEW")}, NULL FROM sync_state;
+                SELECT {_STAMP}, t, tag, '{table}', NEW.{key}, {sync_row_object(table, "NEW")}, NULL FROM sync_state;
             DELETE FROM sync_rows WHERE tbl = '{table}' AND uuid = NEW.{key};
             INSERT INTO sync_rows (tbl, uuid, stamps) SELECT '{table}', NEW.{key}, {all_stamps} FROM sync_state;
         END"""
@@ -353,7 +353,13 @@ def _sync_triggers(table: str) -> list[str]:
     values = " UNION ALL ".join(
         f"SELECT '{_unit_name(u)}' AS k, {_unit_json(u, 'NEW')} AS v WHERE {_unit_changed(u)}" for u in units
     )
-    names = " UNION ALL ".join(f"SELECT '{_unit_name(u)}' AS k WHERE {_unit_changed(u)}" for u in units)
+    # A changed unit gets the new stamp and loses its list of equal concurrent stamps ("<unit>+",
+    # store/sync_apply.py): json_patch removes a key patched with null.
+    names = " UNION ALL ".join(
+        f"SELECT '{_unit_name(u)}' AS k, s.stamp AS v FROM s WHERE {_unit_changed(u)}"
+        f" UNION ALL SELECT '{_unit_name(u)}+', NULL FROM s WHERE {_unit_changed(u)}"
+        for u in units
+    )
     statements.append(
         f"""CREATE TRIGGER sync_{table}_update AFTER UPDATE ON {table} WHEN {when} AND ({changed_any})
         BEGIN
@@ -366,8 +372,8 @@ def _sync_triggers(table: str) -> list[str]:
             INSERT INTO sync_rows (tbl, uuid, stamps) SELECT '{table}', NEW.{key}, '{{}}'
                 WHERE NOT EXISTS (SELECT 1 FROM sync_rows WHERE tbl = '{table}' AND uuid = NEW.{key});
             UPDATE sync_rows SET stamps = json_patch(stamps,
-                    (SELECT json_group_object(c.k, s.stamp) FROM ({names}) c,
-                        (SELECT {_STAMP} AS stamp FROM sync_state) s))
+                    (WITH s AS (SELECT {_STAMP} AS stamp FROM sync_state)
+                     SELECT json_group_object(c.k, c.v) FROM ({names}) c))
                 WHERE tbl = '{table}' AND uuid = NEW.{key};
         END"""
     )
@@ -382,7 +388,7 @@ def _backfill(table: str) -> list[str]:
         "UPDATE sync_state SET t = max(t, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
         f"""INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents)
             SELECT printf('%015d-%s', s.t + x.n, s.tag), s.t + x.n, s.tag, '{table}', x.uuid, x.data, NULL
-            FROM sync_state s, (SELECT X.{key} AS uuid, {_row_object(table, "X")} AS data,
+            FROM sync_state s, (SELECT X.{key} AS uuid, {sync_row_object(table, "X")} AS data,
                                        row_number() OVER (ORDER BY X.rowid) AS n
                                 FROM {table} X
                                 WHERE NOT EXISTS (SELECT 1 FROM sync_rows r

@@ -89,12 +89,34 @@ class ApplyReport:
     merged: list[tuple[str, str, str]] = field(default_factory=list)  # (table, kept uuid, alias)
     conflicts: list[str] = field(default_factory=list)  # conflict uuids noticed now
     pending: int = 0
+    fill: list[str] = field(default_factory=list)  # conflicts where one side is blank
 
 
 def conflict_uuid(tbl: str, row_uuid: str, unit: str, stamp_a: str, stamp_b: str) -> str:
     """The same two writes give the same conflict on every copy that notices them."""
     low, high = sorted((stamp_a, stamp_b))
     return hashlib.sha1(f"{tbl}|{row_uuid}|{unit}|{low}|{high}".encode()).hexdigest()[:32]
+
+
+def _heads(stamps: dict[str, Any], unit: str) -> list[str]:
+    """The unit's stamp and the stamps of equal values written concurrently with it."""
+    current = stamps.get(unit)
+    return ([current] if current else []) + list(stamps.get(unit + "+") or [])
+
+
+def _replace(stamps: dict[str, Any], unit: str, stamp: str) -> None:
+    stamps[unit] = stamp
+    stamps.pop(unit + "+", None)
+
+
+def _equal(stamps: dict[str, Any], unit: str, stamp: str) -> None:
+    heads = set(_heads(stamps, unit)) | {stamp}
+    stamps[unit] = max(heads)
+    stamps[unit + "+"] = sorted(heads - {stamps[unit]})
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -214,6 +236,16 @@ class SyncApplier:
             return None
         return entry.parents.get(unit)
 
+    def _known_by(self, heads: list[str], parents: dict[str, Any] | None, unit: str) -> bool:
+        """Whether the writer knew what this copy holds: one of its parents is one of our heads or
+        came after it."""
+        if not parents or not parents.get(unit):
+            return False
+        known = _heads(parents, unit)
+        return any(p in heads for p in known) or any(
+            self.is_ancestor(head, p, unit) for head in heads for p in known
+        )
+
     def is_ancestor(self, ancestor: str | None, stamp: str | None, unit: str) -> bool:
         """Whether ``ancestor`` is ``stamp`` or an earlier value of the unit that ``stamp`` built on."""
         if ancestor is None:
@@ -303,70 +335,64 @@ class SyncApplier:
             if name not in units:
                 continue
             current = stamps.get(name)
-            parent = parents.get(name) if parents is not None else None
-            if current is None or (
-                parent is not None and (parent == current or self.is_ancestor(current, parent, name))
-            ):
+            heads = _heads(stamps, name)
+            if current is None or self._known_by(heads, parents, name):
                 changes[name] = value
-                stamps[name] = entry.stamp
-            elif self.is_ancestor(entry.stamp, current, name):
+                _replace(stamps, name, entry.stamp)
+            elif any(self.is_ancestor(entry.stamp, head, name) for head in heads):
                 continue
             elif name == "created_at":
                 # When a thing was first entered: the earliest of the two, on every copy alike.
                 if value is not None and (row["created_at"] is None or str(value) < str(row["created_at"])):
                     changes[name] = value
-                stamps[name] = max(current, entry.stamp)
+                _equal(stamps, name, entry.stamp)
             else:
                 local = self.unit_value(tbl, units[name], row)
                 if _same(local, self.canonical_value(units[name], value)):
-                    stamps[name] = max(current, entry.stamp)
+                    # Two writes of the same value: no conflict, and a later write that built on
+                    # either of them builds on what this copy holds.
+                    _equal(stamps, name, entry.stamp)
                     continue
                 self._conflict("field", tbl, uuid, name, (current, local), (entry.stamp, value), row)
+                if parents is None and _empty(local) != _empty(value):
+                    # The same person entered twice, one side left this blank: fill it in afterwards.
+                    self.report.fill.append(conflict_uuid(tbl, uuid, name, current, entry.stamp))
                 if entry.stamp > current:
                     changes[name] = value
-                    stamps[name] = entry.stamp
+                    _replace(stamps, name, entry.stamp)
         self._check_delete(tbl, uuid, entry, before, row)
         if changes:
             self._write(tbl, row_id, uuid, units, changes, resolved, entry, stamps)
         self.log.save_row_stamps(tbl, uuid, stamps)
 
     def _check_delete(
-        self, tbl: str, uuid: str, entry: Entry, before: dict[str, str], row: dict[str, Any]
+        self, tbl: str, uuid: str, entry: Entry, before: dict[str, Any], row: dict[str, Any]
     ) -> None:
         """A row deleted on one copy and edited on another without knowing: a conflict, not a loss."""
         if "deleted_at" not in UNITS[tbl] or entry.parents is None:
             return
-        incoming_deletes = entry.data.get("deleted_at") is not None
-        if incoming_deletes:
+        if entry.data.get("deleted_at") is not None:
             unknown = {
                 stamp
                 for unit, stamp in before.items()
                 if unit != "deleted_at"
+                and not unit.endswith("+")
                 and unit not in entry.data
-                and stamp != entry.parents.get(unit)
-                and not self.is_ancestor(stamp, entry.parents.get(unit), unit)
+                and not self._known_by(_heads(before, unit), entry.parents, unit)
             }
             for stamp in sorted(unknown):
                 edit = self.log.entry(stamp)
                 edited = {k: v for k, v in (edit.data if edit else {}).items() if k != "deleted_at"}
                 if edited:
-                    self._conflict(
-                        "delete",
-                        tbl,
-                        uuid,
-                        "*",
-                        (entry.stamp, entry.data["deleted_at"]),
-                        (stamp, edited),
-                        row,
-                    )
+                    deletion = (entry.stamp, entry.data["deleted_at"])
+                    self._conflict("delete", tbl, uuid, "*", deletion, (stamp, edited), row)
         elif row.get("deleted_at") is not None and "deleted_at" not in entry.data:
             deleted = before.get("deleted_at")
-            if deleted is not None and not self.is_ancestor(
-                deleted, entry.parents.get("deleted_at"), "deleted_at"
+            if deleted is not None and not self._known_by(
+                _heads(before, "deleted_at"), entry.parents, "deleted_at"
             ):
-                self._conflict(
-                    "delete", tbl, uuid, "*", (deleted, row["deleted_at"]), (entry.stamp, entry.data), row
-                )
+                deletion = (deleted, row["deleted_at"])
+                self._conflict("delete", tbl, uuid, "*", deletion, (entry.stamp, entry.data), row)
 
     def _conflict(
         self,
@@ -487,7 +513,12 @@ class SyncApplier:
                             (entry.stamp, changes[name]),
                             row,
                         )
-                        stamps[name] = self.log.row_stamps(tbl, uuid).get(name, entry.stamp)
+                        saved = self.log.row_stamps(tbl, uuid)
+                        for key in (name, name + "+"):
+                            if key in saved:
+                                stamps[key] = saved[key]
+                            else:
+                                stamps.pop(key, None)
         self.report.updated[tbl] += 1
 
     def _update(self, tbl: str, key: str, row_id: int, columns: dict[str, Any]) -> None:
