@@ -175,7 +175,7 @@ class GridPlanner(Planner):
                 given[key] = value
         village = place.village
         label = f"{village.short_name if village else cells.text('所属村街')} {name}".strip()
-        if cells.problems or village is None:
+        if village is None or not name:
             return self.refused(cells, label)
         by_name = self.by_name.get((village.id, name))
         by_number = self.by_number.get((village.id, number)) if number else None
