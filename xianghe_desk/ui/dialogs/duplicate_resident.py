@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -98,6 +99,7 @@ class DuplicateResidentDialog(QDialog):
                 table.setItem(row, column, item)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         table.setWordWrap(True)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -128,7 +130,7 @@ class DuplicateResidentDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * (18 + 14 * len(self.candidates)), em * 24)
+        self.resize(em * (24 + 16 * len(self.candidates)), em * 27)
 
     def _done(self, choice: Resident | str | None) -> None:
         self.choice = choice

@@ -108,16 +108,10 @@ class MemberDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
 
     def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> None:
-        if field is None:
-            form.addRow(label, widget)
-            return
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(self.messages.add(field, box))
-        form.addRow(label, box)
+        """The widget, and right under it, across the form, the message for ``field``."""
+        form.addRow(label, widget)
+        if field is not None:
+            form.addRow(self.messages.add(field))
 
     def _init_layout(self) -> None:
         form = QFormLayout()

@@ -135,7 +135,13 @@ class ResidentDetailDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(buttons)
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 64, em * 38)
+        width, height = em * 84, em * 52
+        screen = self.screen()
+        if screen is not None:
+            # Large enough for the request list, never larger than a 1366×768 office screen allows.
+            room = screen.availableGeometry()
+            width, height = min(width, int(room.width() * 0.92)), min(height, int(room.height() * 0.9))
+        self.resize(width, height)
 
     def _update_summary(self) -> None:
         total = self.model.total()

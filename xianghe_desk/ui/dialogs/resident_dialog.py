@@ -108,6 +108,7 @@ class ResidentDialog(QDialog):
         self.birth_date.setMinimumDate(NO_DATE)
         self.birth_date.setMaximumDate(_qdate(self.today))
         self.birth_date.setSpecialValueText("未填")
+        self.birth_date.setDate(NO_DATE)
         self.phone = QLineEdit()
         self.emergency_phone = QLineEdit()
         for phone in (self.phone, self.emergency_phone):
@@ -142,17 +143,11 @@ class ResidentDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
 
     def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> None:
-        """A form row: the widget, and under it the message for ``field``."""
-        if field is None:
-            form.addRow(label, widget)
-            return
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(self.messages.add(field, box))
-        form.addRow(label, box)
+        """A form row: the widget, and right under it (across the whole form, so that a long
+        message has room to wrap) the message for ``field``."""
+        form.addRow(label, widget)
+        if field is not None:
+            form.addRow(self.messages.add(field))
 
     def _init_layout(self) -> None:
         person = QGroupBox("本人")
@@ -191,7 +186,7 @@ class ResidentDialog(QDialog):
         self.form_message = FieldError(self)
         layout.addWidget(self.form_message)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 52)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 58)
 
     def _init_signals(self) -> None:
         self.buttons.accepted.connect(self.accept)

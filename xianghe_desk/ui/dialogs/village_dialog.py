@@ -112,6 +112,8 @@ class VillageDialog(QDialog):
             self.code.setText(self.village.code or "")
             self.code.setReadOnly(True)
             self.district.setEditText(self.village.district)
+            self.district.setFocus()
+        self.derived.setVisible(bool(self.derived.text()))
 
     def _fill_districts(self) -> None:
         """The districts already used in the town, so the same name is picked, not retyped."""
@@ -158,9 +160,11 @@ class VillageDialog(QDialog):
         name = fold_place(normalize_text(text))
         if not name or self.village is not None:
             self.derived.setText("")
+            self.derived.hide()
             return
         kind = village_kind(name, self.code.text() or None)
         self.derived.setText(f"简称：{short_village_name(name)}　类型：{kind.label}")
+        self.derived.show()
 
     def accept(self) -> None:
         district = normalize_text(self.district.currentText())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QHideEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -159,12 +159,21 @@ class PlaceTree(QTreeWidget):
             while parent is not None:
                 parent.setExpanded(True)
                 parent = parent.parent()
+            item.setExpanded(kind != "grid")
             self.setCurrentItem(item)
             self.scrollToItem(item)
 
 
 class MembersPage(QWidget):
-    """Two tabs: 「网格」 (the tree and the chosen place's people) and 「网格员名单」 (the searchable list)."""
+    """Two tabs: 「网格」 (the tree and the chosen place's people) and 「网格员名单」 (the searchable list).
+
+    Signals:
+    navigate(str, dict): open another page (the requests of a grid, a village or a member).
+    status_message(str): a line for the window's status bar.
+    """
+
+    navigate = Signal(str, dict)
+    status_message = Signal(str)
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,6 +209,9 @@ class MembersPage(QWidget):
         self.edit_grid_button = QPushButton("修改网格…")
         self.add_grid_button = QPushButton("新增网格…")
         self.edit_grid_button.clicked.connect(self._on_edit_grid_clicked)
+        self.place_requests_button = QPushButton("查看工单")
+        self.place_requests_button.setToolTip("打开「服务工单」，只列出这里的工单")
+        self.place_requests_button.clicked.connect(self._on_place_requests_clicked)
         self.add_grid_button.clicked.connect(self._on_add_grid_clicked)
         self.place_members = MemberTableModel(self.ctx, self)
         self.place_members_view = self._table(self.place_members)
@@ -214,6 +226,7 @@ class MembersPage(QWidget):
 
         head = QHBoxLayout()
         head.addWidget(self.place_title, 1)
+        head.addWidget(self.place_requests_button)
         head.addWidget(self.add_grid_button)
         head.addWidget(self.edit_grid_button)
         members_box = QWidget()
@@ -312,6 +325,9 @@ class MembersPage(QWidget):
         self.add_member_button.clicked.connect(self._on_add_member_clicked)
         self.edit_member_button = QPushButton("修改…")
         self.edit_member_button.clicked.connect(self._on_edit_member_clicked)
+        self.member_requests_button = QPushButton("承办的工单")
+        self.member_requests_button.setToolTip("打开「服务工单」，只列出选中网格员承办的工单")
+        self.member_requests_button.clicked.connect(self._on_member_requests_clicked)
         self.town = QComboBox()
         self.village = QComboBox()
         self.places = PlacePicker(self.ctx, self.town, self.village, None)
@@ -337,6 +353,7 @@ class MembersPage(QWidget):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget, 1)
         bar.addWidget(self.search, 2)
+        bar.addWidget(self.member_requests_button)
         bar.addWidget(self.edit_member_button)
         tab = QWidget()
         column = QVBoxLayout(tab)
@@ -373,7 +390,36 @@ class MembersPage(QWidget):
         if kwargs.get("member_id") is not None:
             self.edit_member(self.ctx.members.get(int(kwargs["member_id"])))
 
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        self.tree.reload()
+        self.search.flush()
+        self._apply_filter()
+        self._show_place()
+
+    def save_state(self) -> None:
+        self.table.save_header(HEADER_STATE)
+
     # ---------------------------------------------------------------- slots
+    def _on_place_requests_clicked(self) -> None:
+        kind, node_id = self.place or ("county", 0)
+        if kind in ("town", "village", "grid"):
+            self.navigate.emit("requests", {f"{kind}_id": node_id})
+        else:
+            self.navigate.emit("requests", {})
+
+    def _on_member_requests_clicked(self) -> None:
+        index = self.table.currentIndex()
+        member = self.model.row_object(index.row()) if index.isValid() else None
+        if member is None:
+            self.count_label.setText("请先在列表中选中一位网格员。")
+            return
+        self.navigate.emit("requests", {"handler_id": member.id})
+
     def _on_members_changed(self) -> None:
         self.model.reload()
         self.place_members.reload()
@@ -431,6 +477,7 @@ class MembersPage(QWidget):
 
         def finished(_saved: Saved) -> None:
             self.count_label.setText(f"已保存网格员「{draft.name}」。")
+            self.status_message.emit(f"已保存网格员「{draft.name}」。")
             self.ctx.events.members_changed.emit()
 
         self.ctx.write(work, finished, self._on_failed, name="save_member")
@@ -486,6 +533,7 @@ class MembersPage(QWidget):
                 return grid_id
 
         def finished(saved_id: int) -> None:
+            self.status_message.emit(f"已保存网格「{fields.name}」。")
             self.ctx.events.places_changed.emit()
             self.tree.select("grid", saved_id)
 

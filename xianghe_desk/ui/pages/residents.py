@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QFont, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
@@ -41,7 +41,15 @@ def page_title(text: str, parent: QWidget | None = None) -> QLabel:
 
 class ResidentsPage(QWidget):
     """The resident list with its filter bar. Writes go through ``ctx.write`` and end in
-    ``events.residents_changed``, on which the list reloads."""
+    ``events.residents_changed``, on which the list reloads.
+
+    Signals:
+    navigate(str, dict): open another page (the request list of the chosen resident).
+    status_message(str): a line for the window's status bar (「已保存」).
+    """
+
+    navigate = Signal(str, dict)
+    status_message = Signal(str)
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +67,8 @@ class ResidentsPage(QWidget):
         self.add_button.setToolTip("Ctrl+N")
         self.edit_button = QPushButton("修改资料")
         self.open_button = QPushButton("查看详情和工单")
+        self.requests_button = QPushButton("在工单列表中查看")
+        self.requests_button.setToolTip("打开「服务工单」，只列出选中服务对象的工单")
         self.town = QComboBox()
         self.village = QComboBox()
         self.grid = QComboBox()
@@ -84,7 +94,7 @@ class ResidentsPage(QWidget):
         top.addWidget(self.title)
         top.addWidget(self.count_label)
         top.addStretch(1)
-        for button in (self.open_button, self.edit_button, self.add_button):
+        for button in (self.requests_button, self.open_button, self.edit_button, self.add_button):
             top.addWidget(button)
         filters = QHBoxLayout()
         for label, widget in (
@@ -115,6 +125,7 @@ class ResidentsPage(QWidget):
         self.add_button.clicked.connect(self._on_add_clicked)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
+        self.requests_button.clicked.connect(self._on_requests_clicked)
         self.table.open_requested.connect(self._on_table_open_requested)
         self.model.modelReset.connect(self._update_count)
         self.ctx.events.residents_changed.connect(self._on_data_changed)
@@ -135,6 +146,17 @@ class ResidentsPage(QWidget):
         self.search.setFocus()
         if kwargs.get("resident_id") is not None:
             self.open_resident(int(kwargs["resident_id"]))
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        self.search.flush()
+        self._apply_filter()
+
+    def save_state(self) -> None:
+        self.table.save_header(HEADER_STATE)
 
     def current_filter(self) -> PersonFilter:
         return PersonFilter(
@@ -180,6 +202,13 @@ class ResidentsPage(QWidget):
             self.status.setText("请先在列表中选中一位服务对象。")
             return
         self.open_resident(resident.id)
+
+    def _on_requests_clicked(self) -> None:
+        resident = self._selected()
+        if resident is None:
+            self.status.setText("请先在列表中选中一位服务对象。")
+            return
+        self.navigate.emit("requests", {"resident_id": resident.id})
 
     def _on_edit_clicked(self) -> None:
         resident = self._selected()
@@ -249,6 +278,7 @@ class ResidentsPage(QWidget):
 
         def finished(saved: Saved) -> None:
             self.status.setText(f"已保存「{draft.name}」。")
+            self.status_message.emit(f"已保存服务对象「{draft.name}」。")
             self.ctx.events.residents_changed.emit()
             self._select(saved.id)
 

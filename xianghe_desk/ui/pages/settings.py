@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -198,7 +198,13 @@ class LookupTab(QWidget):
 
 
 class SettingsPage(QWidget):
-    """Signals are not its own: every saved change ends in ``ctx.events.settings_changed``."""
+    """Every saved change ends in ``ctx.events.settings_changed``.
+
+    Signals:
+    status_message(str): a line for the window's status bar (「已保存」).
+    """
+
+    status_message = Signal(str)
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -218,17 +224,26 @@ class SettingsPage(QWidget):
         ctx.events.places_changed.connect(self._load_identity)
 
     # ---------------------------------------------------------------- writes
-    def run(self, work: Callable[[SettingsService], Any], done: str, tab: LookupTab | None = None) -> None:
-        """Run a SettingsService change on the writer thread; refusals are shown beside the list."""
-        target = tab.message if tab is not None else None
+    def run(
+        self,
+        work: Callable[[SettingsService], Any],
+        done: str,
+        tab: LookupTab | None = None,
+        target: FieldError | None = None,
+    ) -> None:
+        """Run a SettingsService change on the writer thread; the outcome is shown in ``target``
+        (the list's message line for a list)."""
+        target = tab.message if tab is not None else target
 
         def job(ws: Workspace, _job: object) -> Any:
             return work(SettingsService(ws))
 
         def finished(result: Any) -> None:
+            self.ctx.events.settings_changed.emit()
             if target is not None:
                 target.set_hint(done or None)
-            self.ctx.events.settings_changed.emit()
+            if done:
+                self.status_message.emit(done)
             if tab is not None:
                 tab.reload(keep=result if isinstance(result, str) else None)
 
@@ -313,10 +328,11 @@ class SettingsPage(QWidget):
         def work(s: SettingsService) -> None:
             s.set_due_rules(rules)
 
-        self.run(work, "")
-        self.due_status.set_hint(
-            f"已保存：紧急 {rules.urgent_hours} 小时，一般 {rules.normal_hours} 小时，代办 {rules.agent_workdays} 个工作日。"
+        done = (
+            f"已保存办理时限：紧急 {rules.urgent_hours} 小时，一般 {rules.normal_hours} 小时，"
+            f"代办 {rules.agent_workdays} 个工作日。"
         )
+        self.run(work, done, target=self.due_status)
 
     # ---------------------------------------------------------------- this copy
     def _init_identity_tab(self) -> QWidget:
@@ -421,6 +437,7 @@ class SettingsPage(QWidget):
             self.ctx.ws.actor = identity.operator
             self.ctx.runner.actor = identity.operator
             self.identity_status.set_hint("已保存本机信息。")
+            self.status_message.emit("已保存本机信息。")
             self.ctx.events.settings_changed.emit()
 
         def failed(message: str, is_bug: bool) -> None:

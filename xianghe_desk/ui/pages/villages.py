@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,7 +38,15 @@ LEGEND = (
 
 
 class VillagesPage(QWidget):
-    """Towns with their villages in a tree; the virtual community is hidden unless asked for."""
+    """Towns with their villages in a tree; the virtual community is hidden unless asked for.
+
+    Signals:
+    navigate(str, dict): open the residents, grids or requests of the chosen town or village.
+    status_message(str): a line for the window's status bar.
+    """
+
+    navigate = Signal(str, dict)
+    status_message = Signal(str)
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +70,14 @@ class VillagesPage(QWidget):
         self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 10)
         self.add_button = QPushButton("新增村街…")
         self.district_button = QPushButton("设置片区…")
+        self.goto_buttons = {
+            "residents": QPushButton("服务对象"),
+            "members": QPushButton("网格与网格员"),
+            "requests": QPushButton("工单"),
+        }
+        for key, button in self.goto_buttons.items():
+            button.setToolTip(f"打开「{button.text()}」，只看选中的镇或村街")
+            button.clicked.connect(lambda _c=False, k=key: self._on_goto_clicked(k))
         self.model = VillageTreeModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -92,6 +108,10 @@ class VillagesPage(QWidget):
         top.addWidget(self.title)
         top.addWidget(self.summary)
         top.addStretch(1)
+        top.addWidget(QLabel("查看选中的："))
+        for button in self.goto_buttons.values():
+            top.addWidget(button)
+        top.addSpacing(12)
         top.addWidget(self.district_button)
         top.addWidget(self.add_button)
         bar = QHBoxLayout()
@@ -149,6 +169,33 @@ class VillagesPage(QWidget):
         if index.isValid():
             self.tree.setCurrentIndex(index)
             self.tree.scrollTo(index)
+
+    def selected_place(self) -> tuple[str, int] | None:
+        """("town", id) or ("village", id) of the chosen row."""
+        index = self.tree.currentIndex()
+        if not index.isValid():
+            return None
+        source = self.proxy.mapToSource(index)
+        village = self.model.village_at(source)
+        if village is not None:
+            return ("village", village.village.id)
+        town = self.model.town_at(source)
+        return ("town", town.town.id) if town is not None else None
+
+    def _on_goto_clicked(self, page: str) -> None:
+        place = self.selected_place()
+        if place is None:
+            self.legend.setText("请先选中一个镇或村街。\n" + LEGEND)
+            return
+        kind, place_id = place
+        self.navigate.emit(page, {f"{kind}_id": place_id})
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        self.reload()
 
     def activate(self, **kwargs: Any) -> None:
         """``town_id`` narrows to a town; ``village_id`` selects a village; ``show_virtual`` shows it."""
@@ -210,6 +257,7 @@ class VillagesPage(QWidget):
 
     def _on_saved(self, village_id: int) -> None:
         self.legend.setText(LEGEND)
+        self.status_message.emit("已保存村街信息。")
         self.ctx.events.places_changed.emit()
         self.reload()
         self.select_village(village_id)

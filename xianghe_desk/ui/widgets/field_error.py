@@ -7,6 +7,7 @@ to labels, so the service's answer and the live checks land in the same place.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 ERROR_STYLE = "color: #b3261e;"
@@ -39,6 +40,17 @@ class FieldError(QLabel):
     def is_error(self) -> bool:
         return self.kind == "error"
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # Layouts of top-level dialogs size rows by minimum heights and ignore heightForWidth,
+        # which clips a wrapped message; asking for its wrapped height as a minimum fixes that.
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
     def _show(self, message: str | None, kind: str) -> None:
         if not message:
             self.kind = ""
@@ -54,6 +66,7 @@ class FieldError(QLabel):
         self.setStyleSheet(style)
         self.setText(mark + message)
         self.show()
+        self._fit_height()
 
 
 class FieldMessages:
