@@ -78,3 +78,23 @@ def test_overview_counts_per_village(ws):
     assert any(
         v.village.kind is VillageKind.VIRTUAL for t in OverviewService(ws).county(True) for v in t.villages
     )
+
+
+def test_overview_of_one_town_matches_the_county_and_reads_only_open_requests(small_demo):
+    from xianghe_desk.services.workspace import Workspace
+    from xianghe_desk.store import overview
+
+    with Workspace.open(small_demo) as ws:
+        service = OverviewService(ws)
+        county = {v.village.id: v.counts for t in service.county(True) for v in t.villages}
+        town_id = ws.home_town_id()
+        town = service.county(True, town_id)
+        assert [t.town.id for t in town] == [town_id]
+        assert town[0].totals.open_requests > 0
+        assert all(county[v.village.id] == v.counts for v in town[0].villages)
+        # The open-request count goes through the status index, never over the whole history.
+        for scope in ("", "AND +town_id = ?"):
+            sql = overview._OPEN_BY_VILLAGE.format(town=scope)
+            params = ["2026-11-26 10:00:00"] + ([town_id] if scope else [])
+            plan = " ".join(row[3] for row in ws.db.execute("EXPLAIN QUERY PLAN " + sql, params))
+            assert "SCAN requests" not in plan and "(status=?)" in plan

@@ -36,7 +36,7 @@ class OverviewService:
 
         The virtual community (the development zone's catch-all) is left out unless asked for.
         """
-        counts = self.store.village_counts(self.ws.now())
+        counts = self.store.village_counts(self.ws.now(), town_id)
         loose_members = self.store.town_members_without_village()
         villages = self.ws.villages.in_town(town_id, include_virtual=include_virtual)
         by_town: dict[int, list[VillageOverview]] = {}
