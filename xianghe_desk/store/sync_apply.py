@@ -246,6 +246,22 @@ class SyncApplier:
             self.is_ancestor(head, p, unit) for head in heads for p in known
         )
 
+    def _in_history(self, heads: list[str], name: str, unit: Unit, value: Any) -> bool:
+        """Whether an earlier value of the unit here (before one of the heads) equals ``value``."""
+        wanted = self.canonical_value(unit, value)
+        for head in heads:
+            stamp = self._parent(head, name)
+            steps = 0
+            while stamp is not None and steps < _MAX_WALK:
+                entry = self.log.entry(stamp)
+                if entry is None:
+                    break
+                if name in entry.data and _same(self.canonical_value(unit, entry.data[name]), wanted):
+                    return True
+                stamp = entry.parents.get(name) if entry.parents else None
+                steps += 1
+        return False
+
     def is_ancestor(self, ancestor: str | None, stamp: str | None, unit: str) -> bool:
         """Whether ``ancestor`` is ``stamp`` or an earlier value of the unit that ``stamp`` built on."""
         if ancestor is None:
@@ -352,6 +368,10 @@ class SyncApplier:
                     # Two writes of the same value: no conflict, and a later write that built on
                     # either of them builds on what this copy holds.
                     _equal(stamps, name, entry.stamp)
+                    continue
+                if self._in_history(heads, name, units[name], value):
+                    # The same value this copy had before it moved on (both copies started from
+                    # the same seeded value): nothing new.
                     continue
                 self._conflict("field", tbl, uuid, name, (current, local), (entry.stamp, value), row)
                 if parents is None and _empty(local) != _empty(value):
