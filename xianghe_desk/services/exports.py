@@ -21,7 +21,7 @@ from xianghe_desk.services.setup import CATEGORIES, CHANNELS, METHODS
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.sheets.columns import Choices, spec_for
 from xianghe_desk.sheets.templates import write_template
-from xianghe_desk.sheets.writer import write_sheet
+from xianghe_desk.sheets.writer import saving, write_sheet
 
 Progress = Callable[[int, int], None]
 Check = Callable[[], None]
@@ -47,7 +47,8 @@ def reference_choices() -> Choices:
 
 def write_reference_template(kind: str, path: Path | str) -> Path:
     """The template of ``kind`` with the county's shipped towns, villages and default lists."""
-    return write_template(path, spec_for(check_kind(kind)), reference_choices())
+    with saving(path):
+        return write_template(path, spec_for(check_kind(kind)), reference_choices())
 
 
 def _label(value: Any) -> str:
@@ -79,7 +80,8 @@ class ExportService:
         )
 
     def template(self, kind: str, path: Path | str) -> Path:
-        return write_template(path, spec_for(check_kind(kind)), self.choices())
+        with saving(path):
+            return write_template(path, spec_for(check_kind(kind)), self.choices())
 
     def export(
         self,

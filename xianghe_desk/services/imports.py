@@ -32,7 +32,7 @@ from xianghe_desk.services.import_rows import (
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.sheets.columns import KIND_LABELS, KINDS, spec_for
 from xianghe_desk.sheets.reader import SheetData, read_sheet
-from xianghe_desk.sheets.writer import write_refusal_report
+from xianghe_desk.sheets.writer import saving, write_refusal_report
 
 __all__ = ["ImportPlan", "ImportReport", "ImportService", "PlannedRow", "Refusal", "RowAction", "check_kind"]
 
@@ -127,14 +127,15 @@ class ImportReport:
 
     def save_xlsx(self, path: Path | str) -> Path:
         """The refusals as an .xlsx: row, column, reason and the row's cells, for fixing the sheet."""
-        return write_refusal_report(
-            path,
-            title=f"{self.label}表导入结果",
-            summary=[self.summary(), *self.warnings],
-            refusals=[(r.row, r.column, r.message) for r in self.refusals],
-            columns=self.columns,
-            cells=self.refused_rows,
-        )
+        with saving(path):
+            return write_refusal_report(
+                path,
+                title=f"{self.label}表导入结果",
+                summary=[self.summary(), *self.warnings],
+                refusals=[(r.row, r.column, r.message) for r in self.refusals],
+                columns=self.columns,
+                cells=self.refused_rows,
+            )
 
 
 def _cell_text(value: object) -> str:
@@ -231,6 +232,10 @@ class ImportService:
         """Read and import a file in one go (the command line's ``import``)."""
         sheet = self.read(kind, path, progress, check_cancelled)
         return self.import_sheet(sheet, dry_run, valid_only, progress, check_cancelled)
+
+    def preview_report(self, plan: ImportPlan, sheet: SheetData) -> ImportReport:
+        """A plan as a report (nothing written), e.g. to save its refusals before deciding."""
+        return self._report(plan, sheet, written=False, dry_run=True, valid_only=False)
 
     def _report(
         self, plan: ImportPlan, sheet: SheetData, written: bool, dry_run: bool, valid_only: bool

@@ -6,7 +6,8 @@ round to 15 digits); dates and times as real Excel dates in the same formats the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -15,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.sheets.columns import CellType, Choices, SheetSpec
 from xianghe_desk.sheets.templates import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, TemplateBook
 
@@ -92,6 +94,19 @@ def write_sheet(
     if progress is not None:
         progress(count, count)
     return count
+
+
+@contextmanager
+def saving(path: Path | str) -> Iterator[None]:
+    """Turn a file that cannot be written (open in Excel, read-only USB stick) into a plain refusal."""
+    try:
+        yield
+    except OSError as exc:
+        raise ValidationError(
+            f"无法写入文件「{path}」（{exc.strerror or exc}）。如果它正在 Excel 或 WPS 中打开，请先关闭；"
+            "也可以换一个文件名或文件夹。",
+            field="file",
+        ) from None
 
 
 def write_refusal_report(
