@@ -244,7 +244,7 @@ class _Renderer:
         """The cover block: eight figures in large type with the change from last month."""
         s = self.styles
         big = make_styles(17).cell
-        cells = []
+        cells: list[Any] = []
         for row in report.headline.rows:
             label, now, _before, change = row
             colour = GREY.hexval()
@@ -256,7 +256,7 @@ class _Renderer:
                 ]
             )
         while len(cells) % 4:
-            cells.append([""])
+            cells.append("")
         grid = [cells[i : i + 4] for i in range(0, len(cells), 4)]
         table = Table(grid, colWidths=[self.width / 4] * 4)
         table.setStyle(

@@ -81,41 +81,72 @@ def _styles(size: float) -> dict[str, ParagraphStyle]:
     }
 
 
-def _story(sheet: NoticeSheet, size: float, width: float) -> list[Flowable]:
+def _member_table(members: Sequence[NoticeMember], size: float, width: float, compact: bool) -> Table:
+    """The members' table; ``compact`` (two side by side) folds the role into the name column."""
+    s = _styles(size)
+    if compact:
+        rows: list[list[Any]] = [["网格", "姓名", "联系电话"]]
+        widths = [width * 0.27, width * 0.35, width * 0.38]
+    else:
+        rows = [["网格", "姓名", "身份", "联系电话"]]
+        widths = [width * 0.3, width * 0.18, width * 0.24, width * 0.28]
+    for m in members:
+        role = m.role + ("（党员）" if m.party and "党员" not in m.role else "")
+        name = f"{m.name}（{m.role}）" if compact and m.role != "网格员" else m.name
+        cells = [Paragraph(escape(m.grids or "全村"), s["cell"]), Paragraph(escape(name), s["cell"])]
+        if not compact:
+            cells.append(Paragraph(escape(role), s["cell"]))
+        cells.append(Paragraph(escape(m.phone), s["phone"]))
+        rows.append(cells)
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, 0), size * 1.05),
+                ("LEADING", (0, 0), (-1, 0), size * 1.05 * 1.3),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("GRID", (0, 0), (-1, -1), 0.8, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), size * 0.3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.3),
+            ]
+        )
+    )
+    return table
+
+
+def _story(sheet: NoticeSheet, size: float, width: float, columns: int = 1) -> list[Flowable]:
     s = _styles(size)
     story: list[Flowable] = [
         Paragraph(escape(f"{sheet.village}网格员帮办服务公示"), s["title"]),
         Paragraph(escape(f"{sheet.county}{sheet.town} · 有事找网格员，「这就办」"), s["subtitle"]),
         Spacer(0, size * 0.8),
     ]
-    if sheet.members:
-        rows: list[list[Any]] = [["网格", "姓名", "身份", "联系电话"]]
-        for m in sheet.members:
-            role = m.role + ("（党员）" if m.party and "党员" not in m.role else "")
-            rows.append(
-                [
-                    Paragraph(escape(m.grids or "全村"), s["cell"]),
-                    Paragraph(escape(m.name), s["cell"]),
-                    Paragraph(escape(role), s["cell"]),
-                    Paragraph(escape(m.phone), s["phone"]),
-                ]
-            )
-        table = Table(rows, colWidths=[width * 0.3, width * 0.18, width * 0.24, width * 0.28], repeatRows=1)
-        table.setStyle(
+    if sheet.members and columns == 1:
+        story.append(_member_table(sheet.members, size, width, compact=False))
+    elif sheet.members:
+        # A large village: two tables side by side, so the poster still fits one sheet.
+        half = (len(sheet.members) + 1) // 2
+        gap = size
+        inner = (width - gap) / 2
+        pair = Table(
+            [[
+                _member_table(sheet.members[:half], size, inner, compact=True),
+                _member_table(sheet.members[half:], size, inner, compact=True),
+            ]],
+            colWidths=[inner + gap / 2, inner + gap / 2],
+        )  # fmt: skip
+        pair.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, -1), FONT),
-                    ("FONTSIZE", (0, 0), (-1, 0), size * 1.05),
-                    ("LEADING", (0, 0), (-1, 0), size * 1.05 * 1.3),
-                    ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-                    ("GRID", (0, 0), (-1, -1), 0.8, RULE),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("TOPPADDING", (0, 0), (-1, -1), size * 0.35),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.35),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ]
             )
         )
-        story.append(table)
+        story.append(pair)
     else:
         story.append(Paragraph("本村街的网格员正在落实中，有事请拨打下方服务热线。", s["body"]))
     for group, names in sheet.services.items():
@@ -147,13 +178,16 @@ def _height(story: list[Flowable], width: float, height: float) -> float:
 
 
 def fit_story(sheet: NoticeSheet, width: float, height: float, scale: float) -> list[Flowable]:
-    """The largest type (18 pt on A4 down to 9 pt) at which the poster fits one page."""
-    size = 18.0 * scale
-    while True:
-        story = _story(sheet, size, width)
-        if size <= 9 * scale or _height(story, width, height) <= height:
-            return story
-        size -= 0.5 * scale
+    """The largest type at which the poster fits one page: 18 pt on A4 down to 11 pt in one table,
+    then two tables side by side down to 7 pt (60-odd members)."""
+    for columns, largest, smallest in ((1, 18.0, 11.0), (2, 13.0, 7.0)):
+        size = largest
+        while size >= smallest:
+            story = _story(sheet, size * scale, width, columns)
+            if _height(story, width, height) <= height:
+                return story
+            size -= 0.5
+    return _story(sheet, 7.0 * scale, width, 2)
 
 
 class _NoticeDoc(BaseDocTemplate):
