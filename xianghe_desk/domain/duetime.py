@@ -9,6 +9,7 @@ to update the program.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -16,6 +17,7 @@ from xianghe_desk.domain.enums import CategoryGroup, Urgency
 from xianghe_desk.domain.models import DueRules
 
 
+@lru_cache(maxsize=4096)
 def calendar_known(day: date) -> bool:
     """Whether the official holiday calendar for ``day``'s year is known to this build."""
     try:
@@ -25,7 +27,9 @@ def calendar_known(day: date) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
 def is_workday(day: date) -> bool:
+    """A working day on the official calendar (cached: the library scans its tables per call)."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from stdnum.cn import ric
@@ -34,12 +36,12 @@ from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.lifecycle import next_status
 from xianghe_desk.domain.models import Village
 from xianghe_desk.domain.numbering import format_number
-from xianghe_desk.domain.pinyin import name_initials, name_pinyin
+from xianghe_desk.domain.pinyin import name_initials as _name_initials
+from xianghe_desk.domain.pinyin import name_pinyin as _name_pinyin
 from xianghe_desk.services import demo_data as words
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import reverse_digits
 from xianghe_desk.store.bulk import BulkStore
-from xianghe_desk.store.db import new_uuid
 from xianghe_desk.store.people import tags_text
 
 log = logging.getLogger(__name__)
@@ -77,8 +79,18 @@ class _Person:
     grid_id: int | None
 
 
+# Demo names repeat a lot; pypinyin is the slowest step of a large build without a cache.
+name_initials = lru_cache(maxsize=65536)(_name_initials)
+name_pinyin = lru_cache(maxsize=65536)(_name_pinyin)
+
+
 def _fmt(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="seconds")
+
+
+def _uuid(rng: random.Random) -> str:
+    """A version-4 UUID from the seeded generator: the same seed gives the same demo."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 class DemoBuilder:
@@ -304,7 +316,7 @@ class DemoBuilder:
                     "emergency_phone": self._phone(),
                     "linked_member_id": self.rng.choice(helpers) if self.rng.random() < 0.3 else None,
                     "note": "",
-                    "uuid": new_uuid(),
+                    "uuid": _uuid(self.rng),
                     "created_at": self.stamp,
                     "updated_at": self.stamp,
                     "device_id": self.tag,
@@ -442,7 +454,7 @@ class DemoBuilder:
                         row["escalations"],
                         row["printed_at"],
                         "演示文员",
-                        new_uuid(),
+                        _uuid(self.rng),
                         _fmt(received),
                         row["updated_at"],
                         self.tag,
@@ -522,7 +534,7 @@ class DemoBuilder:
                 target = next_status(action, status, None if satisfaction is None else _sat(satisfaction))
             events.append(
                 (
-                    new_uuid(),
+                    _uuid(self.rng),
                     request_id,
                     action.value,
                     status.value if action is not Action.RECEIVE else None,
