@@ -71,7 +71,7 @@ def make_styles(base: float = 10.5) -> Styles:
         title=style("title", base * 1.9, 1.3, alignment=TA_CENTER, spaceAfter=base * 0.3),
         subtitle=style("subtitle", base * 1.05, alignment=TA_CENTER, textColor=GREY),
         heading=style(
-            "heading", base * 1.25, 1.4, spaceBefore=base * 0.9, spaceAfter=base * 0.35, keepWithNext=1
+            "heading", base * 1.25, 1.35, spaceBefore=base * 0.6, spaceAfter=base * 0.3, keepWithNext=1
         ),
         body=style("body", base),
         cell=style("cell", base * 0.95, 1.35),

@@ -110,8 +110,8 @@ class PageSetup:
 
 
 PAGE_SETUPS = {
-    "A4": PageSetup("A4", A4, 15 * mm, 10.5, 27 * mm, 4, 8.5 * mm),
-    "A5": PageSetup("A5", A5, 9 * mm, 7.6, 19 * mm, 2, 6.5 * mm),
+    "A4": PageSetup("A4", A4, 15 * mm, 10.5, 26 * mm, 4, 8 * mm),
+    "A5": PageSetup("A5", A5, 8 * mm, 8.0, 18 * mm, 2, 6 * mm),
 }
 
 
@@ -280,12 +280,12 @@ class _WritingLines(Flowable):
         for flowable in self.tail:
             _w, h = flowable.wrap(avail_width, avail_height)
             tail_h += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-        room = avail_height - tail_h - label_h - 2
+        room = avail_height - tail_h - label_h - gap * 0.5 - 2
         fits = int(room // gap) if room > 0 and avail_height < self.setup.size[1] else 0
         # Fewer lines than usual rather than a page holding only the signatures: after a long
         # request text the back of the sheet is there to write on.
         self.lines = min(fits, 16) if fits >= 2 else max(self.setup.min_lines, fits)
-        self.height = label_h + self.lines * gap
+        self.height = label_h + self.lines * gap + gap * 0.5  # a little air above the next table
         return avail_width, self.height
 
     def draw(self) -> None:
@@ -411,7 +411,7 @@ class WorkOrderRenderer:
             )
         else:
             stamp = Paragraph(f'<font color="{GREY.hexval()}">{escape(sheet.status)}</font>', s.cell_center)
-        side = qr_size + 8
+        side = max(qr_size + 8, stringWidth(sheet.number, FONT, s.small.fontSize) + 6)
         table = Table(
             [[stamp, title_block, qr_block]],
             colWidths=[side, self.frame_width - 2 * side, side],
@@ -504,7 +504,7 @@ class WorkOrderRenderer:
                     ("FONTSIZE", (0, 0), (-1, -1), self._cell_size),
                     ("LEADING", (0, 0), (-1, -1), self.styles.cell.leading),
                     ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                    ("TOPPADDING", (0, 0), (-1, -1), s.base * 1.3),
+                    ("TOPPADDING", (0, 0), (-1, -1), s.base * 1.1),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ]
             )
