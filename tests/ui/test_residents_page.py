@@ -79,6 +79,16 @@ def test_models_pass_the_model_tester(qtmodeltester, ctx):
     qtmodeltester.check(narrowed)
 
 
+def test_resident_request_model_passes_the_model_tester(qtmodeltester, ctx):
+    from xianghe_desk.ui.models.resident_requests import ResidentRequestTableModel
+
+    request = next(r for r in ctx.requests.list(RequestFilter(), limit=200) if r.resident_id)
+    model = ResidentRequestTableModel(ctx, request.resident_id)
+    model.reload()
+    qtmodeltester.check(model)
+    assert model.rowCount() == ctx.requests.count(RequestFilter(resident_id=request.resident_id))
+
+
 def test_filters_and_search_narrow_the_list(qtbot, page, ctx):
     everyone = page.model.total()
     assert everyone == ctx.residents.count(PersonFilter()) > 100

@@ -202,11 +202,10 @@ class SettingsService:
     def _check_group(kind: LookupKind, group_code: str) -> str:
         if kind is not LookupKind.CATEGORY:
             return ""
-        try:
-            return CategoryGroup(group_code).value
-        except ValueError:
-            names = "、".join(g.label for g in CategoryGroup)
-            raise ValidationError(f"请为问题类别选择分组：{names}。", field="group") from None
+        if group_code in {group.value for group in CategoryGroup}:
+            return group_code
+        names = "、".join(g.label for g in CategoryGroup)
+        raise ValidationError(f"请为问题类别选择分组：{names}。", field="group")
 
     def _new_code(self, kind: LookupKind, name: str) -> str:
         # Codes are what requests store; derived from the pinyin so two copies that add the same
@@ -279,7 +278,7 @@ class SettingsService:
 
 
 def _kind(kind: str) -> LookupKind:
-    try:
-        return LookupKind(kind)
-    except ValueError:
-        raise NotFoundError(f"没有「{kind}」这种列表。", field="kind") from None
+    for member in LookupKind:
+        if member.value == kind:
+            return member
+    raise NotFoundError(f"没有「{kind}」这种列表。", field="kind")
