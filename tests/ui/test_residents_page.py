@@ -305,3 +305,20 @@ def test_without_the_request_screens_a_summary_is_shown(qtbot, monkeypatch, ctx)
     monkeypatch.setattr(resident_detail, "show_request_summary", lambda p, c, rid: shown.append(rid))
     resident_detail.open_request(None, ctx, request.id)
     assert shown == [request.id]
+
+
+def test_column_widths_follow_the_text_size_and_are_remembered(qtbot, ctx):
+    page = ResidentsPage(ctx)
+    qtbot.addWidget(page)
+    name_width = page.table.columnWidth(0)
+    page.table.setColumnWidth(1, 90)  # the clerk widens 性别
+    font = page.table.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    page.table.setFont(font)  # Ctrl+= sends the same FontChange
+    assert page.table.columnWidth(0) > name_width * 1.3
+    assert page.table.columnWidth(1) > 90 * 1.3
+    page.header_memory.save()
+    again = ResidentsPage(ctx)  # normal text again: the clerk's widths, scaled back
+    qtbot.addWidget(again)
+    assert abs(again.table.columnWidth(1) - 90) <= 8
+    assert abs(again.table.columnWidth(0) - name_width) <= 8

@@ -23,6 +23,7 @@ from xianghe_desk.domain.queries import RequestFilter
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.resident_requests import ResidentRequestTableModel
+from xianghe_desk.ui.widgets.header_state import HeaderMemory
 from xianghe_desk.ui.widgets.optional import optional_module
 from xianghe_desk.ui.widgets.table import DeskTableView
 
@@ -111,7 +112,7 @@ class ResidentDetailDialog(QDialog):
         self.model = ResidentRequestTableModel(self.ctx, self.resident_id, self)
         self.table = DeskTableView(self, multi_select=False)
         self.table.setModel(self.model)
-        self.table.apply_default_widths([c.width for c in self.model.columns])
+        HeaderMemory(self.table, None, [c.width for c in self.model.columns])
         self.table.open_requested.connect(self._on_table_open_requested)
         self.summary = QLabel()
         font = QFont(self.summary.font())

@@ -166,8 +166,11 @@ class VillageTreeModel(QAbstractItemModel):
                 return _OVERDUE
             if village.kind is VillageKind.VIRTUAL:
                 return _VIRTUAL
-        if role == Qt.ItemDataRole.ToolTipRole and village.kind is VillageKind.VIRTUAL:
-            return "虚拟社区：开发区内暂未划入村街的人员和事项都记在这里"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if village.kind is VillageKind.VIRTUAL:
+                return "虚拟社区：开发区内暂未划入村街的人员和事项都记在这里"
+            if key in ("name", "official"):
+                return f"{village.town_name} {village.name}"
         if role == Role.IdRole:
             return village.id
         if role == Role.ObjectRole:

@@ -34,13 +34,12 @@ from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.members import MemberTableModel
 from xianghe_desk.ui.models.residents import ResidentTableModel
 from xianghe_desk.ui.pages.residents import page_title
-from xianghe_desk.ui.settings import BytesOption
 from xianghe_desk.ui.widgets.combos import fill_combo
+from xianghe_desk.ui.widgets.header_state import HeaderMemory
 from xianghe_desk.ui.widgets.place_picker import PlacePicker
 from xianghe_desk.ui.widgets.search_box import SearchBox
 from xianghe_desk.ui.widgets.table import DeskTableView
 
-HEADER_STATE = BytesOption("members/header")
 KIND_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 LOADED_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -259,7 +258,7 @@ class MembersPage(QWidget):
     def _table(self, model: MemberTableModel | ResidentTableModel) -> DeskTableView:
         view = DeskTableView(self, multi_select=False)
         view.setModel(model)
-        view.apply_default_widths([c.width for c in model.columns])
+        HeaderMemory(view, None, [c.width for c in model.columns])
         return view
 
     def _update_captions(self) -> None:
@@ -340,8 +339,7 @@ class MembersPage(QWidget):
         self.model = MemberTableModel(self.ctx, self)
         self.table = DeskTableView(self, multi_select=False)
         self.table.setModel(self.model)
-        if not self.table.restore_header(HEADER_STATE):
-            self.table.apply_default_widths([c.width for c in self.model.columns])
+        self.header_memory = HeaderMemory(self.table, "members", [c.width for c in self.model.columns])
         self.table.open_requested.connect(self._on_member_open_requested)
         self.model.modelReset.connect(lambda: self.count_label.setText(f"共 {self.model.total()} 人"))
         self.places.changed.connect(self._apply_filter)
@@ -402,7 +400,7 @@ class MembersPage(QWidget):
         self._show_place()
 
     def save_state(self) -> None:
-        self.table.save_header(HEADER_STATE)
+        self.header_memory.save()
 
     # ---------------------------------------------------------------- slots
     def _on_place_requests_clicked(self) -> None:
@@ -543,5 +541,5 @@ class MembersPage(QWidget):
         show_job_failure(self, message, is_bug)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
-        self.table.save_header(HEADER_STATE)
+        self.header_memory.save()
         super().hideEvent(event)

@@ -21,13 +21,11 @@ from xianghe_desk.ui.dialogs.resident_dialog import ResidentDialog
 from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.residents import ResidentTableModel
-from xianghe_desk.ui.settings import BytesOption
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
+from xianghe_desk.ui.widgets.header_state import HeaderMemory
 from xianghe_desk.ui.widgets.place_picker import PlacePicker
 from xianghe_desk.ui.widgets.search_box import SearchBox
 from xianghe_desk.ui.widgets.table import DeskTableView
-
-HEADER_STATE = BytesOption("residents/header")
 
 
 def page_title(text: str, parent: QWidget | None = None) -> QLabel:
@@ -81,8 +79,7 @@ class ResidentsPage(QWidget):
         self.model = ResidentTableModel(self.ctx, self)
         self.table = DeskTableView(self, multi_select=False)
         self.table.setModel(self.model)
-        if not self.table.restore_header(HEADER_STATE):
-            self.table.apply_default_widths([c.width for c in self.model.columns])
+        self.header_memory = HeaderMemory(self.table, "residents", [c.width for c in self.model.columns])
         self.status = QLabel("列表中的身份证号只显示前 6 位和后 4 位；双击一行查看完整资料和此人的全部工单。")
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color: #4a5568;")
@@ -156,7 +153,7 @@ class ResidentsPage(QWidget):
         self._apply_filter()
 
     def save_state(self) -> None:
-        self.table.save_header(HEADER_STATE)
+        self.header_memory.save()
 
     def current_filter(self) -> PersonFilter:
         return PersonFilter(
@@ -293,5 +290,5 @@ class ResidentsPage(QWidget):
             self.table.scrollTo(self.model.index(row, 0))
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
-        self.table.save_header(HEADER_STATE)
+        self.header_memory.save()
         super().hideEvent(event)

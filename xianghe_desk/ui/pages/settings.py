@@ -39,6 +39,7 @@ from xianghe_desk.ui.models.lookups import LookupTableModel
 from xianghe_desk.ui.pages.residents import page_title
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages
+from xianghe_desk.ui.widgets.header_state import HeaderMemory
 from xianghe_desk.ui.widgets.table import DeskTableView
 
 COUNTY_WIDE = "全县（不限定镇）"
@@ -63,7 +64,7 @@ class LookupTab(QWidget):
         self.model = LookupTableModel(kind, self)
         self.table = DeskTableView(self, multi_select=False)
         self.table.setModel(self.model)
-        self.table.apply_default_widths([c.width for c in self.model.columns])
+        HeaderMemory(self.table, None, [c.width for c in self.model.columns])
         self.table.open_requested.connect(lambda _i: self.rename())
         self.add_button = QPushButton("新增…")
         self.rename_button = QPushButton("修改…")

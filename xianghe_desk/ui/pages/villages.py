@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -91,17 +91,26 @@ class VillagesPage(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        scale = max(self.fontMetrics().height() / 17.0, 1.0)
-        for column, (_key, _header, _align, width) in enumerate(COLUMNS):
-            self.tree.setColumnWidth(column, int(width * scale))
+        self._fit_columns()
         # The official name takes what room is left; the counts keep their width at the right.
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(int(48 * scale))
+        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("中") * 3)
         self.legend = QLabel(LEGEND)
         self.legend.setWordWrap(True)
         self.legend.setStyleSheet("color: #4a5568;")
+
+    def _fit_columns(self) -> None:
+        """Column widths for the current text size (they follow Ctrl+= / Ctrl+-)."""
+        scale = max(self.fontMetrics().height() / 17.0, 1.0)
+        for column, (_key, _header, _align, width) in enumerate(COLUMNS):
+            self.tree.setColumnWidth(column, int(width * scale))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_columns()
 
     def _init_layout(self) -> None:
         top = QHBoxLayout()

@@ -1,0 +1,76 @@
+"""Remembered column widths that follow the text size (Ctrl+= / Ctrl+-).
+
+Header widths are stored with the text height they were made at; when the desk's text is larger
+or smaller later, the remembered widths are scaled by the same ratio, so that a clerk who turns
+the text up to 150 % does not find every column cut off.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QTableView
+
+from xianghe_desk.ui.settings import BytesOption, IntOption, desk_settings
+
+BASE_HEIGHT = 17.0  # text height in pixels at 100 %, as the desk's default widths assume
+
+
+_options: dict[str, tuple[BytesOption, IntOption]] = {}
+
+
+def header_options(key: str) -> tuple[BytesOption, IntOption]:
+    """The two settings of a table's header, declared once per key (a page may be built twice)."""
+    if key not in _options:
+        _options[key] = (
+            BytesOption(f"{key}/header"),
+            IntOption(f"{key}/header_text_height", 0, minimum=0, maximum=200),
+        )
+    return _options[key]
+
+
+class HeaderMemory(QObject):
+    """Restores and saves a table's header, and rescales its columns when the font changes."""
+
+    def __init__(self, table: QTableView, key: str | None, widths: list[int]) -> None:
+        """``key`` names the remembered state (None: widths follow the text size, nothing is kept)."""
+        super().__init__(table)
+        self.table = table
+        self.state, self.height = header_options(key) if key else (None, None)
+        self.widths = widths
+        self._font_height = table.fontMetrics().height()
+        self.restore()
+        table.installEventFilter(self)
+
+    def restore(self) -> None:
+        settings = desk_settings()
+        state = settings.get(self.state) if self.state is not None else b""
+        if state and self.table.horizontalHeader().restoreState(state):
+            saved_height = settings.get(self.height) if self.height is not None else 0
+            if saved_height:
+                self._scale(self.table.fontMetrics().height() / saved_height)
+            return
+        scale = max(self.table.fontMetrics().height() / BASE_HEIGHT, 1.0)
+        for column, width in enumerate(self.widths):
+            self.table.setColumnWidth(column, int(width * scale))
+
+    def save(self) -> None:
+        if self.state is None or self.height is None:
+            return
+        settings = desk_settings()
+        settings.set(self.state, bytes(self.table.horizontalHeader().saveState().data()))
+        settings.set(self.height, self.table.fontMetrics().height())
+
+    def _scale(self, ratio: float) -> None:
+        if abs(ratio - 1.0) < 0.05:
+            return
+        header = self.table.horizontalHeader()
+        for column in range(header.count()):
+            self.table.setColumnWidth(column, max(24, int(header.sectionSize(column) * ratio)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.table and event.type() == QEvent.Type.FontChange:
+            height = self.table.fontMetrics().height()
+            if self._font_height:
+                self._scale(height / self._font_height)
+            self._font_height = height
+        return False
