@@ -234,3 +234,15 @@ def test_editing_and_adding_a_grid(qtbot, monkeypatch, page, ctx):
     names = [g.name for g in ctx.places.grids(village.id)]
     assert "新建网格" in names
     assert page.tree.currentItem().text(0) == "新建网格"
+
+
+def test_a_grids_requests_open_with_its_town_and_village(qtbot, page, ctx):
+    village = ctx.places.resolve_village("王店子村")
+    grid = ctx.places.grids(village.id)[0]
+    page.activate(grid_id=grid.id)
+    with qtbot.waitSignal(page.navigate, timeout=1000) as signal:
+        page.place_requests_button.click()
+    assert signal.args == [
+        "requests",
+        {"town_id": village.town_id, "village_id": village.id, "grid_id": grid.id},
+    ]

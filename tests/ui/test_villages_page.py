@@ -155,3 +155,14 @@ def test_a_refused_village_is_explained(qtbot, monkeypatch, page, ctx):
     town = ctx.places.resolve_town("蒋辛屯镇")
     page.add_village(VillageFields(town.id, "新村", code="131024999999"))
     assert shown and f"以 {town.code} 开头" in shown[0]
+
+
+def test_goto_buttons_open_other_pages_for_the_chosen_village(qtbot, page, ctx):
+    village = ctx.places.resolve_village("王店子村")
+    page.select_village(village.id)
+    with qtbot.waitSignal(page.navigate, timeout=1000) as signal:
+        page.goto_buttons["requests"].click()
+    assert signal.args == ["requests", {"town_id": village.town_id, "village_id": village.id}]
+    with qtbot.waitSignal(page.navigate, timeout=1000) as signal:
+        page.goto_buttons["members"].click()
+    assert signal.args == ["members", {"village_id": village.id}]

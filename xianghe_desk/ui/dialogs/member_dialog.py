@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -144,6 +144,8 @@ class MemberDialog(QDialog):
 
     def _init_signals(self) -> None:
         self.buttons.accepted.connect(self.accept)
+        # Ctrl+S saves, as in the request form.
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.accept)
         self.buttons.rejected.connect(self.reject)
         self.places.changed.connect(self._on_place_changed)
         self.name.editingFinished.connect(self._check_name)

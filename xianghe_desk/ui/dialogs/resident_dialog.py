@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -190,6 +190,8 @@ class ResidentDialog(QDialog):
 
     def _init_signals(self) -> None:
         self.buttons.accepted.connect(self.accept)
+        # Ctrl+S saves, as in the request form.
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.accept)
         self.buttons.rejected.connect(self.reject)
         self.name.textChanged.connect(self._on_name_changed)
         self.name.editingFinished.connect(self._on_name_finished)

@@ -404,11 +404,22 @@ class MembersPage(QWidget):
 
     # ---------------------------------------------------------------- slots
     def _on_place_requests_clicked(self) -> None:
+        self.navigate.emit("requests", self.place_filter())
+
+    def place_filter(self) -> dict[str, int]:
+        """The chosen place with its parents (filter bars fill town, then village, then grid)."""
         kind, node_id = self.place or ("county", 0)
-        if kind in ("town", "village", "grid"):
-            self.navigate.emit("requests", {f"{kind}_id": node_id})
-        else:
-            self.navigate.emit("requests", {})
+        if kind == "grid":
+            grid = self.ctx.places.grid(node_id)
+            if grid is not None and grid.town_id is not None:
+                return {"town_id": grid.town_id, "village_id": grid.village_id, "grid_id": grid.id}
+        if kind == "village":
+            village = self.ctx.places.village(node_id)
+            if village is not None:
+                return {"town_id": village.town_id, "village_id": village.id}
+        if kind == "town":
+            return {"town_id": node_id}
+        return {}
 
     def _on_member_requests_clicked(self) -> None:
         index = self.table.currentIndex()

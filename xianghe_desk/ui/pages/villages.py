@@ -197,6 +197,12 @@ class VillagesPage(QWidget):
             self.legend.setText("请先选中一个镇或村街。\n" + LEGEND)
             return
         kind, place_id = place
+        if kind == "village" and page != "members":
+            # Filter bars fill the town first, then its villages.
+            village = self.ctx.places.village(place_id)
+            town_id = village.town_id if village is not None else None
+            self.navigate.emit(page, {"town_id": town_id, "village_id": place_id})
+            return
         self.navigate.emit(page, {f"{kind}_id": place_id})
 
     def focus_search(self) -> None:
