@@ -183,6 +183,7 @@ class _Package:
     manifest: dict[str, Any]
     entries: list[Entry] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _b64(data: bytes) -> str:
@@ -324,28 +325,38 @@ class ExchangeService:
             if peer.role == "village":
                 scope = self.log.scope(peer.village_uuids, peer.town_code)
             seen = self.log.seen()
+            aliases = self.log.aliases()
             entries: dict[str, Entry] = {}
             for entry in self.log.entries_since(peer.seen):
                 if (
                     scope is None
                     or entry.tbl not in scope
-                    or self.log.canonical(entry.tbl, entry.uuid) in scope[entry.tbl]
+                    or aliases.get((entry.tbl, entry.uuid), entry.uuid) in scope[entry.tbl]
                 ):
                     entries[entry.stamp] = entry
             job.check_cancelled()
             for entry in self.log.entries_of_rows(peer.needs):
                 entries[entry.stamp] = entry
+            selected = self.log.with_data([entries[stamp] for stamp in sorted(entries)])
+            job.check_cancelled()
+            # A request's history is append-only and travels with the request's own changes.
+            events = self.log.events_of(
+                {aliases.get(("requests", e.uuid), e.uuid) for e in selected if e.tbl == "requests"}
+            )
             conflicts = self.conflict_store.for_export(scope)
             package_id = new_uuid()
             by_table: dict[str, list[Entry]] = {t: [] for t in SYNC_TABLES}
-            for stamp in sorted(entries):
-                entry = entries[stamp]
+            for entry in selected:
                 by_table[entry.tbl].append(entry)
             job.check_cancelled()
             files: dict[str, bytes] = {}
             for table, rows in by_table.items():
-                files[f"{table}.jsonl"] = _jsonl(e.to_json() for e in rows)
+                if table != "request_events":
+                    files[f"{table}.jsonl"] = _jsonl(e.to_json() for e in rows)
+            files["request_events.jsonl"] = _jsonl(events)
             files["conflicts.jsonl"] = _jsonl(conflicts)
+            counts = {t: len(rows) for t, rows in by_table.items()}
+            counts["request_events"] = len(events)
             manifest = {
                 "format": FORMAT,
                 "schema_version": migrations.SCHEMA_VERSION,
@@ -357,8 +368,8 @@ class ExchangeService:
                     "seen": seen,
                     "since": peer.seen,
                     "scope": "all" if scope is None else {"villages": list(peer.village_uuids)},
-                    "counts": {t: len(rows) for t, rows in by_table.items()},
-                    "changes": len(entries),
+                    "counts": counts,
+                    "changes": len(selected),
                     "conflicts": len(conflicts),
                 },
                 "needs": self.log.pending_rows(),
@@ -379,11 +390,9 @@ class ExchangeService:
             job.check_cancelled()
             path = Path(out)
             _write_atomically(path, blob)
-            self.log.record_package(package_id, "out", peer.tag, len(entries), manifest["covers"]["counts"])
+            self.log.record_package(package_id, "out", peer.tag, len(selected), counts)
             self.log.update_peer(peer.device_uuid, last_export_at=now_text(), needs=[])
-        return ExportResult(
-            path, package_id, peer.name, len(entries), manifest["covers"]["counts"], len(conflicts)
-        )
+        return ExportResult(path, package_id, peer.name, len(selected), counts, len(conflicts))
 
     # ---------------------------------------------------------------- import
     def read_package(self, path: Path | str) -> _Package:
@@ -465,6 +474,8 @@ class ExchangeService:
                     job.check_cancelled()
                     job.report(done, total)
             applier.retry_pending()
+            for event in package.events:
+                applier.apply_event(event)
             merged_conflicts = sum(self.conflict_store.merge(c) for c in package.conflicts)
             seen = {str(k): int(v) for k, v in manifest["covers"]["seen"].items()}
             self.log.merge_seen(seen)
@@ -552,6 +563,8 @@ def _unzip(plain: bytes, name: str) -> _Package:
                 table = file_name.removesuffix(".jsonl")
                 if table == "conflicts":
                     package.conflicts = rows
+                elif table == "request_events":
+                    package.events = rows
                 elif table in SYNC_TABLES:
                     package.entries += [Entry.from_json(table, row) for row in rows]
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:

@@ -16,6 +16,7 @@ from xianghe_desk.store import schema
 from xianghe_desk.store.base import TableStore
 from xianghe_desk.store.db import now_text
 
+SYNC_DATALESS: tuple[str, ...] = schema.SYNC_DATALESS
 # Travelling tables in the order a package lists them.
 SYNC_TABLES: tuple[str, ...] = tuple(schema.SYNC_UNITS)
 # A member's grids travel as one unit of the member (member_grids rows have no uuid).
@@ -73,6 +74,14 @@ def make_stamp(t: int, tag: str) -> str:
     return f"{t:015d}-{tag}"
 
 
+def unit_stamp(stamps: dict[str, Any] | None, unit: str) -> str | None:
+    """The stamp of a unit in a row's stamps (units never written since the insert have its stamp)."""
+    if not stamps:
+        return None
+    found = stamps.get(unit) or stamps.get("")
+    return str(found) if found else None
+
+
 @dataclass(frozen=True)
 class Entry:
     """One write of one row: the units it set and the stamps they had before (None: it created the row)."""
@@ -80,8 +89,8 @@ class Entry:
     stamp: str
     tbl: str
     uuid: str
-    data: dict[str, Any]
-    parents: dict[str, str] | None
+    data: dict[str, Any] | None  # None: a new row of a SYNC_DATALESS table, read from the row
+    parents: dict[str, Any] | None
 
     def to_json(self) -> dict[str, Any]:
         return {"s": self.stamp, "u": self.uuid, "d": self.data, "p": self.parents}
@@ -179,11 +188,11 @@ class SyncStore(TableStore):
                 )
             )
             stamps = self.row_stamps("members", member_uuid)
-            previous = stamps.get(MEMBER_GRIDS_UNIT)
+            previous = unit_stamp(stamps, MEMBER_GRIDS_UNIT)
             old_value: list[str] = []
             if previous is not None:
                 entry = self.entry(previous)
-                if entry is not None:
+                if entry is not None and entry.data:
                     old_value = list(entry.data.get(MEMBER_GRIDS_UNIT) or [])
             if previous is not None and old_value == grid_uuids:
                 continue
@@ -208,7 +217,9 @@ class SyncStore(TableStore):
                 stamp_device(entry.stamp),
                 entry.tbl,
                 entry.uuid,
-                json.dumps(entry.data, ensure_ascii=False, separators=(",", ":")),
+                None
+                if entry.data is None
+                else json.dumps(entry.data, ensure_ascii=False, separators=(",", ":")),
                 None
                 if entry.parents is None
                 else json.dumps(entry.parents, ensure_ascii=False, separators=(",", ":")),
@@ -285,6 +296,50 @@ class SyncStore(TableStore):
         for row in result["members"].values():
             row[MEMBER_GRIDS_UNIT] = sorted(row.get(MEMBER_GRIDS_UNIT, []))
         return result
+
+    def with_data(self, entries: list[Entry]) -> list[Entry]:
+        """Entries ready to travel: a new row logged without its data takes it from the row now
+        (later changes of its units travel as their own entries and simply apply again)."""
+        missing: dict[str, dict[str, list[int]]] = {}
+        for index, entry in enumerate(entries):
+            if entry.data is None:
+                missing.setdefault(entry.tbl, {}).setdefault(
+                    self.canonical(entry.tbl, entry.uuid), []
+                ).append(index)
+        result: list[Entry | None] = list(entries)
+        for table, wanted in missing.items():
+            uuids = list(wanted)
+            for start in range(0, len(uuids), 500):
+                chunk = uuids[start : start + 500]
+                marks = ",".join("?" for _ in chunk)
+                rows = self.db.execute(
+                    f"SELECT X.uuid, {schema.sync_row_object(table, 'X')} FROM {table} X WHERE X.uuid IN ({marks})",
+                    chunk,
+                )
+                found = {str(u): json.loads(d) for u, d in rows}
+                for uuid in chunk:
+                    for index in wanted[uuid]:
+                        entry = entries[index]
+                        data = found.get(uuid)
+                        result[index] = (
+                            None if data is None else Entry(entry.stamp, entry.tbl, entry.uuid, data, None)
+                        )
+        return [e for e in result if e is not None]
+
+    def events_of(self, request_uuids: Iterable[str]) -> list[dict[str, Any]]:
+        """The history rows of these requests, as they travel (append-only: the receiver skips known ones)."""
+        self.db.execute("DROP TABLE IF EXISTS temp.wanted_requests")
+        self.db.execute("CREATE TEMP TABLE wanted_requests (uuid TEXT PRIMARY KEY)")
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO temp.wanted_requests (uuid) VALUES (?)", [(u,) for u in request_uuids]
+        )
+        rows = self.db.execute(
+            f"SELECT X.uuid, {schema.sync_row_object('request_events', 'X')} FROM request_events X"
+            " JOIN requests r ON r.id = X.request_id WHERE r.uuid IN (SELECT uuid FROM temp.wanted_requests)"
+            " ORDER BY X.id"
+        ).fetchall()
+        self.db.execute("DROP TABLE temp.wanted_requests")
+        return [{"uuid": u, **json.loads(d)} for u, d in rows]
 
     def count_entries(self) -> int:
         return int(self._scalar("SELECT count(*) FROM sync_log"))
@@ -433,4 +488,10 @@ class SyncStore(TableStore):
 
 def _entry(row: tuple[Any, ...]) -> Entry:
     stamp, tbl, uuid, data, parents = row
-    return Entry(str(stamp), str(tbl), str(uuid), json.loads(data), json.loads(parents) if parents else None)
+    return Entry(
+        str(stamp),
+        str(tbl),
+        str(uuid),
+        json.loads(data) if data is not None else None,
+        json.loads(parents) if parents else None,
+    )

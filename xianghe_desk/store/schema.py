@@ -279,6 +279,12 @@ SYNC_UNITS: dict[str, tuple[object, ...]] = {
     ),
 }  # fmt: skip
 
+# Big tables whose insert entries leave the data out: the row holds it until a unit changes, and an
+# export reads it from there (store/exchange.py). Keeps the log small on a county's database.
+SYNC_DATALESS = ("residents", "requests")
+# Append-only history: not logged at all; a request's events travel with the request's changes.
+SYNC_UNLOGGED = ("request_events",)
+
 # Settings that belong to one copy (who sits at it, which town it serves), never sent.
 LOCAL_SETTINGS_SQL = "(NEW.key NOT IN ('operator', 'town_code') AND NEW.key NOT LIKE 'local.%')"
 
@@ -335,20 +341,21 @@ _LIVE = "(SELECT applying FROM sync_state) = 0"
 def _sync_triggers(table: str) -> list[str]:
     key = sync_key_column(table)
     units = SYNC_UNITS[table]
+    if table in SYNC_UNLOGGED:
+        return []
     when = _LIVE + (f" AND {LOCAL_SETTINGS_SQL}" if table == "settings" else "")
-    all_stamps = "json_object(" + ", ".join(f"'{_unit_name(u)}', {_STAMP}" for u in units) + ")"
+    data = "NULL" if table in SYNC_DATALESS else sync_row_object(table, "NEW")
     statements = [
         f"""CREATE TRIGGER sync_{table}_insert AFTER INSERT ON {table} WHEN {when}
         BEGIN
             {_TICK}
             INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents)
-                SELECT {_STAMP}, t, tag, '{table}', NEW.{key}, {sync_row_object(table, "NEW")}, NULL FROM sync_state;
+                SELECT {_STAMP}, t, tag, '{table}', NEW.{key}, {data}, NULL FROM sync_state;
             DELETE FROM sync_rows WHERE tbl = '{table}' AND uuid = NEW.{key};
-            INSERT INTO sync_rows (tbl, uuid, stamps) SELECT '{table}', NEW.{key}, {all_stamps} FROM sync_state;
+            INSERT INTO sync_rows (tbl, uuid, stamps) SELECT '{table}', NEW.{key}, json_object('', {_STAMP})
+                FROM sync_state;
         END"""
     ]
-    if table == "request_events":
-        return statements
     changed_any = " OR ".join(_unit_changed(u) for u in units)
     values = " UNION ALL ".join(
         f"SELECT '{_unit_name(u)}' AS k, {_unit_json(u, 'NEW')} AS v WHERE {_unit_changed(u)}" for u in units
@@ -382,19 +389,22 @@ def _sync_triggers(table: str) -> list[str]:
 
 def _backfill(table: str) -> list[str]:
     """Log every row that is not logged yet as if it had just been added on this copy."""
+    if table in SYNC_UNLOGGED:
+        return []
     key = sync_key_column(table)
     local = " AND " + LOCAL_SETTINGS_SQL.replace("NEW.", "X.") if table == "settings" else ""
+    data = "NULL" if table in SYNC_DATALESS else sync_row_object(table, "X")
     return [
         "UPDATE sync_state SET t = max(t, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
         f"""INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents)
             SELECT printf('%015d-%s', s.t + x.n, s.tag), s.t + x.n, s.tag, '{table}', x.uuid, x.data, NULL
-            FROM sync_state s, (SELECT X.{key} AS uuid, {sync_row_object(table, "X")} AS data,
+            FROM sync_state s, (SELECT X.{key} AS uuid, {data} AS data,
                                        row_number() OVER (ORDER BY X.rowid) AS n
                                 FROM {table} X
                                 WHERE NOT EXISTS (SELECT 1 FROM sync_rows r
                                                   WHERE r.tbl = '{table}' AND r.uuid = X.{key}){local}) x""",
         f"""INSERT OR IGNORE INTO sync_rows (tbl, uuid, stamps)
-            SELECT l.tbl, l.uuid, (SELECT json_group_object(j.key, l.stamp) FROM json_each(l.data) j)
+            SELECT l.tbl, l.uuid, json_object('', l.stamp)
             FROM sync_log l WHERE l.tbl = '{table}' AND l.parents IS NULL
             AND l.t > (SELECT t FROM sync_state)""",
         "UPDATE sync_state SET t = max(t, coalesce((SELECT max(t) FROM sync_log), 0))",
@@ -417,20 +427,22 @@ EXCHANGE: list[str] = [
        BEGIN UPDATE sync_state SET tag = NEW.tag; END""",
     """CREATE TRIGGER sync_self_device_update AFTER UPDATE OF tag, is_self ON devices WHEN NEW.is_self = 1
        BEGIN UPDATE sync_state SET tag = NEW.tag; END""",
-    # One row per write of one row: the units it changed (data) and the stamps those units had
-    # before (parents; NULL for the write that created the row). stamp = '<t, 15 digits>-<tag>'.
+    # One row per write of one row: the units it changed (data; NULL for a new row of a table in
+    # SYNC_DATALESS) and the stamps those units had before (parents; NULL for the write that created
+    # the row). stamp = '<t, 15 digits>-<tag>'.
     """CREATE TABLE sync_log (
         stamp TEXT PRIMARY KEY,
         t INTEGER NOT NULL,
         device TEXT NOT NULL,
         tbl TEXT NOT NULL,
         uuid TEXT NOT NULL,
-        data TEXT NOT NULL,
+        data TEXT,
         parents TEXT
     ) WITHOUT ROWID""",
     "CREATE INDEX idx_sync_log_device ON sync_log(device, t)",
     "CREATE INDEX idx_sync_log_row ON sync_log(tbl, uuid)",
-    # The stamp of the last write of each unit of each row.
+    # The stamp of the last write of each unit of each row: {"": stamp of the insert, unit: stamp of
+    # a later write, "unit+": [stamps of equal values written concurrently]}.
     """CREATE TABLE sync_rows (
         tbl TEXT NOT NULL,
         uuid TEXT NOT NULL,

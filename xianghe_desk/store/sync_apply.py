@@ -22,12 +22,14 @@ from xianghe_desk.store.base import reverse_digits
 from xianghe_desk.store.db import now_text
 from xianghe_desk.store.exchange import (
     MEMBER_GRIDS_UNIT,
+    SYNC_DATALESS,
     UNITS,
     Entry,
     SyncStore,
     Unit,
     stamp_device,
     stamp_t,
+    unit_stamp,
 )
 
 _MAX_WALK = 100_000
@@ -100,7 +102,7 @@ def conflict_uuid(tbl: str, row_uuid: str, unit: str, stamp_a: str, stamp_b: str
 
 def _heads(stamps: dict[str, Any], unit: str) -> list[str]:
     """The unit's stamp and the stamps of equal values written concurrently with it."""
-    current = stamps.get(unit)
+    current = unit_stamp(stamps, unit)
     return ([current] if current else []) + list(stamps.get(unit + "+") or [])
 
 
@@ -234,12 +236,12 @@ class SyncApplier:
         entry = self.log.entry(stamp)
         if entry is None or entry.parents is None:
             return None
-        return entry.parents.get(unit)
+        return unit_stamp(entry.parents, unit)
 
     def _known_by(self, heads: list[str], parents: dict[str, Any] | None, unit: str) -> bool:
         """Whether the writer knew what this copy holds: one of its parents is one of our heads or
         came after it."""
-        if not parents or not parents.get(unit):
+        if not unit_stamp(parents, unit):
             return False
         known = _heads(parents, unit)
         return any(p in heads for p in known) or any(
@@ -256,9 +258,13 @@ class SyncApplier:
                 entry = self.log.entry(stamp)
                 if entry is None:
                     break
-                if name in entry.data and _same(self.canonical_value(unit, entry.data[name]), wanted):
+                if (
+                    entry.data
+                    and name in entry.data
+                    and _same(self.canonical_value(unit, entry.data[name]), wanted)
+                ):
                     return True
-                stamp = entry.parents.get(name) if entry.parents else None
+                stamp = unit_stamp(entry.parents, name)
                 steps += 1
         return False
 
@@ -282,11 +288,15 @@ class SyncApplier:
             if self.log.knows(entry.stamp):
                 self.report.known += 1
                 return
-            self.log.add_entry(entry)
             self._max_t = max(self._max_t, stamp_t(entry.stamp))
+        # A new row of a big table is logged without its data, as the triggers log it here; a
+        # write that has to wait keeps its data until it can apply.
+        stripped = entry.parents is None and entry.tbl in SYNC_DATALESS
         try:
             self._apply(entry)
         except UnresolvedError as missing:
+            if not retry:
+                self.log.add_entry(entry)
             self.db.execute(
                 "INSERT OR REPLACE INTO sync_pending (stamp, tbl, uuid) VALUES (?, ?, ?)",
                 [entry.stamp, missing.tbl, missing.uuid],
@@ -294,6 +304,10 @@ class SyncApplier:
             return
         if retry:
             self.db.execute("DELETE FROM sync_pending WHERE stamp = ?", [entry.stamp])
+            if stripped:
+                self.db.execute("UPDATE sync_log SET data = NULL WHERE stamp = ?", [entry.stamp])
+        else:
+            self.log.add_entry(Entry(entry.stamp, entry.tbl, entry.uuid, None, None) if stripped else entry)
         self.report.applied += 1
 
     def retry_pending(self) -> None:
@@ -311,6 +325,29 @@ class SyncApplier:
             if after == 0 or after >= before:
                 self.report.pending = after
                 return
+
+    def apply_event(self, event: dict[str, Any]) -> bool:
+        """Add one history row of a request (append-only: a known one is skipped). Returns whether
+        it was added; an event whose request is not here yet comes again with the request."""
+        uuid = str(event.get("uuid") or "")
+        if not uuid or uuid in self._id_map("request_events"):
+            return False
+        request_id = self.row_id("requests", str(event.get("request_id")))
+        if request_id is None:
+            return False
+        units = UNITS["request_events"]
+        columns = {"uuid": uuid, "request_id": request_id}
+        for name in units:
+            if name != "request_id":
+                columns[name] = event.get(name)
+        names = list(columns)
+        cursor = self.db.execute(
+            f"INSERT INTO request_events ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [columns[n] for n in names],
+        )
+        self._remember("request_events", uuid, int(cursor.lastrowid or 0))
+        self.report.inserted["request_events"] += 1
+        return True
 
     def max_t(self) -> int:
         return self._max_t
@@ -350,7 +387,7 @@ class SyncApplier:
         for name, value in entry.data.items():
             if name not in units:
                 continue
-            current = stamps.get(name)
+            current = unit_stamp(stamps, name)
             heads = _heads(stamps, name)
             if current is None or self._known_by(heads, parents, name):
                 changes[name] = value
@@ -394,15 +431,15 @@ class SyncApplier:
         if entry.data.get("deleted_at") is not None:
             unknown = {
                 stamp
-                for unit, stamp in before.items()
-                if unit != "deleted_at"
-                and not unit.endswith("+")
+                for unit in UNITS[tbl]
+                if (stamp := unit_stamp(before, unit)) is not None
+                and unit != "deleted_at"
                 and unit not in entry.data
                 and not self._known_by(_heads(before, unit), entry.parents, unit)
             }
             for stamp in sorted(unknown):
                 edit = self.log.entry(stamp)
-                edited = {k: v for k, v in (edit.data if edit else {}).items() if k != "deleted_at"}
+                edited = {k: v for k, v in ((edit.data or {}) if edit else {}).items() if k != "deleted_at"}
                 if edited:
                     deletion = (entry.stamp, entry.data["deleted_at"])
                     self._conflict("delete", tbl, uuid, "*", deletion, (stamp, edited), row)
@@ -487,7 +524,7 @@ class SyncApplier:
         if grid_ids:
             self.set_member_grids(row_id, [g for g in grid_ids if g is not None], device)
         if tbl != "request_events":
-            self.log.save_row_stamps(tbl, uuid, dict.fromkeys(entry.data, entry.stamp))
+            self.log.save_row_stamps(tbl, uuid, {"": entry.stamp})
         self.report.inserted[tbl] += 1
 
     def _write(
@@ -529,7 +566,7 @@ class SyncApplier:
                             tbl,
                             uuid,
                             name,
-                            (stamps.get(name, entry.stamp), local),
+                            (unit_stamp(stamps, name) or entry.stamp, local),
                             (entry.stamp, changes[name]),
                             row,
                         )
