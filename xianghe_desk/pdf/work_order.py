@@ -612,7 +612,8 @@ def build_work_orders(
 
     Args:
         total: how many sheets ``sheets`` yields (for progress).
-        progress: called with (done, total) as each order is laid out; it may raise to cancel.
+        progress: called with (done, total) as each order is laid out (and with done 0 while a
+            long batch is prepared); it may raise to cancel.
     """
     renderer = WorkOrderRenderer(page)
     state = _BatchState(total, progress)
@@ -620,6 +621,8 @@ def build_work_orders(
     for index, sheet in enumerate(sheets):
         if index:
             story.append(PageBreak())
+            if progress is not None and index % 50 == 0:
+                progress(0, total)  # still preparing; lets a long batch be cancelled early
         story.extend(renderer.story(sheet, state))
     if not story:
         raise ValueError("no work orders")

@@ -96,8 +96,11 @@ def run_with_progress(
         dialog.setValue(done)
 
     def finished(result: Any) -> None:
+        # 「取消」 pressed as the last item finished: the clerk said stop, so nothing follows.
+        cancelled = dialog.wasCanceled()
         close_dialog()
-        on_finished(result)
+        if not cancelled:
+            on_finished(result)
 
     def failed(message: str, is_bug: bool) -> None:
         close_dialog()
