@@ -224,6 +224,14 @@ def test_long_tables_repeat_their_header_and_pages_are_numbered(tmp_path):
             assert re.search(r"工单编号\s+受理时间\s+村街\s+问题类别", text), f"page {page} lacks the header"
             seen += len(numbers)
     assert seen == 160
+    # A table the PDF shows in part goes whole to the workbook.
+    part = ReportTable(
+        "ranking", "村街擂台比武", ("名次", "村街"), rows[:20], note="前十名和后十名", export_rows=rows
+    )
+    report.sections.append(ReportSection("擂台比武", [part]))
+    exported = report.all_tables()[-1]
+    assert (len(exported.rows), exported.note) == (160, "")
+    assert len(report.all_tables(for_export=False)[-1].rows) == 20
 
 
 def test_fonts_are_embedded(small_demo, tmp_path):

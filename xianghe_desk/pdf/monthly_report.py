@@ -12,7 +12,7 @@ This module only lays out what services.reports gathered; it computes no figure 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -70,6 +70,7 @@ class ReportTable:
     highlight: int | None = None  # a row to mark (the village whose summary this is)
     subtotal_prefix: str = ""  # rows whose first cell starts with this are subtotals
     small: bool = False  # long lists: smaller type
+    export_rows: list[tuple[Any, ...]] | None = None  # the .xlsx gets these when the PDF shows a part
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,19 @@ class MonthlyReport:
     def heading(self) -> str:
         return f"{self.title}「这就办」服务工作月度汇总"
 
-    def all_tables(self) -> list[ReportTable]:
-        """The headline table and every section's tables, in print order."""
+    def all_tables(self, for_export: bool = True) -> list[ReportTable]:
+        """The headline table and every section's tables, in print order.
+
+        For the export, a table the PDF shows only in part (the county's village ranking) comes
+        whole.
+        """
         tables = [self.headline]
         for section in self.sections:
             tables.extend(b for b in section.blocks if isinstance(b, ReportTable))
+        if for_export:
+            tables = [
+                replace(t, rows=t.export_rows, note="") if t.export_rows is not None else t for t in tables
+            ]
         return tables
 
 

@@ -495,7 +495,12 @@ class ReportService:
                 )
             blocks.append(
                 self._ranking_table(
-                    "ranking_villages", "村街擂台比武", "村街", [r for _g, r in shown], note=village_note
+                    "ranking_villages",
+                    "村街擂台比武",
+                    "村街",
+                    [r for _g, r in shown],
+                    note=village_note,
+                    export_rows=[r for _g, r in village_rows] if shown is not village_rows else None,
                 )
             )
         else:
@@ -609,7 +614,7 @@ class ReportService:
                     title="超期工单清单",
                     headers=(*headers, "状态与超期时长"),
                     rows=overdue_rows,
-                    widths=(3.1, 2.2, 2, 2.2, 4.4, 1.5, 2.6),
+                    widths=(3.5, 1.9, 2, 2.1, 4.3, 1.5, 2.7),
                     note=listed(len(overdue)) + ("按超期时长从长到短排列。" if len(overdue) > 1 else ""),
                     small=True,
                 ),
@@ -618,7 +623,7 @@ class ReportService:
                     title="不满意工单清单",
                     headers=(*headers, "目前状态"),
                     rows=unsatisfied_rows,
-                    widths=(3.1, 2.2, 2, 2.2, 4.6, 1.5, 1.8),
+                    widths=(3.5, 1.9, 2, 2.1, 4.5, 1.5, 1.8),
                     note=listed(len(unsatisfied))
                     + ("群众不满意的工单应「重新办理」。" if unsatisfied else ""),
                     small=True,
