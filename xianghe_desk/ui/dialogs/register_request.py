@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from xianghe_desk.domain import validators
 from xianghe_desk.domain.drafts import RequestDraft, ResidentDraft, clean_request, clean_resident
-from xianghe_desk.domain.enums import Urgency
+from xianghe_desk.domain.enums import CategoryGroup, Urgency
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import Resident, ServiceRequest
 from xianghe_desk.domain.queries import PersonFilter
@@ -235,8 +235,8 @@ class RegisterRequestDialog(QDialog):
 
         layout.addWidget(self.general_message)
         buttons = QHBoxLayout()
-        shortcut_hint = QLabel("Ctrl+S 保存", self)
-        buttons.addWidget(shortcut_hint)
+        self.shortcut_hint = QLabel("Ctrl+S 保存", self)
+        buttons.addWidget(self.shortcut_hint)
         buttons.addStretch(1)
         self.save_button = QPushButton("保存", self)
         self.save_button.setDefault(False)
@@ -248,7 +248,7 @@ class RegisterRequestDialog(QDialog):
         printable = work_order_printer() is not None
         self.save_print_button.setVisible(printable)
         if printable:
-            shortcut_hint.setText("Ctrl+S 保存　Ctrl+Enter 保存并打印")
+            self.shortcut_hint.setText("Ctrl+S 保存　Ctrl+Enter 保存并打印")
         self.cancel_button = QPushButton("取消", self)
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
@@ -261,6 +261,7 @@ class RegisterRequestDialog(QDialog):
         try:
             fill_combo(self.channel_combo, [(c.name, c.code) for c in self.lookups.channels()])
             categories = self.lookups.categories()
+            self.category_groups = {c.code: c.group_code for c in categories}
             fill_combo(
                 self.category_combo,
                 [(f"{self.lookups.group_label(c.group_code)} · {c.name}", c.code) for c in categories],
@@ -440,8 +441,14 @@ class RegisterRequestDialog(QDialog):
             return
         preview = self.ctx.requests.preview_due(self.received_at(), self.urgency(), category)
         self.due_label.setText(f"<b>{fmt_dt(preview.due_at)}</b> 前办结（{preview.rule}）")
-        self.calendar_warning.setVisible(not preview.calendar_known)
-        if not preview.calendar_known:
+        # Only a rule that counts working days depends on the holiday calendar.
+        counts_workdays = (
+            self.urgency() is Urgency.NORMAL
+            and self.category_groups.get(category) == CategoryGroup.AGENT.value
+        )
+        unknown = counts_workdays and not preview.calendar_known
+        self.calendar_warning.setVisible(unknown)
+        if unknown:
             self.calendar_warning.setText(
                 f"{WARNING_SIGN} 本程序还没有 {preview.due_at.year} 年的法定节假日安排，暂按周一至周五计算工作日，"
                 "时限可能不准。请安装新版本程序。"
@@ -583,6 +590,11 @@ class RegisterRequestDialog(QDialog):
             if answer != QMessageBox.StandardButton.Discard:
                 return
         desk_settings().set(REGISTER_GEOMETRY, bytes(self.saveGeometry().data()))
+        super().reject()
+
+    def discard(self) -> None:
+        """Close without asking and without saving (the window is being torn down)."""
+        self._saving = False
         super().reject()
 
     # ------------------------------------------------------------------ entry point

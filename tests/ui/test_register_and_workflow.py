@@ -1,0 +1,471 @@
+"""受理登记 and the request detail through the real widgets: picking a resident by initials, the
+due time shown before saving, messages next to fields, inline new residents, Esc, and the whole
+workflow 派单 → 开始办理 → 办结 → 回访 (→ 重新办理) with only the allowed buttons on offer."""
+
+from __future__ import annotations
+
+import shutil
+import types
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from xianghe_desk.domain import lifecycle
+from xianghe_desk.domain.drafts import MemberDraft, RequestDraft
+from xianghe_desk.domain.enums import Action, FeedbackRoute, Satisfaction, Status
+from xianghe_desk.domain.queries import PersonFilter, RequestFilter
+from xianghe_desk.jobs.runner import InlineRunner
+from xianghe_desk.services.lookups import LookupService
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.dialogs import request_detail
+from xianghe_desk.ui.dialogs.complete_dialog import CompleteDialog, CompleteValues
+from xianghe_desk.ui.dialogs.dispatch_dialog import DispatchChoice, DispatchDialog
+from xianghe_desk.ui.dialogs.follow_up_dialog import FollowUpDialog, FollowUpValues
+from xianghe_desk.ui.dialogs.reason_dialog import ReasonDialog
+from xianghe_desk.ui.dialogs.register_request import RegisterRequestDialog
+from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
+from xianghe_desk.ui.settings import use_settings_file
+from xianghe_desk.ui.widgets import optional
+from xianghe_desk.ui.widgets.combos import set_combo_value
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+@pytest.fixture(autouse=True)
+def desk_ini(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "desk.ini"
+    use_settings_file(path)
+    yield path
+    use_settings_file(tmp_path / "after.ini")
+
+
+@pytest.fixture
+def desk_ctx(qapp, small_demo: Path, tmp_path: Path, clock) -> Iterator[DeskContext]:
+    path = tmp_path / "demo.db"
+    shutil.copy(small_demo, path)
+    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def printed(monkeypatch) -> list[list[int]]:
+    """Pretend the printing issue has landed: calls of print_work_orders(parent, ctx, ids)."""
+    calls: list[list[int]] = []
+    module = types.SimpleNamespace(print_work_orders=lambda parent, ctx, ids: calls.append(list(ids)))
+    monkeypatch.setattr(
+        optional, "optional_module", lambda name: module if name == optional.PRINTING_MODULE else None
+    )
+    return calls
+
+
+@pytest.fixture
+def no_printing(monkeypatch) -> None:
+    monkeypatch.setattr(optional, "optional_module", lambda name: None)
+
+
+def with_check_digit(first17: str) -> str:
+    """An ID number with its GB 11643 check digit."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+def type_chinese(widget, text: str) -> None:
+    """An input method committing a word (keyClicks with Chinese would abort the test process)."""
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def open_register(qtbot, ctx, resident_id=None) -> RegisterRequestDialog:
+    dialog = RegisterRequestDialog(ctx, None, resident_id)
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.discard())
+    dialog.show()
+    # Shortcuts (Ctrl+S, Ctrl+Enter) go to the active window.
+    dialog.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    return dialog
+
+
+def category_index(dialog: RegisterRequestDialog, code: str) -> int:
+    return dialog.category_combo.findData(code)
+
+
+# ---------------------------------------------------------------------- 受理登记
+
+
+def test_register_picks_resident_by_initials_and_dispatches_to_the_grid_default(qtbot, desk_ctx, no_printing):
+    resident = desk_ctx.residents.list(PersonFilter(text="sxl"), 0, 1)[0]
+    dialog = open_register(qtbot, desk_ctx)
+    qtbot.keyClicks(dialog.name_edit, "sxl")
+    names = [
+        dialog.completer_model.item(r).data(Qt.ItemDataRole.UserRole + 2)
+        for r in range(dialog.completer_model.rowCount())
+    ]
+    assert resident.name in names
+    row = names.index(resident.name)
+    popup = dialog.completer.popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    popup.setCurrentIndex(dialog.completer.completionModel().index(row, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert dialog.resident is not None and dialog.resident.id == resident.id
+    assert dialog.name_edit.text() == resident.name
+    assert dialog.village_combo.currentData() == resident.village_id
+    assert dialog.grid_combo.currentData() == resident.grid_id
+    default = desk_ctx.members.default_handler(resident.grid_id)
+    assert default is not None and dialog.handler_combo.currentData() == default.id
+    assert "*" in dialog.id_edit.text() and dialog.id_edit.isReadOnly()
+
+    assert dialog.due_label.text() == "选择问题类别后显示"
+    dialog.category_combo.setCurrentIndex(category_index(dialog, "social_insurance"))
+    # 代办服务: three working days (2026-11-26 is a Thursday → Tuesday 2026-12-01).
+    assert "2026-12-01 10:00" in dialog.due_label.text() and "3个工作日" in dialog.due_label.text()
+    dialog.urgent_radio.setChecked(True)
+    assert "2026-11-26 12:00" in dialog.due_label.text()
+    type_chinese(dialog.content_edit, "帮忙代缴医保")
+
+    with qtbot.waitSignal(desk_ctx.events.requests_changed, timeout=2000) as changed:
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = dialog.saved
+    assert changed.args == [[saved.id]]
+    request = desk_ctx.requests.get(saved.id)
+    assert (request.resident_id, request.status, request.handler_id) == (
+        resident.id,
+        Status.DISPATCHED,
+        default.id,
+    )
+    assert request.due_at == datetime(2026, 11, 26, 12, 0)
+    assert request.content == "帮忙代缴医保"
+    assert request.person_id_number == resident.id_number
+
+
+def test_messages_sit_next_to_their_fields_and_nothing_is_saved(qtbot, desk_ctx, no_printing):
+    before = desk_ctx.requests.count(RequestFilter())
+    dialog = open_register(qtbot, desk_ctx)
+    dialog.phone_edit.setText("12345")
+    dialog.save_button.click()
+    assert dialog.isVisible() and dialog.saved is None
+    assert "诉求内容" in dialog.errors.message_for("content")
+    assert "问题类别" in dialog.errors.message_for("category")
+    assert "村街" in dialog.errors.message_for("village")
+    assert dialog.errors.message_for("person_phone")
+    assert dialog.errors.fields["content"].isVisibleTo(dialog)
+    assert dialog.errors.fields["content"].text().startswith("⚠ ")
+    assert desk_ctx.requests.count(RequestFilter()) == before
+
+    # Leaving a field checks it at once; fixing it clears the message on the next check.
+    dialog.phone_edit.setText("1381234567")
+    dialog.phone_edit.editingFinished.emit()
+    assert dialog.errors.message_for("person_phone")
+    dialog.phone_edit.setText("13812345678")
+    dialog.phone_edit.editingFinished.emit()
+    assert dialog.errors.message_for("person_phone") == ""
+
+
+def test_unknown_resident_is_added_inline_in_the_same_save(qtbot, desk_ctx, no_printing):
+    residents_before = desk_ctx.residents.count()
+    dialog = open_register(qtbot, desk_ctx)
+    type_chinese(dialog.name_edit, "欧阳小明")
+    assert dialog.completer_model.rowCount() == 0
+    assert "没有「欧阳小明」" in dialog.resident_label.text()
+    assert dialog.new_resident_check.isEnabled()
+    dialog.new_resident_check.setChecked(True)
+    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[1]
+    set_combo_value(dialog.village_combo, village.id)
+    dialog.phone_edit.setText("13912340000")
+    dialog.id_edit.setText("131024194503120010")  # wrong check digit
+    dialog.category_combo.setCurrentIndex(category_index(dialog, "repairs"))
+    type_chinese(dialog.content_edit, "门锁坏了")
+    assert dialog.save() is False
+    assert dialog.errors.message_for("person_id_number")
+    dialog.id_edit.setText(with_check_digit("13102419450312001"))
+    with qtbot.waitSignal(desk_ctx.events.residents_changed, timeout=2000):
+        assert dialog.save() is True
+    assert desk_ctx.residents.count() == residents_before + 1
+    request = desk_ctx.requests.get(dialog.saved.id)
+    resident = desk_ctx.residents.get(request.resident_id)
+    assert (resident.name, resident.village_id, resident.phone) == ("欧阳小明", village.id, "13912340000")
+    assert request.status is Status.RECEIVED  # the village has no grid chosen: nobody to dispatch to yet
+
+
+def test_the_services_refusal_lands_next_to_its_field(qtbot, desk_ctx, no_printing):
+    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
+    desk_ctx.requests.register(
+        RequestDraft("hotline_12345", "repairs", "已登记", village.id, external_number="GD2611001")
+    )
+    dialog = open_register(qtbot, desk_ctx)
+    set_combo_value(dialog.village_combo, village.id)
+    dialog.external_edit.setText("GD2611001")
+    dialog.category_combo.setCurrentIndex(category_index(dialog, "repairs"))
+    type_chinese(dialog.content_edit, "重复来电")
+    dialog.save()
+    assert dialog.saved is None and dialog.isVisible()
+    assert "已经登记过了" in dialog.errors.message_for("external_number")
+    assert dialog.save_button.isEnabled()
+
+
+def test_esc_asks_before_discarding_typed_text(qtbot, desk_ctx, monkeypatch, no_printing):
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    asked: list[str] = []
+
+    def question(parent, title, text, buttons, default):
+        asked.append(title)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    empty = open_register(qtbot, desk_ctx)
+    qtbot.keyClick(empty, Qt.Key.Key_Escape)
+    assert not empty.isVisible() and asked == []
+
+    dialog = open_register(qtbot, desk_ctx)
+    type_chinese(dialog.content_edit, "群众来电")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and asked == ["放弃登记？"]
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_unknown_holiday_calendar_is_warned_about(qtbot, desk_ctx, clock, no_printing):
+    clock.current = datetime(2027, 3, 1, 9, 0)
+    dialog = open_register(qtbot, desk_ctx)
+    dialog.category_combo.setCurrentIndex(category_index(dialog, "certificates"))
+    assert dialog.calendar_warning.isVisibleTo(dialog)
+    assert "2027 年的法定节假日" in dialog.calendar_warning.text()
+    dialog.category_combo.setCurrentIndex(category_index(dialog, "repairs"))
+    assert not dialog.calendar_warning.isVisibleTo(dialog)
+
+
+def test_ctrl_enter_saves_and_prints_when_printing_exists(qtbot, desk_ctx, printed, monkeypatch):
+    resident = desk_ctx.residents.list(PersonFilter(text="yys"), 0, 1)[0]
+
+    def run(self):
+        qtbot.addWidget(self, before_close_func=lambda d: d.discard())
+        self.show()
+        self.windowHandle().requestActivate()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is self, timeout=2000)
+        self.category_combo.setCurrentIndex(category_index(self, "repairs"))
+        type_chinese(self.content_edit, "修水管")
+        qtbot.keyClick(self, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        return self.result()
+
+    monkeypatch.setattr(RegisterRequestDialog, "exec", run)
+    saved = RegisterRequestDialog.register(None, desk_ctx, resident.id)
+    assert saved is not None and saved.resident_id == resident.id
+    assert printed == [[saved.id]]
+
+
+def test_print_actions_are_hidden_without_the_printing_module(qtbot, desk_ctx, no_printing):
+    dialog = open_register(qtbot, desk_ctx)
+    assert not dialog.save_print_button.isVisibleTo(dialog)
+    assert "Ctrl+Enter" not in dialog.shortcut_hint.text()
+    request_id = desk_ctx.requests.ids(RequestFilter())[0]
+    detail = RequestDetailDialog(desk_ctx, request_id)
+    qtbot.addWidget(detail)
+    assert not detail.print_button.isVisibleTo(detail)
+
+
+# ---------------------------------------------------------------------- the detail and its actions
+
+
+@pytest.fixture
+def fresh_request(desk_ctx):
+    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
+    grid = desk_ctx.places.grids(village.id)[0]
+    return desk_ctx.requests.register(
+        RequestDraft("phone", "repairs", "水管漏水", village.id, grid_id=grid.id, person_name="王五")
+    )
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """The values each small action dialog will hand back (their entry points are patched)."""
+    values: dict[str, object] = {}
+    asked: list[str] = []
+
+    def patch(cls, method: str, key: str) -> None:
+        def entry(_cls, *args, **kwargs):
+            asked.append(key)
+            return values.get(key)
+
+        monkeypatch.setattr(cls, method, classmethod(entry))
+
+    patch(request_detail.DispatchDialog, "choose", "dispatch")
+    patch(request_detail.CompleteDialog, "ask", "complete")
+    patch(request_detail.FollowUpDialog, "ask", "follow_up")
+    patch(request_detail.ReasonDialog, "ask", "reason")
+    values["asked"] = asked
+    return values
+
+
+def offered(detail: RequestDetailDialog) -> set[Action]:
+    return {action for action, button in detail.action_buttons.items() if button.isVisibleTo(detail)}
+
+
+def timeline(detail: RequestDetailDialog) -> list[list[str]]:
+    table = detail.timeline
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def test_detail_walks_the_whole_workflow_with_only_allowed_buttons(
+    qtbot, desk_ctx, fresh_request, answers, clock
+):
+    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+    qtbot.addWidget(detail)
+    detail.show()
+    assert offered(detail) == set(lifecycle.allowed_actions(Status.RECEIVED))
+    assert offered(detail) == {Action.DISPATCH, Action.CANCEL, Action.ESCALATE}
+    assert detail.info_labels["content"].text() == "水管漏水"
+
+    member = desk_ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)[0]
+    answers["dispatch"] = DispatchChoice(member.id, "请今天上门")
+    clock.advance(minutes=10)
+    with qtbot.waitSignal(desk_ctx.events.requests_changed, timeout=2000) as changed:
+        detail.action_buttons[Action.DISPATCH].click()
+    assert changed.args == [[fresh_request.id]]
+    assert detail.request.status is Status.DISPATCHED
+    assert offered(detail) == set(lifecycle.allowed_actions(Status.DISPATCHED))
+    assert detail.action_buttons[Action.DISPATCH].text() == "改派"
+
+    clock.advance(minutes=30)
+    detail.action_buttons[Action.START].click()
+    assert detail.request.status is Status.IN_PROGRESS
+    assert Action.START not in offered(detail)
+
+    answers["complete"] = CompleteValues("on_the_spot", "已更换水管", "")
+    clock.advance(hours=1)
+    detail.action_buttons[Action.COMPLETE].click()
+    assert detail.request.status is Status.COMPLETED
+    assert offered(detail) == {Action.FOLLOW_UP, Action.REOPEN}
+
+    answers["follow_up"] = FollowUpValues(
+        FeedbackRoute.PHONE, Satisfaction.UNSATISFIED, "还在滴水", "测试文员"
+    )
+    clock.advance(hours=3)
+    detail.action_buttons[Action.FOLLOW_UP].click()
+    assert detail.request.status is Status.CLOSED
+    assert offered(detail) == {Action.REOPEN}  # 不满意: may be handled again
+
+    answers["reason"] = "回访不满意，重新上门"
+    clock.advance(minutes=5)
+    detail.action_buttons[Action.REOPEN].click()
+    assert detail.request.status is Status.IN_PROGRESS
+    assert answers["asked"] == ["dispatch", "complete", "follow_up", "reason"]
+
+    rows = timeline(detail)
+    assert [r[1] for r in rows] == ["受理", "派单", "开始办理", "办结", "回访", "重新办理"]
+    assert rows[0][3] == "→ 待派单"
+    assert rows[1][3] == "待派单 → 已派单"
+    assert rows[1][4] == f"派给 {member.name}；派单说明：请今天上门"
+    assert rows[3][4] == "办理方式：现场办结；办理结果：已更换水管"
+    assert rows[4][4] == "电话回访；满意度：不满意；回访人：测试文员；群众意见：还在滴水"
+    assert rows[5][4] == "原满意度：不满意；原因：回访不满意，重新上门"
+    assert {r[2] for r in rows} == {desk_ctx.ws.actor}
+
+
+def test_satisfied_follow_up_ends_the_workflow(qtbot, desk_ctx, fresh_request, answers, clock):
+    member = desk_ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)[0]
+    desk_ctx.requests.dispatch(fresh_request.id, member.id)
+    desk_ctx.requests.complete(fresh_request.id, "agent_run", "办好了")
+    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+    qtbot.addWidget(detail)
+    answers["follow_up"] = FollowUpValues(FeedbackRoute.IN_PERSON, Satisfaction.SATISFIED, "", "")
+    detail.action_buttons[Action.FOLLOW_UP].click()
+    assert detail.request.satisfaction is Satisfaction.SATISFIED
+    assert offered(detail) == set()
+    assert "流程结束" in detail.hint_label.text()
+
+
+def test_cancel_needs_a_reason_and_leaves_no_actions(qtbot, desk_ctx, fresh_request, answers):
+    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+    qtbot.addWidget(detail)
+    answers["reason"] = None  # the clerk pressed 取消 in the reason dialog
+    detail.action_buttons[Action.CANCEL].click()
+    assert desk_ctx.requests.get(fresh_request.id).status is Status.RECEIVED
+    answers["reason"] = "重复登记"
+    detail.action_buttons[Action.CANCEL].click()
+    assert detail.request.status is Status.CANCELLED
+    assert offered(detail) == set()
+    assert timeline(detail)[-1][1:] == ["撤销", desk_ctx.ws.actor, "待派单 → 已撤销", "原因：重复登记"]
+
+
+def test_a_refused_action_is_explained_and_changes_nothing(
+    qtbot, desk_ctx, fresh_request, answers, monkeypatch
+):
+    village = desk_ctx.places.village(fresh_request.village_id)
+    saved = desk_ctx.members.add(
+        MemberDraft("离岗员", "13700001111", village.town_id, village.id, active=False)
+    )
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+    qtbot.addWidget(detail)
+    answers["dispatch"] = DispatchChoice(saved.id, "")
+    detail.action_buttons[Action.DISPATCH].click()
+    assert warnings == ["离岗员已不在岗，请改派其他网格员。"]
+    assert desk_ctx.requests.get(fresh_request.id).status is Status.RECEIVED
+    assert all(button.isEnabled() for button in detail.action_buttons.values())
+
+
+def test_detail_print_button_prints_this_work_order(qtbot, desk_ctx, fresh_request, printed):
+    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+    qtbot.addWidget(detail)
+    assert detail.print_button.isVisibleTo(detail)
+    detail.print_button.click()
+    assert printed == [[fresh_request.id]]
+
+
+# ---------------------------------------------------------------------- the small action dialogs
+
+
+def test_action_dialogs_keep_open_and_say_what_is_missing(qtbot, desk_ctx, fresh_request):
+    complete = CompleteDialog(LookupService(desk_ctx.ws).methods())
+    qtbot.addWidget(complete)
+    complete.accept()
+    assert complete.result() != QDialog.DialogCode.Accepted
+    assert "办理方式" in complete.errors.message_for("method")
+    assert "办理结果" in complete.errors.message_for("result")
+    set_combo_value(complete.method_combo, "joint")
+    complete.result_edit.setPlainText("联合水务站已修复")
+    complete.accept()
+    assert complete.result() == QDialog.DialogCode.Accepted
+    assert complete.values() == CompleteValues("joint", "联合水务站已修复", "")
+
+    follow = FollowUpDialog("测试文员")
+    qtbot.addWidget(follow)
+    follow.accept()
+    assert follow.errors.message_for("route") and follow.errors.message_for("satisfaction")
+    follow.set_choice(FeedbackRoute.PHONE, Satisfaction.BASICALLY)
+    follow.accept()
+    assert follow.values().satisfaction is Satisfaction.BASICALLY
+
+    reason = ReasonDialog("退回", "说明", "退回原因", True)
+    qtbot.addWidget(reason)
+    reason.accept()
+    assert "请填写退回原因" in reason.errors.message_for("note")
+    optional_note = ReasonDialog("督办", "说明", "督办意见", False)
+    qtbot.addWidget(optional_note)
+    optional_note.accept()
+    assert optional_note.result() == QDialog.DialogCode.Accepted and optional_note.text() == ""
+
+    members = desk_ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)
+    dispatch = DispatchDialog(members, None, members[0].id, 1, (fresh_request.grid_id,))
+    qtbot.addWidget(dispatch)
+    dispatch.accept()
+    assert "请选择承办人" in dispatch.errors.message_for("handler")
+    set_combo_value(dispatch.member_combo, members[0].id)
+    dispatch.accept()
+    assert "已经派给这位承办人" in dispatch.errors.message_for("handler")
+    set_combo_value(dispatch.member_combo, members[1].id)
+    dispatch.accept()
+    assert dispatch.choice() == DispatchChoice(members[1].id, "")
+    # The grid's own members are listed first and marked with a star (not colour).
+    assert dispatch.member_combo.itemText(1).startswith("★ ")

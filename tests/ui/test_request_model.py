@@ -1,0 +1,202 @@
+"""The request list's model: Qt's model rules, SQL sorting, marks for overdue and urgent rows,
+in-place row updates, and paging on a database of 100,000 requests."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QTableView
+
+from xianghe_desk.domain.drafts import RequestDraft
+from xianghe_desk.domain.enums import Status, Urgency
+from xianghe_desk.domain.queries import RequestFilter, Sort
+from xianghe_desk.jobs.runner import InlineRunner
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.models.base import Role
+from xianghe_desk.ui.models.requests import OVERDUE_BACKGROUND, URGENT_BACKGROUND, RequestTableModel
+from xianghe_desk.ui.settings import use_settings_file
+
+# The offscreen platform warns that it cannot pass size hints or raise windows; not our problem.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+MULTIPLIED_TOTAL = 100_000
+
+
+@pytest.fixture(autouse=True)
+def desk_ini(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "desk.ini"
+    use_settings_file(path)
+    yield path
+    use_settings_file(tmp_path / "after.ini")
+
+
+@pytest.fixture
+def desk_ctx(qapp, small_demo: Path, tmp_path: Path, clock) -> Iterator[DeskContext]:
+    path = tmp_path / "demo.db"
+    shutil.copy(small_demo, path)
+    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def big_db(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo with its requests copied until there are at least 100,000.
+
+    Plain SQL, not the generator: each copy gets a new sequence part in its work-order number
+    (copy × 10000 + original sequence) and a new uuid, so numbers stay unique.
+    """
+    path = tmp_path_factory.mktemp("big") / "big.db"
+    shutil.copy(small_demo, path)
+    conn = sqlite3.connect(path)
+    try:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(requests)") if row[1] != "id"]
+        base = conn.execute("SELECT count(*) FROM requests").fetchone()[0]
+        copies = -(-MULTIPLIED_TOTAL // base) - 1
+        replaced = {
+            "number": "substr(number, 1, 14) || printf('%06d', ? * 10000 + CAST(substr(number, 15) AS INTEGER))",
+            "uuid": "lower(hex(randomblob(16)))",
+            "external_number": "NULL",
+        }
+        select = ", ".join(replaced.get(c, c) for c in columns)
+        sql = f"INSERT INTO requests ({', '.join(columns)}) SELECT {select} FROM requests WHERE id <= ?"
+        conn.execute("PRAGMA synchronous = OFF")
+        # Copies made here are not changes of this copy to send anywhere: keep the change log quiet.
+        quiet = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_state'").fetchone()
+        # Building the indexes once afterwards is much quicker than updating them row by row.
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL"
+        ).fetchall()
+        with conn:
+            if quiet:
+                conn.execute("UPDATE sync_state SET applying = 1")
+            for name, _sql in indexes:
+                conn.execute(f'DROP INDEX "{name}"')
+            for copy in range(1, copies + 1):
+                conn.execute(sql, [copy, base])
+            for _name, statement in indexes:
+                conn.execute(statement)
+            if quiet:
+                conn.execute("UPDATE sync_state SET applying = 0")
+    finally:
+        conn.close()
+    return path
+
+
+def test_model_follows_qt_model_rules(qtmodeltester, desk_ctx):
+    model = RequestTableModel(desk_ctx)
+    model.reload()
+    assert model.rowCount() == 200
+    qtmodeltester.check(model)
+
+
+def test_every_column_sorts_in_sql_by_resetting(qtbot, desk_ctx):
+    model = RequestTableModel(desk_ctx)
+    model.reload()
+    number = model.column_index("number")
+    with qtbot.waitSignal(model.modelReset, timeout=1000):
+        model.sort(number, Qt.SortOrder.AscendingOrder)
+    assert model.sort_order == Sort("number", descending=False)
+    numbers = [model.row_object(row).number for row in range(model.rowCount())]
+    assert numbers == sorted(numbers)
+    # The first page is the first 200 of the whole table, not 200 rows sorted in memory.
+    assert numbers[0] == min(
+        r.number for r in desk_ctx.requests.list(RequestFilter(), Sort("number", False), 0, 2000)
+    )
+    for column in model.columns:
+        model.sort(model.column_index(column.key), Qt.SortOrder.DescendingOrder)
+        assert model.sort_order.descending
+        assert model.rowCount() == 200
+    model.sort(model.column_index("due_at"), Qt.SortOrder.DescendingOrder)
+    dues = [model.row_object(row).due_at for row in range(model.rowCount())]
+    assert dues == sorted(dues, reverse=True)
+
+
+def test_overdue_rows_carry_a_word_and_an_icon_not_only_colour(desk_ctx):
+    model = RequestTableModel(desk_ctx)
+    model.set_filter(RequestFilter(overdue_only=True))
+    assert model.rowCount() == desk_ctx.requests.count(RequestFilter(overdue_only=True)) > 0
+    column = model.column_index("overdue")
+    index = model.index(0, column)
+    assert index.data(Qt.ItemDataRole.DisplayRole).startswith("超期 ")
+    assert index.data(Qt.ItemDataRole.DecorationRole) is not None
+    background = model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole)
+    assert isinstance(background, QBrush) and background.color() == OVERDUE_BACKGROUND
+    assert "已超期" in model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole)
+
+
+def test_urgent_open_rows_are_marked_bold_and_coloured(desk_ctx):
+    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
+    fresh = desk_ctx.requests.register(
+        RequestDraft("phone", "repairs", "屋顶漏雨", village.id, urgency=Urgency.URGENT, person_name="张三")
+    )
+    model = RequestTableModel(desk_ctx)
+    open_statuses = (Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS)
+    model.set_filter(RequestFilter(urgency=Urgency.URGENT, statuses=open_statuses))
+    row = model.row_of_id(fresh.id)
+    assert row is not None
+    urgency = model.index(row, model.column_index("urgency"))
+    assert urgency.data() == "紧急"
+    assert urgency.data(Qt.ItemDataRole.FontRole).bold()
+    assert model.index(row, 0).data(Qt.ItemDataRole.BackgroundRole).color() == URGENT_BACKGROUND
+    # A normal request that is on time has no marks at all.
+    model.set_filter(RequestFilter(urgency=Urgency.NORMAL, statuses=(Status.CLOSED,)))
+    late = {r for r in range(model.rowCount()) if model.row_object(r).is_overdue(desk_ctx.now())}
+    calm = next(r for r in range(model.rowCount()) if r not in late)
+    assert model.index(calm, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert model.index(calm, model.column_index("overdue")).data() == ""
+
+
+def test_changed_rows_are_swapped_in_place_without_a_reset(qtbot, desk_ctx):
+    model = RequestTableModel(desk_ctx)
+    model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
+    row = 0
+    request = model.row_object(row)
+    member = desk_ctx.members.handlers_for(request.village_id, request.grid_id)[0]
+    desk_ctx.requests.dispatch(request.id, member.id)
+    with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.dataChanged, timeout=1000):
+        missing = model.refresh_ids([request.id, 999_999])
+    assert missing == [999_999]
+    assert model.index(row, model.column_index("status")).data() == "已派单"
+    assert model.index(row, model.column_index("handler")).data() == member.name
+    assert model.index(row, 0).data(Role.IdRole) == request.id
+
+
+def test_hundred_thousand_requests_open_and_scroll_without_loading_everything(qtbot, big_db, clock):
+    ctx = DeskContext(big_db, runner=InlineRunner(), clock=clock)
+    try:
+        model = RequestTableModel(ctx)
+        view = QTableView()
+        qtbot.addWidget(view)
+        view.resize(900, 600)
+        view.setModel(model)
+        model.reload()
+        view.show()
+        qtbot.waitExposed(view)
+        assert model.total() >= MULTIPLIED_TOTAL
+        assert model.fetched_rows == 200
+        bar = view.verticalScrollBar()
+
+        def scroll_to_end(pages: int) -> bool:
+            # Like a clerk dragging the scroll bar down: the view asks for one more page at the end.
+            bar.setValue(bar.maximum())
+            return model.fetched_rows >= pages * 200
+
+        for pages in range(2, 5):
+            qtbot.waitUntil(lambda p=pages: scroll_to_end(p), timeout=3000)
+        assert 800 <= model.fetched_rows <= 1000 < model.total()
+        assert model.rowCount() == model.fetched_rows
+        # Sorting and filtering stay paged too.
+        model.sort(model.column_index("person_name"), Qt.SortOrder.AscendingOrder)
+        assert model.fetched_rows == 200
+        model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
+        assert model.fetched_rows == 200 and model.total() > 90_000
+    finally:
+        ctx.close()
