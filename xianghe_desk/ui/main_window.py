@@ -134,7 +134,8 @@ class MainWindow(QMainWindow):
         self._status_timer.start()
         self.refresh_status()
         last = desk_settings().get(LAST_PAGE)
-        self.show_page(last if last in self.pages else next(iter(self.pages)))
+        if self.pages:
+            self.show_page(last if last in self.pages else next(iter(self.pages)))
 
     # ------------------------------------------------------------------ building
     def _init_layout(self) -> None:

@@ -1,0 +1,293 @@
+"""The main window: pages from the registry (missing ones left out), title, status bar counts,
+shortcuts, text size, remembered layout; and the error hook."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QTabWidget, QWidget
+
+from xianghe_desk.domain.drafts import RequestDraft
+from xianghe_desk.domain.enums import Urgency
+from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.domain.queries import RequestFilter
+from xianghe_desk.jobs.runner import InlineRunner, KnownStoreError
+from xianghe_desk.ui import errors, main_window
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.main_window import MainWindow
+from xianghe_desk.ui.settings import TEXT_PERCENT, desk_settings, use_settings_file
+from xianghe_desk.ui.widgets import optional
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+@pytest.fixture(autouse=True)
+def desk_ini(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "desk.ini"
+    use_settings_file(path)
+    yield path
+    main_window.apply_text_percent(100)
+    use_settings_file(tmp_path / "after.ini")
+
+
+@pytest.fixture
+def desk_ctx(qapp, small_demo: Path, tmp_path: Path, clock) -> Iterator[DeskContext]:
+    path = tmp_path / "demo.db"
+    shutil.copy(small_demo, path)
+    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def fake_panels(monkeypatch) -> type[QWidget]:
+    """A stand-in for an exchange panel module that has landed (and one that has not)."""
+
+    class Panel(QWidget):
+        def __init__(self, ctx, parent=None):
+            super().__init__(parent)
+            self.ctx = ctx
+
+    module = types.ModuleType("fake_exchange_panels")
+    module.Panel = Panel  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fake_exchange_panels", module)
+    monkeypatch.setattr(
+        main_window,
+        "EXCHANGE_TABS",
+        (("表格导入导出", "fake_exchange_panels:Panel"), ("数据交换包", "fake_missing_module:PackagePanel")),
+    )
+    return Panel
+
+
+def make_window(qtbot, ctx) -> MainWindow:
+    window = MainWindow(ctx.db_path, ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    return window
+
+
+def nav_titles(window: MainWindow) -> list[str]:
+    return [window.nav.item(row).text() for row in range(window.nav.count())]
+
+
+def test_title_names_the_town_and_missing_pages_are_left_out(qtbot, desk_ctx, monkeypatch, fake_panels):
+    pages = (
+        ("dashboard", "工作台", "xianghe_desk.ui.pages.dashboard:DashboardPage"),
+        ("requests", "服务工单", "xianghe_desk.ui.pages.requests:RequestsPage"),
+        ("nowhere", "不存在", "xianghe_desk.ui.pages.nowhere:NowherePage"),
+        ("exchange", "数据交换", ""),
+    )
+    monkeypatch.setattr(main_window, "PAGES", pages)
+    window = make_window(qtbot, desk_ctx)
+    assert window.windowTitle() == "香河「这就办」服务台账 — 香河县蒋辛屯镇"
+    assert nav_titles(window) == ["工作台", "服务工单", "数据交换"]
+    exchange = window.show_page("exchange")
+    assert isinstance(exchange, QTabWidget)
+    assert [exchange.tabText(i) for i in range(exchange.count())] == ["表格导入导出"]
+    assert isinstance(exchange.widget(0), fake_panels)
+
+    monkeypatch.setattr(main_window, "EXCHANGE_TABS", (("数据交换包", "fake_missing_module:PackagePanel"),))
+    second = make_window(qtbot, desk_ctx)
+    assert "数据交换" not in nav_titles(second)
+
+
+def test_all_shipped_pages_of_this_issue_are_listed(qtbot, desk_ctx):
+    window = make_window(qtbot, desk_ctx)
+    titles = nav_titles(window)
+    assert titles[:2] == ["工作台", "服务工单"]
+    expected_order = [title for _key, title, _spec in main_window.PAGES]
+    assert titles == [t for t in expected_order if t in titles]
+    for key in window.pages:
+        assert window.show_page(key) is window.stack.currentWidget()
+        assert window.current_key() == key
+
+
+def test_status_bar_shows_database_copy_and_live_counts(qtbot, desk_ctx, clock):
+    window = make_window(qtbot, desk_ctx)
+    assert window.db_label.text() == "数据库：demo.db"
+    assert window.device_label.text() == f"本机：{desk_ctx.ws.device.name}"
+    assert window.overdue_button.text() == "⚠ 超期 11 张"
+    assert window.due_today_button.text() == "今日到期 1 张"
+    assert window._status_timer.isActive() and window._status_timer.interval() == 60_000
+
+    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
+    request = desk_ctx.requests.register(
+        RequestDraft("phone", "repairs", "漏水", village.id, urgency=Urgency.URGENT, person_name="张三")
+    )
+    desk_ctx.events.requests_changed.emit([request.id])
+    assert window.due_today_button.text() == "今日到期 2 张"
+    clock.advance(hours=3)
+    window._status_timer.timeout.emit()
+    assert (
+        window.overdue_button.text()
+        == f"⚠ 超期 {desk_ctx.requests.count(RequestFilter(overdue_only=True))} 张"
+    )
+    assert window.overdue_count == 12  # ours joined the eleven
+
+    window.overdue_button.click()
+    assert window.current_key() == "requests"
+    page = window.stack.currentWidget()
+    assert page.model.flt.overdue_only and page.model.total() == 12
+
+
+def test_dashboard_tile_opens_the_list_it_counts(qtbot, desk_ctx):
+    window = make_window(qtbot, desk_ctx)
+    dashboard = window.show_page("dashboard")
+    assert dashboard.tiles["overdue"].value == "11"
+    assert dashboard.tiles["received"].value == "6"
+    assert dashboard.figures is not None and len(dashboard.figures.series) == 12
+    assert dashboard.tiles["completion_rate"].value.endswith("%")
+    dashboard.tiles["handling"].click()
+    assert window.current_key() == "requests"
+    page = window.stack.currentWidget()
+    assert page.model.total() == int(dashboard.tiles["handling"].value)
+    assert page.filter_bar.status_combo.currentData() == "handling"
+    window.show_page("dashboard")
+    dashboard.tiles["due_today"].click()
+    assert page.model.total() == int(dashboard.tiles["due_today"].value) == 1
+
+
+def test_shortcuts_register_find_refresh(qtbot, desk_ctx, monkeypatch):
+    from xianghe_desk.ui.dialogs import register_request
+
+    opened: list[object] = []
+    monkeypatch.setattr(
+        register_request.RegisterRequestDialog,
+        "register",
+        classmethod(lambda cls, parent, ctx, resident_id=None: opened.append(parent)),
+    )
+    window = make_window(qtbot, desk_ctx)
+    window.show_page("dashboard")
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert opened == [window]
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == "requests"
+    page = window.stack.currentWidget()
+    qtbot.waitUntil(page.search.hasFocus, timeout=2000)
+    with qtbot.waitSignal(page.model.modelReset, timeout=2000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == "dashboard"
+
+
+def test_text_size_changes_the_whole_desk_and_is_remembered(qtbot, desk_ctx):
+    window = make_window(qtbot, desk_ctx)
+    base = QApplication.font().pointSizeF()
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_percent == 110
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.1)
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_percent == 125
+    assert desk_settings().get(TEXT_PERCENT) == 125
+    window.close()
+
+    second = make_window(qtbot, desk_ctx)
+    assert second.text_percent == 125
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.25)
+    qtbot.keyClick(second, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert second.text_percent == 110
+    qtbot.keyClick(second, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert second.text_percent == 100
+    assert QApplication.font().pointSizeF() == pytest.approx(base)
+
+
+def test_window_size_and_last_page_are_remembered(qtbot, desk_ctx):
+    window = make_window(qtbot, desk_ctx)
+    # Within the offscreen screen (800×600): restoreGeometry keeps a window on its screen.
+    window.resize(800, 540)
+    window.show_page("requests")
+    window.close()
+    again = MainWindow(desk_ctx.db_path, desk_ctx)
+    qtbot.addWidget(again)
+    assert again.current_key() == "requests"
+    assert again.height() == 540
+    assert 790 <= again.width() <= 800
+
+
+def test_batch_print_shows_only_when_printing_exists(qtbot, desk_ctx, monkeypatch):
+    real = optional.optional_module
+    monkeypatch.setattr(
+        optional, "optional_module", lambda name: None if name == optional.PRINTING_MODULE else real(name)
+    )
+    window = make_window(qtbot, desk_ctx)
+    page = window.show_page("requests")
+    page.view.selectRow(0)
+    assert not page.print_button.isVisibleTo(page)
+    printed: list[list[int]] = []
+    module = types.SimpleNamespace(print_work_orders=lambda parent, ctx, ids: printed.append(list(ids)))
+    monkeypatch.setattr(
+        optional, "optional_module", lambda name: module if name == optional.PRINTING_MODULE else real(name)
+    )
+    page.view.selectRow(1)  # extends the selection (Ctrl-click style)
+    assert page.print_button.isVisibleTo(page)
+    page.print_button.click()
+    assert printed == [[page.model.row_object(0).id, page.model.row_object(1).id]]
+
+
+# ---------------------------------------------------------------------- the error hook
+
+
+@pytest.fixture
+def boxes(monkeypatch, tmp_path) -> dict[str, list[str]]:
+    shown: dict[str, list[str]] = {"warning": [], "bug": []}
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown["warning"].append(text))
+    monkeypatch.setattr(errors, "show_bug", lambda parent, summary, details: shown["bug"].append(details))
+    monkeypatch.setattr(errors.paths, "log_dir", lambda: tmp_path / "logs")
+    return shown
+
+
+def raised(exc: BaseException) -> tuple[type[BaseException], BaseException, object]:
+    try:
+        raise exc
+    except BaseException as caught:
+        return type(caught), caught, caught.__traceback__
+
+
+def test_user_errors_get_a_plain_warning_with_the_message_only(qapp, boxes):
+    errors.handle_exception(*raised(ValidationError("请填写诉求内容。", field="content")))
+    errors.handle_exception(*raised(KnownStoreError("磁盘已满，数据没有保存。")))
+    assert boxes["warning"] == ["请填写诉求内容。", "磁盘已满，数据没有保存。"]
+    assert boxes["bug"] == []
+
+
+def test_bugs_are_logged_and_shown_with_folded_details(qapp, boxes, caplog):
+    with caplog.at_level(logging.ERROR, logger="xianghe_desk.ui.errors"):
+        errors.handle_exception(*raised(ZeroDivisionError("division by zero")))
+    assert boxes["warning"] == []
+    assert "Traceback" in boxes["bug"][0] and "ZeroDivisionError" in boxes["bug"][0]
+    assert any(record.exc_info for record in caplog.records)
+
+
+def test_log_file_goes_to_the_users_log_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(errors.paths, "log_dir", lambda: tmp_path / "logs")
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        path = errors.setup_logging()
+        assert path == tmp_path / "logs" / "xianghe-desk.log"
+        logging.getLogger("xianghe_desk.test").warning("写入日志")
+        for handler in root.handlers:
+            handler.flush()
+        assert "写入日志" in path.read_text(encoding="utf-8")
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
+                handler.close()
+
+
+def test_install_replaces_the_excepthook(monkeypatch):
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
+    errors.install_excepthook()
+    assert sys.excepthook is errors.handle_exception
