@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from xianghe_desk.domain.drafts import MemberDraft, ResidentDraft, clean_member, clean_resident
@@ -23,11 +24,12 @@ from xianghe_desk.services.import_rows import (
     cached_pinyin,
     change_labels,
     field_changes,
+    label_map,
     read_place,
 )
 from xianghe_desk.store.base import d_text
 from xianghe_desk.store.imports import ImportStore
-from xianghe_desk.store.people import tags_text
+from xianghe_desk.store.people import tags_text as _tags_text
 
 MEMBER_LABELS = {
     "name": "姓名",
@@ -58,6 +60,12 @@ RESIDENT_LABELS = {
     "linked_member_id": "联系党员",
     "note": "备注",
 }
+
+
+@lru_cache(maxsize=256)
+def tags_text(tags: tuple[CareTag, ...]) -> str:
+    return _tags_text(tags)
+
 
 _ROLE_ALIASES = {
     "网格长": MemberRole.GRID_HEAD,
@@ -207,22 +215,29 @@ class ResidentPlanner(Planner):
                 self.by_id[row["id_number"]] = row
             else:
                 self.by_person.setdefault((row["name"], row["village_id"], row["birth_date"]), row)
+        self._tags: dict[str, tuple[tuple[CareTag, ...], tuple[str, ...]]] = {}
 
     def _care_tags(self, cells: Cells) -> tuple[CareTag, ...]:
-        tags = []
-        for item in cells.items("服务类别"):
-            tag = _TAG_ALIASES.get(item)
-            if tag is None:
-                try:
-                    tag = CareTag.from_label(item)  # type: ignore[assignment]
-                except KeyError:
-                    cells.refuse(
-                        "服务类别",
-                        f"「{item}」不是可选的服务类别。请填写：{'、'.join(CareTag.labels())}（可填多个，用「、」隔开）。",
+        text = cells.text("服务类别")
+        if not text:
+            return ()
+        if text not in self._tags:
+            tags: list[CareTag] = []
+            problems = []
+            labels = label_map(CareTag)
+            for item in cells.items("服务类别"):
+                tag = _TAG_ALIASES.get(item) or labels.get(item)
+                if tag is None:
+                    problems.append(
+                        f"「{item}」不是可选的服务类别。请填写：{'、'.join(CareTag.labels())}（可填多个，用「、」隔开）。"
                     )
-                    continue
-            tags.append(tag)
-        return tuple(dict.fromkeys(tags))  # type: ignore[arg-type]
+                else:
+                    tags.append(tag)  # type: ignore[arg-type]
+            self._tags[text] = (tuple(dict.fromkeys(tags)), tuple(problems))
+        found, problems = self._tags[text]
+        for message in problems:
+            cells.refuse("服务类别", message)
+        return found
 
     def plan_row(self, cells: Cells) -> PlannedRow:
         ctx = self.ctx
@@ -359,8 +374,9 @@ class ResidentPlanner(Planner):
 
     def apply(self, rows: list[PlannedRow]) -> None:
         new = [row.work.fields for row in rows if row.work.record_id is None]
-        for start in range(0, len(new), 5000):
-            self.store.insert_residents(new[start : start + 5000])
+        if len(new) > 5000:
+            self.store.enlarge_cache()
+        self.store.insert_residents(new)
         for row in rows:
             write: _Write = row.work
             if write.record_id is not None:

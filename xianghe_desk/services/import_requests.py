@@ -66,6 +66,8 @@ _URGENCY_ALIASES: Final = {
     "加急": Urgency.URGENT,
     "急": Urgency.URGENT,
 }
+# Sheets often say just 电话 / 上门 (FeedbackRoute.from_label reads them the same way).
+_ROUTE_ALIASES: Final = {"电话": FeedbackRoute.PHONE, "上门": FeedbackRoute.IN_PERSON}
 _SATISFACTION_ALIASES: Final = {"非常满意": Satisfaction.SATISFIED, "比较满意": Satisfaction.BASICALLY}
 EDIT_LABELS: Final = {
     "channel": "来源渠道",
@@ -278,7 +280,7 @@ class RequestPlanner(Planner):
         handler = self._handler(cells, place.town)
         status = self._status(cells)
         self._check_status_facts(cells, status)
-        route = cells.enum("回访方式", FeedbackRoute)
+        route = cells.enum("回访方式", FeedbackRoute, _ROUTE_ALIASES)
         satisfaction = cells.enum("满意度", Satisfaction, _SATISFACTION_ALIASES)
         method = self.methods.code(cells, "办理方式")
         dispatched_at = cells.datetime("派单时间")

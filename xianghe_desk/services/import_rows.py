@@ -47,33 +47,57 @@ def cached_pinyin(name: str) -> tuple[str, str]:
     return name_initials(name), name_pinyin(name)
 
 
-# Mobile numbers are valid or not by their first seven digits (号段, the blocks the numbering
-# plan hands out), so the slow phonenumbers check runs once per block, not once per row.
-@lru_cache(maxsize=65536)
-def _mobile_block_ok(block: str) -> str | None:
+# Whether an 11-digit number starting with 1 is a mobile number depends on its first five digits
+# only (libphonenumber's CN mobile pattern, e.g. 1(?:610\d|740[0-5])\d{6}|1(?:[38]\d|4[57]|…)\d{8}),
+# so the slow phonenumbers check runs once per five-digit block, not once per row. A test
+# compares this with validators.normalize_phone on random numbers.
+MOBILE_BLOCK = 5
+
+
+@lru_cache(maxsize=4096)
+def _mobile_block_ok(block: str) -> bool:
     try:
-        v.normalize_phone(block + "0000")
-    except ValidationError as exc:
-        return exc.message
-    return None
+        v.normalize_phone(block + "0" * (11 - MOBILE_BLOCK))
+    except Exception:  # phonenumbers errors, see _checked_phone
+        return False
+    return True
 
 
 _PLAIN_MOBILE: Final = re.compile(r"1\d{10}")
 
 
 def normalize_phone_fast(text: str, column: str) -> str:
-    """:func:`validators.normalize_phone`, with the plain 11-digit mobile case cached by block."""
+    """:func:`validators.normalize_phone`, with the plain 11-digit mobile case decided by its block."""
     if _PLAIN_MOBILE.fullmatch(text):
-        problem = _mobile_block_ok(text[:7])
-        if problem is None:
+        if _mobile_block_ok(text[:MOBILE_BLOCK]):
             return text
-        raise ValidationError(problem.replace(text[:7] + "0000", text), field=column)
-    return _cached_phone(text, column)
+        return _checked_phone(text, column)
+    return _checked_phone(text, column)
 
 
 @lru_cache(maxsize=16384)
-def _cached_phone(text: str, column: str) -> str:
-    return v.normalize_phone(text, field=column)
+def _checked_phone(text: str, column: str) -> str:
+    try:
+        return v.normalize_phone(text, field=column)
+    except ValidationError:
+        raise
+    except Exception:
+        # phonenumbers' parse raises its own error for a few inputs (e.g. 11069003765) that
+        # validators.normalize_phone lets through; the clerk still needs a plain refusal.
+        raise ValidationError(
+            f"电话号码“{text}”不是有效的号码，请核对：手机号是 11 位，固定电话写成 0316-5123456。",
+            field=column,
+        ) from None
+
+
+@lru_cache(maxsize=64)
+def label_map(enum: type[LabelledEnum]) -> dict[str, LabelledEnum]:
+    """Label and value → member, as ``LabelledEnum.from_label`` reads them, in one dict lookup."""
+    found: dict[str, LabelledEnum] = {}
+    for member in enum:
+        found.setdefault(member.value, member)
+        found.setdefault(member.label, member)
+    return found
 
 
 def number_text(value: Any) -> str:
@@ -220,11 +244,10 @@ class Cells:
         folded = text.replace(" ", "")
         if aliases and folded in aliases:
             return aliases[folded]
-        try:
-            return enum.from_label(folded)  # type: ignore[return-value]
-        except KeyError:
+        member = label_map(enum).get(folded)
+        if member is None:
             self.refuse(name, f"「{text}」不是可选的{name}。请填写：{'、'.join(enum.labels())}。")
-            return None
+        return member  # type: ignore[return-value]
 
     def yes_no(self, name: str) -> bool | None:
         text = self.text(name).replace(" ", "").upper()
@@ -255,6 +278,7 @@ class PlaceCache:
         self._villages: dict[tuple[str, int], Village | ValidationError] = {}
         self._grids: dict[tuple[int, str], Grid | ValidationError] = {}
         self._town_grids: dict[int, list[Grid]] = {}
+        self.pairs: dict[tuple[str, str, str | None, bool], tuple[Place, tuple[tuple[str, str], ...]]] = {}
 
     @staticmethod
     def _remember(cache: dict[Any, Any], key: Any, resolve: Callable[[], Any]) -> Any:
@@ -311,7 +335,26 @@ class Place:
 def read_place(
     cells: Cells, places: PlaceCache, village_column: str | None = "所属村街", village_required: bool = True
 ) -> Place:
-    """所属镇 and 所属村街 of a row, with problems recorded against their columns."""
+    """所属镇 and 所属村街 of a row, with problems recorded against their columns.
+
+    The answer for each distinct (镇, 村街) pair is remembered: a sheet names few places, many times.
+    """
+    town_text = cells.text("所属镇")
+    village_text = cells.text(village_column) if village_column else ""
+    key = (town_text, village_text, village_column, village_required)
+    known = places.pairs.get(key)
+    if known is None:
+        probe = Cells(cells.sheet, cells.row)
+        known = (_read_place(probe, places, village_column, village_required), tuple(probe.problems))
+        places.pairs[key] = known
+    place, problems = known
+    cells.problems.extend(problems)
+    return place
+
+
+def _read_place(
+    cells: Cells, places: PlaceCache, village_column: str | None, village_required: bool
+) -> Place:
     place = Place()
     town_text = cells.text("所属镇", required=True)
     if town_text:
