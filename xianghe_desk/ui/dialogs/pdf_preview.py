@@ -17,9 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRect, QRunnable, QSize, QSizeF, Qt, QThreadPool, QUrl, Signal
 from PySide6.QtGui import (
-    QColor,
     QDesktopServices,
-    QImage,
     QKeySequence,
     QPageLayout,
     QPageSize,
@@ -115,9 +113,8 @@ class PrintPdfJob(QRunnable):
                     self.printer.newPage()
                 points = document.pagePointSize(page)
                 size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-                image = document.render(
-                    page, size, format=QImage.Format.Format_RGB32, fillColor=QColor("white")
-                )
+                # Transparent where the page is blank: the paper stays white.
+                image = document.render(page, size)
                 target = painter.viewport()
                 scaled = size.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
                 painter.drawImage(QRect(target.topLeft(), scaled), image)
@@ -215,10 +212,13 @@ class PdfPreviewDialog(QDialog):
         layout.addLayout(buttons)
 
     def _init_shortcuts(self) -> None:
-        QShortcut(QKeySequence.StandardKey.Print, self, activated=self.print_document)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_as)
-        QShortcut(QKeySequence.StandardKey.ZoomIn, self, activated=lambda: self.zoom(1.25))
-        QShortcut(QKeySequence.StandardKey.ZoomOut, self, activated=lambda: self.zoom(0.8))
+        for key, slot in (
+            (QKeySequence.StandardKey.Print, self.print_document),
+            (QKeySequence.StandardKey.Save, self.save_as),
+            (QKeySequence.StandardKey.ZoomIn, lambda: self.zoom(1.25)),
+            (QKeySequence.StandardKey.ZoomOut, lambda: self.zoom(0.8)),
+        ):
+            QShortcut(QKeySequence(key), self).activated.connect(slot)
 
     # ------------------------------------------------------------------ viewing
     def fit_width(self) -> None:
