@@ -468,6 +468,7 @@ class ExchangeService:
             self.log.flush_member_grids()
             self.log.set_applying(True)
             applier = SyncApplier(self.ws.db, self.log, self.ws.device.tag)
+            applier.preload(entries)
             for done, entry in enumerate(entries, 1):
                 applier.apply(entry)
                 if done % _PROGRESS_EVERY == 0:

@@ -17,6 +17,13 @@ from xianghe_desk.store.base import TableStore
 from xianghe_desk.store.db import now_text
 
 SYNC_DATALESS: tuple[str, ...] = schema.SYNC_DATALESS
+# In the data of a new row: the sender's derived columns (pinyin, reversed phone), so that the
+# receiver of 100,000 new residents need not compute them again.
+DERIVED_KEY = "~"
+_DERIVED_COLUMNS = {
+    "residents": ("name_initials", "name_pinyin", "phone_rev"),
+    "requests": ("person_initials", "person_phone_rev"),
+}
 # Travelling tables in the order a package lists them.
 SYNC_TABLES: tuple[str, ...] = tuple(schema.SYNC_UNITS)
 # A member's grids travel as one unit of the member (member_grids rows have no uuid).
@@ -226,6 +233,33 @@ class SyncStore(TableStore):
             ],
         )
 
+    def add_entries(self, entries: list[Entry]) -> None:
+        def dump(value: Any) -> str | None:
+            return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+        self.db.conn.executemany(
+            "INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.stamp,
+                    stamp_t(e.stamp),
+                    stamp_device(e.stamp),
+                    e.tbl,
+                    e.uuid,
+                    dump(e.data),
+                    dump(e.parents),
+                )
+                for e in entries
+            ],
+        )
+
+    def save_many_row_stamps(self, stamps: dict[tuple[str, str], dict[str, Any]]) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO sync_rows (tbl, uuid, stamps) VALUES (?, ?, ?)"
+            " ON CONFLICT (tbl, uuid) DO UPDATE SET stamps = excluded.stamps",
+            [(t, u, json.dumps(v, separators=(",", ":"))) for (t, u), v in stamps.items()],
+        )
+
     def entry(self, stamp: str) -> Entry | None:
         row = self.db.execute(
             "SELECT stamp, tbl, uuid, data, parents FROM sync_log WHERE stamp = ?", [stamp]
@@ -312,11 +346,19 @@ class SyncStore(TableStore):
             for start in range(0, len(uuids), 500):
                 chunk = uuids[start : start + 500]
                 marks = ",".join("?" for _ in chunk)
+                derived = _DERIVED_COLUMNS.get(table, ())
+                extra = "".join(f", X.{c}" for c in derived)
                 rows = self.db.execute(
-                    f"SELECT X.uuid, {schema.sync_row_object(table, 'X')} FROM {table} X WHERE X.uuid IN ({marks})",
+                    f"SELECT X.uuid, {schema.sync_row_object(table, 'X')}{extra} FROM {table} X"
+                    f" WHERE X.uuid IN ({marks})",
                     chunk,
                 )
-                found = {str(u): json.loads(d) for u, d in rows}
+                found = {}
+                for row in rows:
+                    data = json.loads(row[1])
+                    if derived:
+                        data[DERIVED_KEY] = dict(zip(derived, row[2:], strict=True))
+                    found[str(row[0])] = data
                 for uuid in chunk:
                     for index in wanted[uuid]:
                         entry = entries[index]

@@ -21,6 +21,7 @@ from xianghe_desk.domain.pinyin import name_initials, name_pinyin
 from xianghe_desk.store.base import reverse_digits
 from xianghe_desk.store.db import now_text
 from xianghe_desk.store.exchange import (
+    DERIVED_KEY,
     MEMBER_GRIDS_UNIT,
     SYNC_DATALESS,
     UNITS,
@@ -33,6 +34,10 @@ from xianghe_desk.store.exchange import (
 )
 
 _MAX_WALK = 100_000
+_BATCH = 5000
+_BIG_CACHE_KIB = 262_144
+# New rows of these tables are written in batches.
+_BUFFERED = frozenset({"residents", "requests"})
 
 # Columns computed from others (they do not travel).
 _DERIVED: dict[str, dict[str, tuple[str, Any]]] = {
@@ -142,6 +147,91 @@ class SyncApplier:
         self._uuids: dict[str, dict[int, str]] = {}
         self._now = now_text()
         self._max_t = 0
+        self._known: set[str] = set()
+        self._preloaded = False
+        self._log_buffer: dict[str, Entry] = {}
+        self._rows: list[tuple[Any, ...]] = []
+        self._rows_table = ""
+        self._rows_columns: tuple[str, ...] = ()
+        self._rows_keys: set[tuple[Any, ...]] = set()
+        self._ids_next: dict[str, int] = {}
+        self._stamps_buffer: dict[tuple[str, str], dict[str, Any]] = {}
+
+    # ---------------------------------------------------------------- the log, buffered
+    # Received entries and row stamps are written in batches (executemany) when a package holds
+    # many rows; reads look in the buffers first.
+    def preload(self, entries: list[Entry]) -> None:
+        """Learn in a few queries which of the entries this copy has already."""
+        if len(entries) > _BATCH:
+            # Many new rows land at random places in the uuid and name indexes: a page cache of
+            # 2 MB (SQLite's default) would read the same pages from disk again and again.
+            self.db.execute(f"PRAGMA cache_size = -{_BIG_CACHE_KIB}")
+        stamps = [e.stamp for e in entries]
+        for start in range(0, len(stamps), 500):
+            chunk = stamps[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            self._known.update(
+                r[0] for r in self.db.execute(f"SELECT stamp FROM sync_log WHERE stamp IN ({marks})", chunk)
+            )
+        self._preloaded = True
+
+    def _knows(self, stamp: str) -> bool:
+        if stamp in self._known or stamp in self._log_buffer:
+            return True
+        return not self._preloaded and self.log.knows(stamp)
+
+    def _entry(self, stamp: str) -> Entry | None:
+        return self._log_buffer.get(stamp) or self.log.entry(stamp)
+
+    def _add_entry(self, entry: Entry) -> None:
+        self._log_buffer[entry.stamp] = entry
+        if len(self._log_buffer) >= _BATCH:
+            self.flush()
+
+    def _row_stamps(self, tbl: str, uuid: str) -> dict[str, Any]:
+        found = self._stamps_buffer.get((tbl, uuid))
+        return dict(found) if found is not None else self.log.row_stamps(tbl, uuid)
+
+    def _save_row_stamps(self, tbl: str, uuid: str, stamps: dict[str, Any]) -> None:
+        self._stamps_buffer[(tbl, uuid)] = dict(stamps)
+
+    def _next_id(self, tbl: str) -> int:
+        if tbl not in self._ids_next:
+            self._ids_next[tbl] = (
+                int(self.db.execute(f"SELECT coalesce(max(id), 0) FROM {tbl}").fetchone()[0]) + 1
+            )
+        row_id = self._ids_next[tbl]
+        self._ids_next[tbl] = row_id + 1
+        return row_id
+
+    def _buffer_key(self, tbl: str, entry: Entry) -> tuple[Any, ...] | None:
+        """The natural key of a new row (so that the same person twice in one batch is noticed)."""
+        keys = _NATURAL_KEYS.get(tbl, [])
+        if not keys or entry.data is None:
+            return None
+        values = tuple(entry.data.get(c) for c in keys[0])
+        return None if any(v is None or v == "" for v in values) else values
+
+    def _flush_rows(self) -> None:
+        if self._rows:
+            names = self._rows_columns
+            self.db.conn.executemany(
+                f"INSERT INTO {self._rows_table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                self._rows,
+            )
+            self._rows = []
+        self._rows_keys = set()
+
+    def flush(self) -> None:
+        """Write the buffered rows, entries and row stamps."""
+        self._flush_rows()
+        if self._log_buffer:
+            self.log.add_entries(list(self._log_buffer.values()))
+            self._known.update(self._log_buffer)
+            self._log_buffer.clear()
+        if self._stamps_buffer:
+            self.log.save_many_row_stamps(self._stamps_buffer)
+            self._stamps_buffer.clear()
 
     # ---------------------------------------------------------------- ids and uuids
     def _id_map(self, tbl: str) -> dict[str, int]:
@@ -233,7 +323,7 @@ class SyncApplier:
 
     # ---------------------------------------------------------------- history
     def _parent(self, stamp: str, unit: str) -> str | None:
-        entry = self.log.entry(stamp)
+        entry = self._entry(stamp)
         if entry is None or entry.parents is None:
             return None
         return unit_stamp(entry.parents, unit)
@@ -255,7 +345,7 @@ class SyncApplier:
             stamp = self._parent(head, name)
             steps = 0
             while stamp is not None and steps < _MAX_WALK:
-                entry = self.log.entry(stamp)
+                entry = self._entry(stamp)
                 if entry is None:
                     break
                 if (
@@ -285,7 +375,7 @@ class SyncApplier:
         """Apply one received write (known writes are skipped: applying twice changes nothing)."""
         if not retry:
             self.report.received += 1
-            if self.log.knows(entry.stamp):
+            if self._knows(entry.stamp):
                 self.report.known += 1
                 return
             self._max_t = max(self._max_t, stamp_t(entry.stamp))
@@ -296,7 +386,7 @@ class SyncApplier:
             self._apply(entry)
         except UnresolvedError as missing:
             if not retry:
-                self.log.add_entry(entry)
+                self._add_entry(entry)
             self.db.execute(
                 "INSERT OR REPLACE INTO sync_pending (stamp, tbl, uuid) VALUES (?, ?, ?)",
                 [entry.stamp, missing.tbl, missing.uuid],
@@ -307,20 +397,22 @@ class SyncApplier:
             if stripped:
                 self.db.execute("UPDATE sync_log SET data = NULL WHERE stamp = ?", [entry.stamp])
         else:
-            self.log.add_entry(Entry(entry.stamp, entry.tbl, entry.uuid, None, None) if stripped else entry)
+            self._add_entry(Entry(entry.stamp, entry.tbl, entry.uuid, None, None) if stripped else entry)
         self.report.applied += 1
 
     def retry_pending(self) -> None:
         """Apply waiting writes whose rows have arrived, until nothing more can be applied."""
+        self.flush()
         while True:
             stamps = [r[0] for r in self.db.execute("SELECT stamp FROM sync_pending ORDER BY stamp")]
             before = len(stamps)
             for stamp in stamps:
-                entry = self.log.entry(stamp)
+                entry = self._entry(stamp)
                 if entry is None:
                     self.db.execute("DELETE FROM sync_pending WHERE stamp = ?", [stamp])
                     continue
                 self.apply(entry, retry=True)
+            self.flush()
             after = self.log.pending_count()
             if after == 0 or after >= before:
                 self.report.pending = after
@@ -329,6 +421,7 @@ class SyncApplier:
     def apply_event(self, event: dict[str, Any]) -> bool:
         """Add one history row of a request (append-only: a known one is skipped). Returns whether
         it was added; an event whose request is not here yet comes again with the request."""
+        self._flush_rows()
         uuid = str(event.get("uuid") or "")
         if not uuid or uuid in self._id_map("request_events"):
             return False
@@ -360,6 +453,16 @@ class SyncApplier:
         units = UNITS[tbl]
         uuid = self.canonical(tbl, entry.uuid)
         row_id = self._id_map(tbl).get(uuid)
+        if row_id is None and entry.parents is None and tbl in _BUFFERED:
+            key = self._buffer_key(tbl, entry)
+            if tbl != self._rows_table or key in self._rows_keys:
+                self._flush_rows()
+            if self._natural_match(tbl, entry) is None:
+                self._insert(tbl, uuid, entry)
+                if key is not None:
+                    self._rows_keys.add(key)
+                return
+        self._flush_rows()
         if row_id is None:
             if entry.parents is not None:
                 raise UnresolvedError(tbl, uuid)
@@ -370,7 +473,7 @@ class SyncApplier:
             row_id, uuid = self._same_entity(tbl, match, uuid)
         elif tbl == "request_events":
             return  # the same event again under its own uuid: nothing to change
-        stamps = self.log.row_stamps(tbl, uuid)
+        stamps = self._row_stamps(tbl, uuid)
         before = dict(stamps)
         row = self.fetch_row(tbl, row_id)
         # Resolve references first: a write waiting for a row changes nothing until it can apply whole.
@@ -420,7 +523,7 @@ class SyncApplier:
         self._check_delete(tbl, uuid, entry, before, row)
         if changes:
             self._write(tbl, row_id, uuid, units, changes, resolved, entry, stamps)
-        self.log.save_row_stamps(tbl, uuid, stamps)
+        self._save_row_stamps(tbl, uuid, stamps)
 
     def _check_delete(
         self, tbl: str, uuid: str, entry: Entry, before: dict[str, Any], row: dict[str, Any]
@@ -438,7 +541,7 @@ class SyncApplier:
                 and not self._known_by(_heads(before, unit), entry.parents, unit)
             }
             for stamp in sorted(unknown):
-                edit = self.log.entry(stamp)
+                edit = self._entry(stamp)
                 edited = {k: v for k, v in ((edit.data or {}) if edit else {}).items() if k != "deleted_at"}
                 if edited:
                     deletion = (entry.stamp, entry.data["deleted_at"])
@@ -491,21 +594,34 @@ class SyncApplier:
             self.report.conflicts.append(key)
 
     # ---------------------------------------------------------------- writing rows
-    def with_derived(self, tbl: str, columns: dict[str, Any]) -> dict[str, Any]:
+    def with_derived(
+        self, tbl: str, columns: dict[str, Any], given: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Add the derived columns (pinyin, reversed phone); ``given`` are the sender's, computed
+        by the same code from the same values."""
         for derived, (source, compute) in _DERIVED.get(tbl, {}).items():
             if source in columns:
-                columns[derived] = compute(columns[source] or "")
+                if given and derived in given:
+                    columns[derived] = given[derived]
+                else:
+                    columns[derived] = compute(columns[source] or "")
         return columns
 
     def _insert(self, tbl: str, uuid: str, entry: Entry) -> None:
         units = UNITS[tbl]
         columns: dict[str, Any] = {}
         for name, value in entry.data.items():
-            if name in units:
-                columns.update(self.columns_for(tbl, units[name], value))
+            unit = units.get(name)
+            if unit is None:
+                continue
+            if not unit.group and unit.columns:
+                column = unit.columns[0]
+                columns[column.name] = self._ref(column.target, value) if column.target else value
+            else:
+                columns.update(self.columns_for(tbl, unit, value))
         grid_uuids = entry.data.get(MEMBER_GRIDS_UNIT) if tbl == "members" else None
         grid_ids = [self._ref("grids", g) for g in grid_uuids or []]
-        columns = self.with_derived(tbl, columns)
+        columns = self.with_derived(tbl, columns, entry.data.get(DERIVED_KEY))
         device = stamp_device(entry.stamp)
         if tbl == "settings":
             columns.update(key=uuid, updated_at=self._now, device_id=device)
@@ -514,17 +630,29 @@ class SyncApplier:
         else:
             columns.update(uuid=uuid, updated_at=self._now, device_id=device)
             columns.setdefault("created_at", self._now)
-        names = list(columns)
-        cursor = self.db.execute(
-            f"INSERT INTO {tbl} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-            [columns[n] for n in names],
-        )
-        row_id = int(cursor.lastrowid or 0)
+        if tbl in _BUFFERED:
+            # New rows of the big tables go in by the thousand (executemany) under ids given here.
+            row_id = self._next_id(tbl)
+            columns["id"] = row_id
+            names = tuple(columns)
+            if self._rows_table != tbl or self._rows_columns != names:
+                self._flush_rows()
+                self._rows_table, self._rows_columns = tbl, names
+            self._rows.append(tuple(columns[n] for n in names))
+            if len(self._rows) >= _BATCH:
+                self._flush_rows()
+        else:
+            names = tuple(columns)
+            cursor = self.db.execute(
+                f"INSERT INTO {tbl} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                [columns[n] for n in names],
+            )
+            row_id = int(cursor.lastrowid or 0)
         self._remember(tbl, uuid, row_id)
         if grid_ids:
             self.set_member_grids(row_id, [g for g in grid_ids if g is not None], device)
         if tbl != "request_events":
-            self.log.save_row_stamps(tbl, uuid, {"": entry.stamp})
+            self._save_row_stamps(tbl, uuid, {"": entry.stamp})
         self.report.inserted[tbl] += 1
 
     def _write(
@@ -570,7 +698,7 @@ class SyncApplier:
                             (entry.stamp, changes[name]),
                             row,
                         )
-                        saved = self.log.row_stamps(tbl, uuid)
+                        saved = self._row_stamps(tbl, uuid)
                         for key in (name, name + "+"):
                             if key in saved:
                                 stamps[key] = saved[key]
@@ -616,6 +744,7 @@ class SyncApplier:
 
     def _same_entity(self, tbl: str, row_id: int, incoming: str) -> tuple[int, str]:
         """Two uuids for one thing: every copy keeps the smaller one; the other becomes an alias."""
+        self.flush()
         local = self.uuid_of(tbl, row_id)
         assert local is not None
         keep, alias = sorted((local, incoming))
