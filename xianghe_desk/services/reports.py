@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from xianghe_desk.domain.enums import CategoryGroup, Status
 from xianghe_desk.domain.figures import (
@@ -131,15 +131,61 @@ def _ranks(values: list[float]) -> list[int]:
     return [order.index(v) + 1 for v in values]
 
 
+class _FactsOnce:
+    """The stats store's ``facts`` remembered for one summary, so the month's requests are read once.
+
+    StatsService.figures reads the month's facts; the rankings need the same facts grouped by
+    town and village. Sharing one read halves the time of a county summary on a large database
+    while the figures still come from StatsService.figures itself.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._seen: dict[tuple[Any, ...], list[RequestFact]] = {}
+
+    def facts(
+        self,
+        start: datetime,
+        end: datetime,
+        as_of: datetime,
+        town_id: int | None = None,
+        village_id: int | None = None,
+    ) -> list[RequestFact]:
+        key = (start, end, as_of, town_id, village_id)
+        if key not in self._seen:
+            self._seen[key] = self._store.facts(start, end, as_of, town_id=town_id, village_id=village_id)
+        return self._seen[key]
+
+    def forget(self) -> None:
+        self._seen.clear()
+
+
+class _SummaryWorkspace:
+    """The workspace as StatsService sees it during one summary: everything as is, facts read once."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self.stats = _FactsOnce(ws.stats)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ws, name)
+
+
 class ReportService:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        self.stats = StatsService(ws)
+        self._shared = _SummaryWorkspace(ws)
+        self.stats = StatsService(cast(Workspace, self._shared))
         self.store = ReportStore(ws.db, ws.device.tag)
 
     def monthly(self, month: str, scope: Scope, as_of: datetime | None = None) -> MonthlyReport:
         """Gather the monthly summary of ``scope`` for ``month`` as it stood at ``as_of`` (default now)."""
-        as_of = as_of or self.ws.now()
+        try:
+            return self._monthly(month, scope, as_of or self.ws.now())
+        finally:
+            self._shared.stats.forget()  # a county month of facts is tens of megabytes
+
+    def _monthly(self, month: str, scope: Scope, as_of: datetime) -> MonthlyReport:
         figures = self.stats.figures(month, scope, as_of)
         previous = self.stats.figures(previous_month(month), scope, as_of)
         county = str(self.ws.settings.get("county_name", "香河县"))
@@ -201,7 +247,7 @@ class ReportService:
         """The month's facts for the ranking scope: the scope itself, or a village's whole town."""
         start, end = month_bounds(month)
         town_id = scope.town.id if scope.town is not None else None
-        facts = self.ws.stats.facts(start, end, as_of, town_id=town_id)
+        facts = self._shared.stats.facts(start, end, as_of, town_id=town_id)
         rank_scope = scope if scope.level != "village" else self.stats.scope(town=scope.town.code)  # type: ignore[union-attr]
         return [f for f in facts if f.status != "cancelled"], self.stats.names(rank_scope)
 
