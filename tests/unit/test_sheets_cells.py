@@ -20,6 +20,7 @@ from xianghe_desk.domain.enums import (
 )
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.services.import_rows import label_map, normalize_phone_fast
+from xianghe_desk.sheets.reader import _text
 from xianghe_desk.store.imports import time_ordered_uuids
 
 
@@ -65,3 +66,8 @@ def test_time_ordered_uuids_sort_in_the_order_they_were_made():
     assert first == sorted(first) and len(set(first)) == 2000
     assert not set(first) & set(later)
     assert {uuid.UUID(u).version for u in first} == {7}
+
+
+@given(st.text(alphabet=st.sampled_from("a1 张\u3000１Ａ，\u200b\t\n\xa0\u202f\x1c-·（")))
+def test_the_readers_fast_path_normalises_exactly_like_normalize_text(text):
+    assert _text(text, long_text=False) == (v.normalize_text(text) or None)

@@ -20,7 +20,7 @@ def test_villages_official_short_and_new(ws, tmp_path):
         ["淑阳镇", "康宁社区", None, "城东片区"],  # already there (short name): district added
         ["刘宋镇", "刘庄村", "131024105217", None],  # a name that repeats across towns
         ["淑阳镇", "新建村村民委员会", "131024100299", "城西片区"],  # new
-        ["钱旺镇", "新建村", None, None],  # the same name in another town is another village
+        ["河北省廊坊市香河县钱旺镇", "新建村", None, None],  # another town: another village
     ]
     path = write_xlsx(tmp_path / "v.xlsx", VIL, rows)
     plan = ImportService(ws).plan(ImportService(ws).read("villages", path))

@@ -32,6 +32,7 @@ LOST_DIGITS: Final = (
     "后几位已经丢失，无法恢复。请把「{column}」这一列的单元格格式设为「文本」，再重新输入完整的号码。"
 )
 _SCIENTIFIC: Final = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_COUNTY_PREFIX: Final = re.compile(r"^(河北省?)?(廊坊市?)?(香河县)?")
 _SEPARATORS: Final = re.compile(r"[、,，;；/|\n]+")
 _NAME_WITH_PHONE: Final = re.compile(r"^(.+?)\s*[（(]\s*([0-9+\- ]{7,})\s*[)）]$|^(.+?)\s+([0-9+\-]{7,})$")
 _YES: Final = frozenset({"是", "Y", "YES", "TRUE", "1", "√", "✓", "有", "党员", "中共党员", "在岗"})
@@ -293,7 +294,17 @@ class PlaceCache:
         return found
 
     def town(self, text: str) -> Town:
-        return self._remember(self._towns, text, lambda: self.places.resolve_town(text))  # type: ignore[no-any-return]
+        return self._remember(self._towns, text, lambda: self._resolve_town(text))  # type: ignore[no-any-return]
+
+    def _resolve_town(self, text: str) -> Town:
+        try:
+            return self.places.resolve_town(text)
+        except ValidationError:
+            # Sheets from other offices write the full address: 河北省廊坊市香河县淑阳镇.
+            short = _COUNTY_PREFIX.sub("", text)
+            if short and short != text:
+                return self.places.resolve_town(short)
+            raise
 
     def village(self, text: str, town: Town) -> Village:
         return self._remember(  # type: ignore[no-any-return]
