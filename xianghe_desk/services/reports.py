@@ -276,8 +276,17 @@ class ReportService:
         villages = self._grouped(all_facts, lambda x: x.village_id, names.villages, as_of, names)
         if scope.level == "county":
             sections.append(self._region_section("分镇统计", "镇", f["by_town"], towns, f, chart=True))
+            town_by_id = {t.name: t for t in towns}
+            place_town = {v.id: v.town_name for v in self.stats.places.villages(None, include_virtual=True)}
+            town_of = {
+                names.villages[i]: town_by_id[place_town[i]]
+                for i in names.villages
+                if place_town.get(i) in town_by_id
+            }
             sections.append(
-                self._region_section("分村街统计", "村街", f["by_village"], villages, f, chart=False)
+                self._region_section(
+                    "分村街统计", "村街", f["by_village"], villages, f, chart=False, town_of=town_of
+                )
             )
         elif scope.level == "town":
             sections.append(
@@ -298,26 +307,37 @@ class ReportService:
         groups: list[GroupFigures],
         f: dict[str, Any],
         chart: bool,
+        town_of: dict[str, GroupFigures] | None = None,
     ) -> ReportSection:
+        """A table by town or by village; ``town_of`` (county scope) heads each town's villages
+        with the town's own row, so 300-odd villages read town by town."""
         rows: list[tuple[Any, ...]] = []
         quiet = 0
+        current_town: GroupFigures | None = None
+        town_stats = f["by_town"]
+
+        def line(name: str, stat: dict[str, Any], g: GroupFigures) -> tuple[Any, ...]:
+            return (
+                name,
+                stat["received"],
+                stat["completed"],
+                f"{stat['completion_rate']:.1f}%",
+                f"{g.satisfaction_rate:.1f}%" if g.rated else "—",
+                g.overdue,
+                f"{g.avg_hours:.1f}" if g.completed else "—",
+            )
+
         for g in groups:
             stat = by.get(g.name, {"received": 0, "completed": 0, "completion_rate": 0.0})
             if not stat["received"]:
                 quiet += 1
                 if len(groups) > 40:
                     continue  # the county's 300-odd villages: list those with requests
-            rows.append(
-                (
-                    g.name,
-                    stat["received"],
-                    stat["completed"],
-                    f"{stat['completion_rate']:.1f}%",
-                    f"{g.satisfaction_rate:.1f}%" if g.rated else "—",
-                    g.overdue,
-                    f"{g.avg_hours:.1f}" if g.completed else "—",
-                )
-            )
+            town = town_of.get(g.name) if town_of else None
+            if town is not None and town is not current_town:
+                current_town = town
+                rows.append(line(f"【{town.name}】", town_stats.get(town.name, stat), town))
+            rows.append(line(f"　{g.name}" if town_of else g.name, stat, g))
         rows.append(
             (
                 "合计",
@@ -338,6 +358,7 @@ class ReportService:
             widths=(3.2, 1.3, 1.3, 1.3, 1.3, 1.2, 2.0),
             note=note,
             total_row=True,
+            subtotal_prefix="【" if town_of else "",
         )
         blocks: list[Any] = [table]
         if chart:
