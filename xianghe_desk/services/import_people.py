@@ -223,17 +223,17 @@ class ResidentPlanner(Planner):
             return ()
         if text not in self._tags:
             tags: list[CareTag] = []
-            problems = []
+            messages: list[str] = []
             labels = label_map(CareTag)
             for item in cells.items("服务类别"):
                 tag = _TAG_ALIASES.get(item) or labels.get(item)
                 if tag is None:
-                    problems.append(
+                    messages.append(
                         f"「{item}」不是可选的服务类别。请填写：{'、'.join(CareTag.labels())}（可填多个，用「、」隔开）。"
                     )
                 else:
                     tags.append(tag)  # type: ignore[arg-type]
-            self._tags[text] = (tuple(dict.fromkeys(tags)), tuple(problems))
+            self._tags[text] = (tuple(dict.fromkeys(tags)), tuple(messages))
         found, problems = self._tags[text]
         for message in problems:
             cells.refuse("服务类别", message)

@@ -17,58 +17,18 @@ from datetime import datetime
 from typing import Any, Final
 
 from xianghe_desk.domain import duetime, lifecycle
-from xianghe_desk.domain.drafts import RequestDraft, clean_request
-from xianghe_desk.domain.enums import Action, FeedbackRoute, Satisfaction, Status, Urgency
+from xianghe_desk.domain.enums import Action, Status
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import Member, ServiceRequest
 from xianghe_desk.domain.numbering import format_number, parse_number
 from xianghe_desk.domain.pinyin import name_initials
-from xianghe_desk.services.import_rows import (
-    Cells,
-    ImportContext,
-    LookupNames,
-    PlannedRow,
-    Planner,
-    RowAction,
-    read_place,
-)
+from xianghe_desk.services.import_request_rows import STAGE, RequestRow, RequestRowReader, fmt_time
+from xianghe_desk.services.import_rows import Cells, ImportContext, PlannedRow, Planner, RowAction
 from xianghe_desk.services.people import MemberService, ResidentService
 from xianghe_desk.services.requests import RequestService
 from xianghe_desk.store.base import dt_text, reverse_digits
 from xianghe_desk.store.imports import ImportStore
 
-STAGE: Final = {
-    Status.RECEIVED: 0,
-    Status.DISPATCHED: 1,
-    Status.IN_PROGRESS: 2,
-    Status.COMPLETED: 3,
-    Status.CLOSED: 4,
-}
-_STATUS_ALIASES: Final = {
-    "未派单": Status.RECEIVED,
-    "待办理": Status.RECEIVED,
-    "已受理": Status.RECEIVED,
-    "已派": Status.DISPATCHED,
-    "处理中": Status.IN_PROGRESS,
-    "正在办理": Status.IN_PROGRESS,
-    "办结": Status.COMPLETED,
-    "已完成": Status.COMPLETED,
-    "完成": Status.COMPLETED,
-    "已回复": Status.COMPLETED,
-    "回访": Status.CLOSED,
-    "已评价": Status.CLOSED,
-    "撤销": Status.CANCELLED,
-    "作废": Status.CANCELLED,
-}
-_URGENCY_ALIASES: Final = {
-    "普通": Urgency.NORMAL,
-    "特急": Urgency.URGENT,
-    "加急": Urgency.URGENT,
-    "急": Urgency.URGENT,
-}
-# Sheets often say just 电话 / 上门 (FeedbackRoute.from_label reads them the same way).
-_ROUTE_ALIASES: Final = {"电话": FeedbackRoute.PHONE, "上门": FeedbackRoute.IN_PERSON}
-_SATISFACTION_ALIASES: Final = {"非常满意": Satisfaction.SATISFIED, "比较满意": Satisfaction.BASICALLY}
 EDIT_LABELS: Final = {
     "channel": "来源渠道",
     "category": "问题类别",
@@ -84,44 +44,6 @@ EDIT_LABELS: Final = {
     "result": "办理结果",
     "handler_id": "承办人",
 }
-_FIELDS: Final = {
-    "content": "诉求内容",
-    "channel": "来源渠道",
-    "category": "问题类别",
-    "received_at": "受理时间",
-    "person_name": "服务对象姓名",
-    "person_phone": "联系电话",
-    "person_id_number": "身份证号",
-}
-
-
-@dataclass
-class _Parsed:
-    """One row's values, read and checked."""
-
-    received_at: datetime
-    channel: str
-    category: str
-    content: str
-    village_id: int
-    town_id: int
-    town_code: str
-    urgency: Urgency
-    person_name: str
-    person_phone: str
-    person_id: str
-    external: str
-    number: str
-    grid_id: int | None
-    handler: Member | None
-    status: Status
-    dispatched_at: datetime | None
-    completed_at: datetime | None
-    method: str
-    result: str
-    feedback_at: datetime | None
-    route: FeedbackRoute | None
-    satisfaction: Satisfaction | None
 
 
 @dataclass
@@ -145,10 +67,6 @@ class _Work:
     edits: tuple[str, ...] = ()
 
 
-def _fmt(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if value else "（空）"
-
-
 class RequestPlanner(Planner):
     kind = "requests"
 
@@ -158,9 +76,9 @@ class RequestPlanner(Planner):
         self.requests = RequestService(self.ws)
         self.residents = ResidentService(self.ws)
         self.member_service = MemberService(self.ws)
-        self.channels = LookupNames(self.ws, "channel", "来源渠道")
-        self.categories = LookupNames(self.ws, "category", "问题类别")
-        self.methods = LookupNames(self.ws, "method", "办理方式")
+        self.reader = RequestRowReader(ctx)
+        self.categories = self.reader.categories
+        self.methods = self.reader.methods
         self.rules = self.ws.due_rules()
         self.by_number: dict[str, int] = {}
         self.by_external: dict[str, int] = {}
@@ -174,174 +92,16 @@ class RequestPlanner(Planner):
 
     # ---- reading a row -------------------------------------------------------------------------
 
-    def _status(self, cells: Cells) -> Status:
-        status = cells.enum("状态", Status, _STATUS_ALIASES)
-        if status is not None:
-            return status
-        # 状态 left empty: the furthest step the row has facts for.
-        if cells.has("回访方式") or cells.has("满意度") or cells.has("回访时间"):
-            return Status.CLOSED
-        if cells.has("办结时间") or cells.has("办理方式"):
-            return Status.COMPLETED
-        if cells.has("承办人") or cells.has("派单时间"):
-            return Status.DISPATCHED
-        return Status.RECEIVED
-
-    def _check_status_facts(self, cells: Cells, status: Status) -> None:
-        """The facts a status needs (contract §2) and the ones it must not have."""
-        label = status.label
-        if status.is_done:
-            for column in ("办结时间", "办理方式"):
-                if not cells.has(column):
-                    cells.refuse(column, f"状态是「{label}」，必须填写{column}。")
-        if status is Status.CLOSED:
-            for column in ("回访方式", "满意度"):
-                if not cells.has(column):
-                    cells.refuse(column, f"状态是「{label}」，必须填写{column}。")
-        later: tuple[str, ...] = ()
-        if status is Status.RECEIVED:
-            later = (
-                "承办人",
-                "派单时间",
-                "办结时间",
-                "办理方式",
-                "办理结果",
-                "回访时间",
-                "回访方式",
-                "满意度",
-            )
-        elif status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.CANCELLED):
-            later = ("办结时间", "办理方式", "办理结果", "回访时间", "回访方式", "满意度")
-        elif status is Status.COMPLETED:
-            later = ("回访时间", "回访方式", "满意度")
-        for column in later:
-            if cells.has(column):
-                cells.refuse(
-                    column,
-                    f"状态是「{label}」，却填了{column}，不知道哪个对。请改正状态，或清空{column}。",
-                )
-
-    def _check_times(self, cells: Cells, p: _Parsed) -> None:
-        now = self.ctx.now
-        steps = (
-            ("受理时间", p.received_at),
-            ("派单时间", p.dispatched_at),
-            ("办结时间", p.completed_at),
-            ("回访时间", p.feedback_at),
-        )
-        previous: tuple[str, datetime] | None = None
-        for column, value in steps:
-            if value is None:
-                continue
-            if value > now:
-                cells.refuse(column, f"{column} {_fmt(value)} 晚于现在，请核对日期和时间。")
-            if previous is not None and value < previous[1]:
-                cells.refuse(
-                    column, f"{column} {_fmt(value)} 早于{previous[0]} {_fmt(previous[1])}，请核对。"
-                )
-            previous = (column, value)
-
-    def _handler(self, cells: Cells, town: Any) -> Member | None:
-        if not cells.has("承办人"):
-            return None
-        try:
-            return self.ctx.members.resolve(cells.text("承办人"), town)
-        except ValidationError as exc:
-            cells.refuse("承办人", exc.message)
-            return None
-
-    def _parse(self, cells: Cells) -> _Parsed | None:
-        ctx = self.ctx
-        received_at = cells.datetime("受理时间", required=True)
-        channel = self.channels.code(cells, "来源渠道", required=True)
-        category = self.categories.code(cells, "问题类别", required=True)
-        content = cells.text("诉求内容", required=True)
-        place = read_place(cells, ctx.places)
-        number_text = cells.code("工单编号")
-        number = ""
-        if number_text:
-            parsed_number = parse_number(number_text)
-            if parsed_number is None:
-                cells.refuse(
-                    "工单编号",
-                    f"「{number_text}」不是本程序的工单编号（应像 100-K7M3-2611-0042）。"
-                    "其他系统的编号请填在「外部编号」列；新登记的工单不用填工单编号。",
-                )
-            else:
-                number = str(parsed_number)
-        external = cells.code("外部编号")
-        urgency = cells.enum("紧急程度", Urgency, _URGENCY_ALIASES) or Urgency.NORMAL
-        grid_id = None
-        if place.village is not None and cells.has("所属网格"):
-            try:
-                grid_id = ctx.places.grid(place.village, cells.text("所属网格")).id
-            except ValidationError as exc:
-                cells.refuse("所属网格", exc.message)
-        handler = self._handler(cells, place.town)
-        status = self._status(cells)
-        self._check_status_facts(cells, status)
-        route = cells.enum("回访方式", FeedbackRoute, _ROUTE_ALIASES)
-        satisfaction = cells.enum("满意度", Satisfaction, _SATISFACTION_ALIASES)
-        method = self.methods.code(cells, "办理方式")
-        dispatched_at = cells.datetime("派单时间")
-        completed_at = cells.datetime("办结时间")
-        feedback_at = cells.datetime("回访时间")
-        person_phone = cells.phone("联系电话")
-        draft = RequestDraft(
-            channel or "-",
-            category or "-",
-            content or "-",
-            place.village.id if place.village else 0,
-            received_at=received_at,
-            person_name=cells.text("服务对象姓名"),
-            person_id_number=cells.id_text(),
-            external_number=external,
-        )
-        try:
-            draft = clean_request(draft, ctx.now)
-        except ValidationError as exc:
-            for field_name, message in exc.problems:
-                cells.refuse(_FIELDS.get(field_name or "", "诉求内容"), message)
-        if cells.problems or received_at is None or place.village is None or place.town is None:
-            return None
-        parsed = _Parsed(
-            received_at=received_at,
-            channel=channel,
-            category=category,
-            content=draft.content,
-            village_id=place.village.id,
-            town_id=place.village.town_id,
-            town_code=place.town.code,
-            urgency=urgency,
-            person_name=draft.person_name,
-            person_phone=person_phone,
-            person_id=draft.person_id_number,
-            external=draft.external_number,
-            number=number,
-            grid_id=grid_id,
-            handler=handler,
-            status=status,
-            dispatched_at=dispatched_at,
-            completed_at=completed_at,
-            method=method,
-            result=cells.text("办理结果"),
-            feedback_at=feedback_at,
-            route=route,
-            satisfaction=satisfaction,
-        )
-        self._check_times(cells, parsed)
-        return None if cells.problems else parsed
-
     # ---- planning ------------------------------------------------------------------------------
 
     def plan_row(self, cells: Cells) -> PlannedRow:
-        parsed = self._parse(cells)
+        parsed = self.reader.read(cells)
         label = f"{cells.text('受理时间')[:16]} {cells.text('诉求内容')[:24]}".strip()
         if parsed is None:
             return self.refused(cells, label)
         p = parsed
-        natural = (dt_text(p.received_at), p.village_id, p.content)
-        keys = [("number", p.number)] if p.number else []
+        natural = (dt_text(p.received_at) or "", p.village_id, p.content)
+        keys: list[tuple[str, object]] = [("number", p.number)] if p.number else []
         keys += [("external", p.external)] if p.external else []
         keys.append(("natural", natural))
         for key in keys:
@@ -362,7 +122,7 @@ class RequestPlanner(Planner):
             return self._plan_new(cells, p, label)
         return self._plan_existing(cells, p, self.requests.get(request_id), label)
 
-    def _identify(self, cells: Cells, p: _Parsed, natural: tuple[str, int, str]) -> int | None:
+    def _identify(self, cells: Cells, p: RequestRow, natural: tuple[str, int, str]) -> int | None:
         by_number = self.by_number.get(p.number) if p.number else None
         by_external = self.by_external.get(p.external) if p.external else None
         if by_number is not None and by_external is not None and by_number != by_external:
@@ -394,7 +154,7 @@ class RequestPlanner(Planner):
             self._default_handlers[grid_id] = self.member_service.default_handler(grid_id)
         return self._default_handlers[grid_id]
 
-    def _steps(self, p: _Parsed, start: Status, handler: Member | None, first_at: datetime) -> list[_Step]:
+    def _steps(self, p: RequestRow, start: Status, handler: Member | None, first_at: datetime) -> list[_Step]:
         """The lifecycle steps from ``start`` to the row's status, at the sheet's times.
 
         Times the sheet leaves out follow the contract's defaults: 派单时间 defaults to 受理时间
@@ -445,7 +205,7 @@ class RequestPlanner(Planner):
             steps.append(_Step(Action.CANCEL, at, {"cancelled_at": dt_text(at)}, note="表格中的状态为已撤销"))
         return steps
 
-    def _plan_new(self, cells: Cells, p: _Parsed, label: str) -> PlannedRow:
+    def _plan_new(self, cells: Cells, p: RequestRow, label: str) -> PlannedRow:
         resident = self.residents.by_id_number(p.person_id) if p.person_id else None
         grid_id = p.grid_id if p.grid_id is not None else (resident.grid_id if resident else None)
         person_name = p.person_name or (resident.name if resident else "")
@@ -494,7 +254,7 @@ class RequestPlanner(Planner):
                 return False
         return True
 
-    def _edits(self, cells: Cells, p: _Parsed, r: ServiceRequest) -> dict[str, Any]:
+    def _edits(self, cells: Cells, p: RequestRow, r: ServiceRequest) -> dict[str, Any]:
         """Fields of a known request that the row changes (non-empty cells only)."""
         given: dict[str, Any] = {
             "channel": p.channel,
@@ -522,13 +282,13 @@ class RequestPlanner(Planner):
             given["handler_id"], current["handler_id"] = p.handler.id, None
         return {key: value for key, value in given.items() if current.get(key) != value}
 
-    def _recorded_differences(self, cells: Cells, p: _Parsed, r: ServiceRequest) -> None:
+    def _recorded_differences(self, cells: Cells, p: RequestRow, r: ServiceRequest) -> None:
         """Facts of steps both the sheet and the database have passed must agree."""
         reached = STAGE.get(r.status, 0) if r.status is not Status.CANCELLED else 0
         sheet = STAGE.get(p.status, 0) if p.status is not Status.CANCELLED else 0
         shared = min(reached, sheet)
         pairs: list[tuple[str, Any, Any, str, str]] = [
-            ("受理时间", p.received_at, r.received_at, _fmt(p.received_at), _fmt(r.received_at))
+            ("受理时间", p.received_at, r.received_at, fmt_time(p.received_at), fmt_time(r.received_at))
         ]
         if shared >= 1:
             if p.dispatched_at is not None:
@@ -537,15 +297,21 @@ class RequestPlanner(Planner):
                         "派单时间",
                         p.dispatched_at,
                         r.dispatched_at,
-                        _fmt(p.dispatched_at),
-                        _fmt(r.dispatched_at),
+                        fmt_time(p.dispatched_at),
+                        fmt_time(r.dispatched_at),
                     )
                 )
             if p.handler is not None and r.handler_id is not None:
                 pairs.append(("承办人", p.handler.id, r.handler_id, p.handler.name, r.handler_name))
         if shared >= 3:
             pairs.append(
-                ("办结时间", p.completed_at, r.completed_at, _fmt(p.completed_at), _fmt(r.completed_at))
+                (
+                    "办结时间",
+                    p.completed_at,
+                    r.completed_at,
+                    fmt_time(p.completed_at),
+                    fmt_time(r.completed_at),
+                )
             )
             pairs.append(
                 ("办理方式", p.method, r.method, self.methods.names.get(p.method, ""), r.method_name)
@@ -555,7 +321,13 @@ class RequestPlanner(Planner):
         if shared >= 4:
             if p.feedback_at is not None:
                 pairs.append(
-                    ("回访时间", p.feedback_at, r.feedback_at, _fmt(p.feedback_at), _fmt(r.feedback_at))
+                    (
+                        "回访时间",
+                        p.feedback_at,
+                        r.feedback_at,
+                        fmt_time(p.feedback_at),
+                        fmt_time(r.feedback_at),
+                    )
                 )
             pairs.append(
                 (
@@ -577,7 +349,7 @@ class RequestPlanner(Planner):
                     "已登记的办理记录不能用表格改写；请核对表格，或在工单详情中办理。",
                 )
 
-    def _plan_existing(self, cells: Cells, p: _Parsed, r: ServiceRequest, label: str) -> PlannedRow:
+    def _plan_existing(self, cells: Cells, p: RequestRow, r: ServiceRequest, label: str) -> PlannedRow:
         label = f"{r.number} {label}"
         self._recorded_differences(cells, p, r)
         edits = self._edits(cells, p, r)
@@ -592,7 +364,7 @@ class RequestPlanner(Planner):
         elif p.status is not r.status and (
             p.status is Status.CANCELLED or (r.status is not Status.CANCELLED and sheet_stage > current_stage)
         ):
-            last = max(e.at for e in self.requests.events(r.id))
+            last = max(e.at for e in self.ws.requests.events(r.id))
             handler = p.handler or (None if r.handler_id is None else _member_of(r))
             if handler is None and r.status is Status.RECEIVED:
                 handler = self._default_handler(edits.get("grid_id", r.grid_id))
@@ -605,8 +377,8 @@ class RequestPlanner(Planner):
                     )
                     cells.refuse(
                         column,
-                        f"「{step.action.label}」的时间 {_fmt(step.at)} 早于工单 {r.number} 在本机最近的办理记录"
-                        f"（{_fmt(last)}），请核对。",
+                        f"「{step.action.label}」的时间 {fmt_time(step.at)} 早于工单 {r.number} 在本机最近的办理记录"
+                        f"（{fmt_time(last)}），请核对。",
                     )
                     break
             if not cells.problems:
