@@ -94,7 +94,8 @@ def test_import_command_all_or_nothing_valid_only_dry_run_and_report(db, tmp_pat
     assert "第3行 / 所属村街 / " in captured.err
     assert _count(db, "residents") == before
     assert cli("import", "residents", "--db", db, sheet, "--dry-run", "--valid-only") == 1
-    assert "试运行" in capsys.readouterr().out and _count(db, "residents") == before
+    out = capsys.readouterr().out
+    assert "试运行" in out and "第2行 新增：新居民甲" in out and _count(db, "residents") == before
     report = tmp_path / "report.xlsx"
     assert cli("import", "residents", "--db", db, sheet, "--valid-only", "--report", report) == 1
     assert "已新增 1 行" in capsys.readouterr().out

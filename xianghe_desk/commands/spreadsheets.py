@@ -19,6 +19,7 @@ from xianghe_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, db_argument, db_
 KINDS = ("villages", "grids", "members", "residents", "requests")
 KIND_HELP = "villages（村街）、grids（网格）、members（网格员）、residents（服务对象）、requests（服务工单）"
 SHOWN_REFUSALS = 20
+SHOWN_ROWS = 20
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -92,6 +93,10 @@ def run_import(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"提示：{warning}", file=sys.stderr)
     print(report.summary())
+    if args.dry_run and report.changes:
+        print(f"将写入的行（前 {min(SHOWN_ROWS, len(report.changes))} 行）：")
+        for number, action, label, reason in report.changes[:SHOWN_ROWS]:
+            print(f"  第{number}行 {action}：{label}" + (f"（{reason}）" if reason else ""))
     if report.refusals:
         print(f"被拒绝的行（行 / 列 / 原因），共 {len(report.refusals)} 处：", file=sys.stderr)
         for refusal in report.refusals[:SHOWN_REFUSALS]:

@@ -102,6 +102,8 @@ class ImportReport:
     valid_only: bool = False
     columns: tuple[str, ...] = ()
     refused_rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # (row, 新增/更新, what, changed columns) of the rows added or updated, or to be in a dry run.
+    changes: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -261,4 +263,5 @@ class ImportService:
             valid_only=valid_only,
             columns=sheet.spec.names,
             refused_rows=cells,
+            changes=[(row.row, row.action.label, row.label, row.reason) for row in plan.to_write()],
         )
