@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -28,6 +28,7 @@ from xianghe_desk.domain.queries import RequestFilter
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.errors import log_file
 from xianghe_desk.ui.settings import LAST_PAGE, TEXT_PERCENT, WINDOW_GEOMETRY, WINDOW_STATE, desk_settings
+from xianghe_desk.ui.widgets.look import ALERT, emphasise, set_text_colour
 from xianghe_desk.ui.widgets.optional import optional_attr
 
 log = logging.getLogger(__name__)
@@ -150,12 +151,15 @@ class MainWindow(QMainWindow):
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self._on_nav_row_changed)
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
-        self.nav.setStyleSheet(
-            "QListWidget#navigation { background: #2c3e50; color: #ecf0f1; padding-top: 6px; }"
-            "QListWidget#navigation::item { padding-left: 10px; }"
-            "QListWidget#navigation::item:selected { background: #1f6fb2; color: white; }"
-            "QListWidget#navigation::item:hover:!selected { background: #34495e; }"
-        )
+        # Colours through the palette, not a style sheet: a sheet would pin the font size (Ctrl+=).
+        palette = QPalette(self.nav.palette())
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Base, QColor("#2c3e50"))
+            palette.setColor(group, QPalette.ColorRole.Text, QColor("#ecf0f1"))
+            palette.setColor(group, QPalette.ColorRole.Highlight, QColor("#1f6fb2"))
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+        self.nav.setPalette(palette)
+        self.nav.setAutoFillBackground(True)
         self.stack = QStackedWidget(central)
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
@@ -208,7 +212,7 @@ class MainWindow(QMainWindow):
         widest = max((metrics.horizontalAdvance(e.title) for e in self.pages.values()), default=80)
         self.nav.setFixedWidth(widest + metrics.height() * 3)
         for entry in self.pages.values():
-            entry.item.setSizeHint(QSize(widest, int(metrics.height() * 2.4)))
+            entry.item.setSizeHint(QSize(widest, int(metrics.height() * 2.0)))
 
     def _init_status_bar(self) -> None:
         bar = self.statusBar()
@@ -409,12 +413,19 @@ class MainWindow(QMainWindow):
         overdue = self.ctx.requests.count(RequestFilter(town_id=town_id, overdue_only=True))
         due_today = self.ctx.requests.count(RequestFilter(town_id=town_id, due_today=True))
         self.overdue_button.setText(f"⚠ 超期 {overdue} 张" if overdue else "超期 0 张")
-        self.overdue_button.setStyleSheet("color: #a3231a; font-weight: bold;" if overdue else "")
+        set_text_colour(self.overdue_button, ALERT if overdue else None)
+        emphasise(self.overdue_button, bool(overdue))
         self.due_today_button.setText(f"今日到期 {due_today} 张")
         self.overdue_count, self.due_today_count = overdue, due_today
 
     def _on_requests_changed(self, _ids: list[int]) -> None:
         self.refresh_status()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            # After the new size has reached the side bar too.
+            QTimer.singleShot(0, self, self._fit_nav_width)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -55,6 +55,6 @@ class CompleteDialog(FormDialog):
     def ask(cls, parent: QWidget | None, ctx: DeskContext) -> CompleteValues | None:
         """The method, result and note entered, or None when the clerk cancelled."""
         dialog = cls(LookupService(ctx.ws).methods(), parent)
-        if dialog.exec() != FormDialog.DialogCode.Accepted:
-            return None
-        return dialog.values()
+        accepted = dialog.exec() == FormDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.values() if accepted else None

@@ -90,6 +90,6 @@ class DispatchDialog(FormDialog):
             (grid_id,) if grid_id else (),
             parent,
         )
-        if dialog.exec() != FormDialog.DialogCode.Accepted:
-            return None
-        return dialog.choice()
+        accepted = dialog.exec() == FormDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.choice() if accepted else None

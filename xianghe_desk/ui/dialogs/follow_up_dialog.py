@@ -78,6 +78,6 @@ class FollowUpDialog(FormDialog):
     def ask(cls, parent: QWidget | None, default_by: str = "") -> FollowUpValues | None:
         """The route, rating, note and who called, or None when the clerk cancelled."""
         dialog = cls(default_by, parent)
-        if dialog.exec() != FormDialog.DialogCode.Accepted:
-            return None
-        return dialog.values()
+        accepted = dialog.exec() == FormDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.values() if accepted else None

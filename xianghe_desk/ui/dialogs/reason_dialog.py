@@ -46,6 +46,6 @@ class ReasonDialog(FormDialog):
     ) -> str | None:
         """The text entered, or None when the clerk cancelled."""
         dialog = cls(title, prompt, label, required, placeholder, parent)
-        if dialog.exec() != FormDialog.DialogCode.Accepted:
-            return None
-        return dialog.text()
+        accepted = dialog.exec() == FormDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.text() if accepted else None

@@ -51,6 +51,7 @@ from xianghe_desk.ui.settings import REGISTER_GEOMETRY, desk_settings
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, combo_value, fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.field_errors import FieldMessage, FormErrors
 from xianghe_desk.ui.widgets.fmt import WARNING_SIGN, fmt_dt
+from xianghe_desk.ui.widgets.look import CAUTION, set_text_colour
 from xianghe_desk.ui.widgets.optional import work_order_printer
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ class RegisterRequestDialog(QDialog):
         req.addRow("办理时限", self.due_label)
         self.calendar_warning = QLabel(request_box)
         self.calendar_warning.setWordWrap(True)
-        self.calendar_warning.setStyleSheet("color: #8a5300;")
+        set_text_colour(self.calendar_warning, CAUTION)
         self.calendar_warning.setVisible(False)
         req.addRow("", self.calendar_warning)
         columns.addWidget(request_box, 0, 1, 2, 1)
@@ -604,9 +605,12 @@ class RegisterRequestDialog(QDialog):
     ) -> ServiceRequest | None:
         """Open the form; returns the saved request (printed too if the clerk asked), or None."""
         dialog = cls(ctx, parent, resident_id)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.saved is None:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        saved, print_requested = dialog.saved, dialog.print_requested
+        dialog.deleteLater()
+        if not accepted or saved is None:
             return None
         printer = work_order_printer()
-        if dialog.print_requested and printer is not None:
-            printer(parent, ctx, [dialog.saved.id])
-        return dialog.saved
+        if print_requested and printer is not None:
+            printer(parent, ctx, [saved.id])
+        return saved

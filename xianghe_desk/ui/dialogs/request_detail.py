@@ -39,6 +39,7 @@ from xianghe_desk.ui.dialogs.reason_dialog import ReasonDialog
 from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.settings import DETAIL_GEOMETRY, desk_settings
 from xianghe_desk.ui.widgets.fmt import WARNING_SIGN, fmt_dt, overdue_text
+from xianghe_desk.ui.widgets.look import ALERT, emphasise, set_text_colour
 from xianghe_desk.ui.widgets.optional import work_order_printer
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,8 @@ class RequestDetailDialog(QDialog):
         self.title_label = QLabel(self)
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.alert_label = QLabel(self)
-        self.alert_label.setStyleSheet("color: #a3231a; font-weight: bold;")
+        set_text_colour(self.alert_label, ALERT)
+        emphasise(self.alert_label)
         header = QHBoxLayout()
         header.addWidget(self.title_label)
         header.addStretch(1)
@@ -419,7 +421,7 @@ class RequestDetailDialog(QDialog):
     def _on_timeline_section_resized(self, column: int, _old: int, _new: int) -> None:
         if column == 4:
             # After the layout settles: the stretched column's width is final only then.
-            QTimer.singleShot(0, self._fit_timeline_rows)
+            QTimer.singleShot(0, self, self._fit_timeline_rows)
 
     def _fit_timeline_rows(self) -> None:
         self.timeline.resizeRowsToContents()
@@ -430,7 +432,7 @@ class RequestDetailDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
-        QTimer.singleShot(0, self._fit_timeline_rows)
+        QTimer.singleShot(0, self, self._fit_timeline_rows)
 
     def _update_buttons(self) -> None:
         request = self.request
@@ -530,3 +532,4 @@ class RequestDetailDialog(QDialog):
         """Show the request until the clerk closes the window."""
         dialog = cls(ctx, request_id, parent)
         dialog.exec()
+        dialog.deleteLater()  # owned by the parent otherwise: one per opened request, all day

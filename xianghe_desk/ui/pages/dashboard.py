@@ -31,6 +31,7 @@ from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.requests import RequestTableModel
 from xianghe_desk.ui.widgets.chart import BarChart, Series
+from xianghe_desk.ui.widgets.header_state import HeaderMemory
 from xianghe_desk.ui.widgets.table import DeskTableView
 from xianghe_desk.ui.widgets.tile import TileButton
 
@@ -152,7 +153,9 @@ class DashboardPage(QWidget):
         self.overdue_view.setModel(self.overdue_model)
         for key in ("received_at", "channel", "category", "grid", "status", "urgency", "due_at"):
             self.overdue_view.setColumnHidden(self.overdue_model.column_index(key), True)
-        self.overdue_view.apply_default_widths([c.width for c in self.overdue_model.columns])
+        self.overdue_memory = HeaderMemory(
+            self.overdue_view, None, [c.width for c in self.overdue_model.columns]
+        )
         self.overdue_view.open_requested.connect(self._on_overdue_open_requested)
         overdue_layout.addWidget(self.overdue_view)
         self.overdue_empty = QLabel("没有超期工单。", overdue_box)

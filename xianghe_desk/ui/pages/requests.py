@@ -31,7 +31,8 @@ from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
 from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.requests import RequestTableModel
-from xianghe_desk.ui.settings import REQUESTS_FILTER, REQUESTS_HEADER, desk_settings
+from xianghe_desk.ui.settings import REQUESTS_FILTER, desk_settings
+from xianghe_desk.ui.widgets.header_state import HeaderMemory, header_options
 from xianghe_desk.ui.widgets.optional import work_order_printer
 from xianghe_desk.ui.widgets.request_filter_bar import RequestFilterBar
 from xianghe_desk.ui.widgets.table import DeskTableView
@@ -111,9 +112,10 @@ class RequestsPage(QWidget):
         self.search = self.filter_bar.search
 
     def _restore_state(self) -> None:
-        self.view.apply_default_widths([c.width for c in self.model.columns])
+        # Widths, order and sort as the clerk left them, scaled to the current text size.
+        self.header_memory = HeaderMemory(self.view, "requests", [c.width for c in self.model.columns])
         header = self.view.horizontalHeader()
-        if not self.view.restore_header(REQUESTS_HEADER):
+        if not desk_settings().get(header_options("requests")[0]):
             column, order = self.model.sort_column()
             header.setSortIndicator(column, order)
         # Sync the model with the header's (restored) sort indicator, then let clicks sort in SQL.
@@ -126,7 +128,7 @@ class RequestsPage(QWidget):
 
     def save_state(self) -> None:
         """Column widths, order and sort, and the filters, for the next session."""
-        self.view.save_header(REQUESTS_HEADER)
+        self.header_memory.save()
         desk_settings().set(REQUESTS_FILTER, self.filter_bar.state())
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802

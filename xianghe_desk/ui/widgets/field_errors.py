@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from PySide6.QtWidgets import QLabel, QWidget
 
 from xianghe_desk.ui.widgets.fmt import WARNING_SIGN
-
-ERROR_STYLE = "color: #b03a2e;"
+from xianghe_desk.ui.widgets.look import ALERT, set_text_colour
 
 
 class FieldMessage(QLabel):
@@ -17,7 +16,7 @@ class FieldMessage(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet(ERROR_STYLE)
+        set_text_colour(self, ALERT)
         self.setVisible(False)
         self.message = ""
 

@@ -25,6 +25,7 @@ from xianghe_desk.domain.queries import PersonFilter, RequestFilter
 from xianghe_desk.services.lookups import LookupService
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, combo_value, fill_combo, set_combo_value
+from xianghe_desk.ui.widgets.flow_layout import FlowLayout
 from xianghe_desk.ui.widgets.search_box import SearchBox
 
 NO_DATE = QDate(2000, 1, 1)
@@ -127,34 +128,37 @@ class RequestFilterBar(QWidget):
             combo.setMinimumContentsLength(width)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
 
-        row1 = QHBoxLayout()
-        row1.addWidget(self.search, 3)
-        for label, widget in (
-            ("镇", self.town_combo),
-            ("村街", self.village_combo),
-            ("网格", self.grid_combo),
-            ("承办人", self.handler_combo),
-        ):
-            row1.addWidget(self._label(label, widget))
-            row1.addWidget(widget, 1)
-        grid.addLayout(row1, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.clear_button)
+        grid.addLayout(top, 0, 0)
 
-        row2 = QHBoxLayout()
-        for label, widget in (
-            ("状态", self.status_combo),
-            ("类别", self.category_combo),
-            ("渠道", self.channel_combo),
-            ("紧急程度", self.urgency_combo),
+        # The filters wrap onto more lines when the window is narrow or the text is large.
+        filters = QWidget(self)
+        flow = FlowLayout(filters)
+        for label, widgets in (
+            ("镇", (self.town_combo,)),
+            ("村街", (self.village_combo,)),
+            ("网格", (self.grid_combo,)),
+            ("承办人", (self.handler_combo,)),
+            ("状态", (self.status_combo,)),
+            ("类别", (self.category_combo,)),
+            ("渠道", (self.channel_combo,)),
+            ("紧急程度", (self.urgency_combo,)),
+            ("受理日期", (self.from_edit, QLabel("至", filters), self.to_edit)),
+            ("", (self.overdue_check,)),
         ):
-            row2.addWidget(self._label(label, widget))
-            row2.addWidget(widget, 1)
-        row2.addWidget(self._label("受理日期", self.from_edit))
-        row2.addWidget(self.from_edit)
-        row2.addWidget(QLabel("至", self))
-        row2.addWidget(self.to_edit)
-        row2.addWidget(self.overdue_check)
-        row2.addWidget(self.clear_button)
-        grid.addLayout(row2, 1, 0)
+            pair = QWidget(filters)
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.setSpacing(3)
+            if label:
+                pair_layout.addWidget(self._label(label, widgets[0]))
+            for widget in widgets:
+                widget.setParent(pair)
+                pair_layout.addWidget(widget)
+            flow.addWidget(pair)
+        grid.addWidget(filters, 1, 0)
 
         self.extras_row = QWidget(self)
         extras_layout = QHBoxLayout(self.extras_row)

@@ -1,13 +1,11 @@
-"""The desk's list view: whole-row selection, row height that follows the text size, and
-column widths that are remembered."""
+"""The desk's list view: whole-row selection, Enter/double-click to open, row height that follows
+the text size."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
-
-from xianghe_desk.ui.settings import BytesOption, desk_settings
 
 
 class DeskTableView(QTableView):
@@ -63,16 +61,4 @@ class DeskTableView(QTableView):
             return []
         return sorted(index.row() for index in model.selectedRows())
 
-    def apply_default_widths(self, widths: list[int]) -> None:
-        """Column widths in pixels at 100 % text size, scaled to the current font."""
-        scale = self.fontMetrics().height() / 17.0
-        for column, width in enumerate(widths):
-            self.setColumnWidth(column, int(width * max(scale, 1.0)))
-
-    def restore_header(self, option: BytesOption) -> bool:
-        """Widths and order as the clerk left them; False when nothing was saved yet."""
-        state = desk_settings().get(option)
-        return bool(state) and self.horizontalHeader().restoreState(state)
-
-    def save_header(self, option: BytesOption) -> None:
-        desk_settings().set(option, bytes(self.horizontalHeader().saveState().data()))
+    # Remembered widths that follow the text size: ui/widgets/header_state.HeaderMemory.

@@ -1,0 +1,32 @@
+"""Colours and emphasis that keep following the desk's text size.
+
+A Qt style sheet on a widget pins its font at the size it had when the sheet was applied, so
+Ctrl+= would leave those widgets behind. Colours therefore go through the palette, and bold
+through a font that sets only the weight (its size stays inherited).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QWidget
+
+ALERT = "#a3231a"
+CAUTION = "#8a5300"
+
+
+def set_text_colour(widget: QWidget, colour: str | None) -> None:
+    """Text in ``colour`` (None: the theme's own colour again)."""
+    palette = QPalette(widget.palette()) if colour else QPalette()
+    if colour:
+        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+            palette.setColor(role, QColor(colour))
+        widget.setPalette(palette)
+    else:
+        widget.setPalette(QPalette())
+
+
+def emphasise(widget: QWidget, bold: bool = True) -> None:
+    """Bold text whose size still follows the window's text size."""
+    font = QFont()
+    font.setBold(bold)
+    widget.setFont(font)
