@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,18 @@ _REFERENCES = {
     "handler_id": "members",
 }
 
+SETTING_LABELS = {
+    "hotlines": "热线号码",
+    "due_rules": "办理时限规则",
+    "county_name": "县名",
+    "county_code": "县统计代码",
+}
+_DUE_RULES = {
+    "urgent_hours": "紧急（小时）",
+    "normal_hours": "一般（小时）",
+    "agent_workdays": "代办（工作日）",
+}
+
 _ENUMS: dict[str, Any] = {"sex": Sex, "living": Living, "role": MemberRole, "satisfaction": Satisfaction}
 
 
@@ -168,10 +181,11 @@ class ConflictService:
             }.get(str(chosen), "已处理")
             where = "本机" if record.resolved_on == self.ws.device.tag else f"设备 {record.resolved_on}"
             resolution = f"{record.resolved_at[:16]} 由{where}的{record.resolved_by or '文员'}{how}"
+        label = SETTING_LABELS.get(record.label, record.label) if record.tbl == "settings" else record.label
         return ConflictView(
             id=record.id,
             kind=record.kind,
-            title=f"{TABLE_NAMES.get(record.tbl, record.tbl)}「{record.label}」",
+            title=f"{TABLE_NAMES.get(record.tbl, record.tbl)}「{label}」",
             field=UNIT_LABELS.get(record.unit, record.unit),
             mine=texts[mine],
             theirs=texts[theirs],
@@ -212,6 +226,8 @@ class ConflictService:
             if value.get("satisfaction"):
                 parts.append(Satisfaction(value["satisfaction"]).label)
             return "，".join(parts)
+        if tbl == "settings" and unit == "value":
+            return _setting_text(value)
         if unit == "grid_ids":
             return "、".join(self._name("grids", g) for g in value)
         if unit in _REFERENCES:
@@ -266,3 +282,16 @@ def _same_text(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return bool(a == b)
     return a == b
+
+
+def _setting_text(raw: Any) -> str:
+    """A setting's stored JSON as the clerk reads it: lists joined with 、, rules spelled out."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return str(raw)
+    if isinstance(value, list):
+        return "、".join(map(str, value)) or "（空）"
+    if isinstance(value, dict):
+        return "，".join(f"{_DUE_RULES.get(str(k), k)} {v}" for k, v in value.items())
+    return str(value)
