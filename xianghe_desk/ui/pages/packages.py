@@ -235,7 +235,7 @@ class PackagePanel(QWidget):
                         (p.last_export_at or "从未")[:16],
                         (p.last_import_at or "从未")[:16],
                     ],
-                )  # fmt: skip
+                )
                 for p in peers
             ],
         )
