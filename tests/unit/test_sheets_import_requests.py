@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 import pytest
 
@@ -165,13 +165,14 @@ def test_lifecycle_refusals(ws, setup, tmp_path):
         row("编号不对", 工单编号="ABC-123"),  # 9
         row("承办人不对", 承办人="不存在的人"),  # 10
         row("", 状态="完蛋"),  # 11
+        row("只有时间", 受理时间=time(9, 30)),  # 12: a cell formatted as a time of day
     ]
     report = _import(ws, tmp_path, rows)
     got = {(r.row, r.column) for r in report.refusals}
     assert {(2, "办结时间"), (3, "办理方式"), (4, "回访方式"), (4, "满意度"), (5, "办结时间")} <= got
     assert {(6, "办结时间"), (7, "受理时间"), (8, "来源渠道"), (8, "问题类别"), (9, "工单编号")} <= got
-    assert {(10, "承办人"), (11, "诉求内容"), (11, "状态")} <= got
-    assert report.refused == 10 and not report.written
+    assert {(10, "承办人"), (11, "诉求内容"), (11, "状态"), (12, "受理时间")} <= got
+    assert report.refused == 11 and not report.written
     assert RequestService(ws).count(RequestFilter()) == 0
     message = next(r for r in report.refusals if r.row == 2).message
     assert message == "状态是「已办结」，必须填写办结时间。"

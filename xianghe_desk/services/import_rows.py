@@ -196,9 +196,16 @@ class Cells:
             self.refuse(name, exc.message)
             return ""
 
+    def _not_a_date(self, name: str, value: Any) -> bool:
+        """A cell no date can come from: a time of day alone (Excel 「时间」 format) or TRUE/FALSE."""
+        if isinstance(value, str | int | float | date) and not isinstance(value, bool):
+            return False
+        self.refuse(name, f"「{value}」不是日期，请写成 2026-11-03 或 2026-11-03 14:05 这样的年-月-日。")
+        return True
+
     def date(self, name: str) -> date | None:
         value = self.raw(name)
-        if value is None:
+        if value is None or self._not_a_date(name, value):
             return None
         try:
             return v.parse_date(value, field=name)
@@ -211,6 +218,8 @@ class Cells:
         if value is None:
             if required:
                 self.refuse(name, f"必填，不能空着。请填写{name}，如 2026-11-03 14:05。")
+            return None
+        if self._not_a_date(name, value):
             return None
         try:
             return v.parse_datetime(value, field=name).replace(microsecond=0)
