@@ -217,7 +217,7 @@ class ConflictService:
             return "（空）"
         if unit == "lifecycle" and isinstance(value, dict):
             status = value.get("status")
-            parts = [Status(status).label if status in {s.value for s in Status} else str(status)]
+            parts = [Status(str(status)).label if status in {s.value for s in Status} else str(status)]
             if value.get("handler_id"):
                 parts.append("承办人 " + self._name("members", value["handler_id"]))
             for key, label in (("completed_at", "办结"), ("feedback_at", "回访"), ("cancelled_at", "撤销")):

@@ -11,15 +11,19 @@ uuid, town and villages it was given and the key, and logs its rows afresh under
 old tag stays reserved, so numbers it already printed stay unique). Nothing travels before that.
 
 What changed. SQLite triggers of migration 0002 (store/schema.py) write every insert and update of
-a travelling row (towns, villages, grids, members, residents, lookups, settings, requests and their
-append-only history) into ``sync_log``: one entry per write of a row with the *units* it changed
-and the stamps those units had just before (its parents). A unit is a column, a reference carried
-as the referenced row's uuid (local ids differ between copies), or a group merged as one value (a
-request's status with its times, handler, method and rating, so a merged request never breaks the
-table's CHECK rules). A member's grids travel as one unit of the member. No store code had to
-change for this: whatever writes a travelling row is logged. A stamp is ``<t>-<tag>``: ``t`` is a
-hybrid logical clock in milliseconds (never behind the wall clock, always ahead of every stamp this
-copy has seen), so stamps order the writes of all copies in one line that respects cause and effect.
+a travelling row (towns, villages, grids, members, residents, lookups, settings, requests) into
+``sync_log``: one entry per write of a row with the *units* it changed and the stamps those units
+had just before (its parents). A unit is a column, a reference carried as the referenced row's
+uuid (local ids differ between copies), or a group merged as one value (a request's status with
+its times, handler, method and rating, so a merged request never breaks the table's CHECK rules).
+A member's grids travel as one unit of the member (logged when a package is made or read). A new
+resident or request is logged without its data (the row holds it; export reads it from there),
+which keeps the log small on a county's database. The request history (request_events) is
+append-only and is not logged: a request's events travel with any change of the request, and the
+receiver skips events it has. No store code had to change: whatever writes a travelling row is
+logged. A stamp is ``<t>-<tag>``: ``t`` is a hybrid logical clock in milliseconds (never behind the
+wall clock, always ahead of every stamp this copy has seen), so stamps order the writes of all
+copies in one line that respects cause and effect.
 
 Version vectors. ``sync_seen`` holds, per device, the newest stamp this copy has; each package
 carries the sender's vector, and the receiver stores it as what that peer is known to have. A
@@ -37,6 +41,10 @@ Applying (store/sync_apply.py), per unit of a row, against the stamp the unit ha
   conflict is recorded with both values: the losing value is never thrown away. Its id derives
   from the two stamps, so two copies that notice the same conflict hold one record; records travel
   in packages, and the clerk's decision (保留本机 / 采用对方) is a new ordinary write that travels too.
+  Two concurrent writes of the *same* value are no conflict, and the unit remembers both stamps
+  (``unit+``), so a later write built on either of them applies cleanly; a concurrent value equal to
+  a value this copy held earlier and moved on from (the seeded default both copies started with)
+  is nothing new. ``created_at`` keeps the earliest time.
 Deletions are tombstones (``deleted_at``, a unit like any other). A deletion made without knowing an
 edit of the same row, or an edit made without knowing the deletion, is a conflict of kind
 ``delete``: the row stays deleted, the edit is applied to it and listed, and the clerk either
@@ -47,8 +55,11 @@ with its own uuids, and two laptops may enter the same person. An incoming new r
 local row on its natural key (town code, village code, lookup code, grid name in its village,
 member phone in the town, resident ID number, work-order number) is the same thing: every copy
 keeps the smaller uuid and records the other as an alias, and the two rows' values merge as
-concurrent writes (equal values silently, different ones as conflicts). References to the alias
-resolve to the kept row, so requests of a resident entered on two laptops point at one resident.
+concurrent writes (equal values silently, different ones as conflicts; where one side left a field
+blank, the given value is filled in by a new write and the conflict closed). References to the
+alias resolve to the kept row, so requests of a resident entered on two laptops point at one
+resident. A later edit that would give two rows the same unique value (a name or number taken) is
+kept as a conflict of kind ``unique`` instead of being applied.
 Likely duplicates without an ID number are offered to the clerk by services/duplicates.py.
 
 Scope. A package for a village laptop holds the towns, villages, lists and settings, and only the
@@ -63,7 +74,9 @@ AES-256-GCM ciphertext of a zip holding ``manifest.json`` (format and schema ver
 for whom, what it covers: version vectors, scope, counts, SHA-256 of every file) and one JSONL file
 per table plus ``conflicts.jsonl``. The header is authenticated data, so a changed byte anywhere, a
 truncated file or the wrong key fails authentication, and the package is refused whole before
-anything is written. Import is one transaction.
+anything is written. Import is one transaction; big packages are applied in batches
+(executemany for new rows, buffered log writes): 100,000 changed rows export and import in
+seconds (tests/perf/test_exchange_perf.py).
 """
 
 from __future__ import annotations

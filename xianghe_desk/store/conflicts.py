@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ class ConflictStore(TableStore):
         row = self._one("SELECT * FROM sync_conflicts WHERE uuid = ?", [uuid])
         return _record(row) if row else None
 
-    def all_values(self) -> list[tuple[str, str, str, Any, Any]]:
+    def all_values(self) -> builtins.list[tuple[str, str, str, Any, Any]]:
         """(table, row uuid, unit, value a, value b) of every conflict: the kept losing values."""
         return [
             (r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]))
@@ -165,7 +166,7 @@ class ConflictStore(TableStore):
         )
 
     # ---------------------------------------------------------------- travelling
-    def for_export(self, row_uuids: dict[str, set[str]] | None) -> list[dict[str, Any]]:
+    def for_export(self, row_uuids: dict[str, set[str]] | None) -> builtins.list[dict[str, Any]]:
         """Conflict records for a package: all of them, or those about rows in a laptop's scope."""
         rows = self._fetch(f"SELECT {', '.join(_FIELDS)} FROM sync_conflicts ORDER BY id")
         if row_uuids is None:

@@ -105,10 +105,10 @@ def conflict_uuid(tbl: str, row_uuid: str, unit: str, stamp_a: str, stamp_b: str
     return hashlib.sha1(f"{tbl}|{row_uuid}|{unit}|{low}|{high}".encode()).hexdigest()[:32]
 
 
-def _heads(stamps: dict[str, Any], unit: str) -> list[str]:
+def _heads(stamps: dict[str, Any] | None, unit: str) -> list[str]:
     """The unit's stamp and the stamps of equal values written concurrently with it."""
     current = unit_stamp(stamps, unit)
-    return ([current] if current else []) + list(stamps.get(unit + "+") or [])
+    return ([current] if current else []) + list((stamps or {}).get(unit + "+") or [])
 
 
 def _replace(stamps: dict[str, Any], unit: str, stamp: str) -> None:
@@ -447,6 +447,7 @@ class SyncApplier:
 
     # ---------------------------------------------------------------- the merge
     def _apply(self, entry: Entry) -> None:
+        assert entry.data is not None  # received entries and waiting ones always carry their data
         tbl = entry.tbl
         if tbl not in UNITS:
             return
@@ -529,6 +530,7 @@ class SyncApplier:
         self, tbl: str, uuid: str, entry: Entry, before: dict[str, Any], row: dict[str, Any]
     ) -> None:
         """A row deleted on one copy and edited on another without knowing: a conflict, not a loss."""
+        assert entry.data is not None
         if "deleted_at" not in UNITS[tbl] or entry.parents is None:
             return
         if entry.data.get("deleted_at") is not None:
@@ -608,6 +610,7 @@ class SyncApplier:
         return columns
 
     def _insert(self, tbl: str, uuid: str, entry: Entry) -> None:
+        assert entry.data is not None
         units = UNITS[tbl]
         columns: dict[str, Any] = {}
         for name, value in entry.data.items():
@@ -664,7 +667,7 @@ class SyncApplier:
         changes: dict[str, Any],
         resolved: dict[str, dict[str, Any]],
         entry: Entry,
-        stamps: dict[str, str],
+        stamps: dict[str, Any],
     ) -> None:
         device = stamp_device(entry.stamp)
         if MEMBER_GRIDS_UNIT in changes:
@@ -720,6 +723,7 @@ class SyncApplier:
 
     # ---------------------------------------------------------------- the same place or person twice
     def _natural_match(self, tbl: str, entry: Entry) -> int | None:
+        assert entry.data is not None
         if tbl == "settings":
             return self._id_map(tbl).get(entry.uuid)
         units = UNITS[tbl]
