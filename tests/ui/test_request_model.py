@@ -200,3 +200,27 @@ def test_hundred_thousand_requests_open_and_scroll_without_loading_everything(qt
         assert model.fetched_rows == 200 and model.total() > 90_000
     finally:
         ctx.close()
+
+
+def test_rows_show_before_the_count_which_runs_off_the_ui_thread(qtbot, small_demo, tmp_path, clock):
+    path = tmp_path / "threaded.db"
+    shutil.copy(small_demo, path)
+    ctx = DeskContext(path, clock=clock)  # real reader and writer pools
+    try:
+        model = RequestTableModel(ctx)
+        with qtbot.waitSignal(model.total_changed, timeout=5000) as counted:
+            model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
+            # The first page is there at once; the count is still on its way.
+            assert model.rowCount() == 200
+            assert model.total() == -1
+        assert counted.args == [1448]
+        assert model.total() == 1448
+        # A count for a filter that has since changed is dropped.
+        model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
+        model.set_filter(RequestFilter(statuses=(Status.CANCELLED,)))
+        qtbot.waitUntil(lambda: model.total() == 29, timeout=5000)
+        assert ctx.runner.wait_for_done()
+        qtbot.wait_until(lambda: not ctx.runner._running, timeout=5000)
+        assert model.total() == 29
+    finally:
+        ctx.close()

@@ -91,6 +91,10 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         if not rows:
             self._total = len(self._rows)
             return
+        self._append(rows)
+
+    def _append(self, rows: list[T]) -> None:
+        """Add fetched rows at the end, telling the views."""
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from xianghe_desk.domain.enums import Urgency
 from xianghe_desk.domain.models import ServiceRequest
 from xianghe_desk.domain.queries import RequestFilter, Sort
+from xianghe_desk.jobs.runner import Job
+from xianghe_desk.services.requests import RequestService
+from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.models.base import PAGE_SIZE, Column, PagedTableModel
 from xianghe_desk.ui.widgets.fmt import due_text, fmt_dt, overdue_text
+
+log = logging.getLogger(__name__)
 
 Left = Qt.AlignmentFlag.AlignLeft
 Center = Qt.AlignmentFlag.AlignHCenter
@@ -62,20 +68,43 @@ URGENT_BACKGROUND = QColor("#fff2d9")
 ALERT_TEXT = QColor("#a3231a")
 
 
+def count_work(generation: int, flt: RequestFilter) -> Callable[[Workspace, Job], tuple[int, int]]:
+    """The read job counting the matching requests (COUNT(*) over a million rows takes a while)."""
+
+    def work(ws: Workspace, _job: Job) -> tuple[int, int]:
+        return generation, RequestService(ws).count(flt)
+
+    return work
+
+
 class RequestTableModel(PagedTableModel[ServiceRequest]):
     """Requests matching ``flt`` in ``sort_order``; 200 rows at a time.
 
+    Pages are fetched until one comes back short, so showing the list never waits for the
+    COUNT(*): that runs as a read job and arrives through ``total_changed``.
+
     Overdue rows get a red background AND the word 「超期 …」 with a warning icon in the 超期 column;
     urgent open rows get an amber background AND a bold 「紧急」: colour is never the only signal.
+
+    Signals:
+        total_changed(int): how many requests match the filter, once counted.
     """
 
     columns = COLUMNS
+    total_changed = Signal(int)
 
-    def __init__(self, ctx: DeskContext, parent: Any = None, page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self, ctx: DeskContext, parent: Any = None, page_size: int = PAGE_SIZE, row_limit: int | None = None
+    ) -> None:
         super().__init__(parent, page_size)
         self.ctx = ctx
         self.flt = RequestFilter()
         self.sort_order = Sort()
+        self.row_limit = row_limit  # never load more than this (the dashboard's top 50)
+        self._exhausted = False
+        self._counted: int | None = None
+        self._generation = 0
+        self._loaded = False
         self._warning_icon: QIcon | None = None
         self._bold: QFont | None = None
 
@@ -86,8 +115,54 @@ class RequestTableModel(PagedTableModel[ServiceRequest]):
     def _count(self) -> int:
         return self.ctx.requests.count(self.flt)
 
+    def reload(self, fetch_first: bool = True) -> None:
+        self._loaded = True
+        self._exhausted = False
+        self._counted = None
+        self._generation += 1
+        super().reload(fetch_first)
+        self.recount()
+
+    def recount(self) -> None:
+        """Count the matching requests again, off the UI thread; ``total_changed`` reports it."""
+        self.ctx.read(
+            count_work(self._generation, self.flt), self._on_counted, self._on_count_failed, "count"
+        )
+
+    def _on_counted(self, result: tuple[int, int]) -> None:
+        generation, count = result
+        if generation == self._generation:  # a count for an older filter is dropped
+            self._counted = count
+            self.total_changed.emit(count)
+
+    def _on_count_failed(self, message: str, _is_bug: bool) -> None:
+        log.warning("counting requests failed: %s", message)
+
+    def total(self) -> int:
+        """The number of matching requests; -1 while it is being counted."""
+        if self._counted is not None:
+            return self._counted
+        return len(self._rows) if self._exhausted else -1
+
+    def canFetchMore(self, parent: Any = QModelIndex()) -> bool:  # noqa: B008, N802
+        if parent.isValid() or self._exhausted:
+            return False
+        return self.row_limit is None or len(self._rows) < self.row_limit
+
+    def fetchMore(self, parent: Any = QModelIndex()) -> None:  # noqa: B008, N802
+        if not self.canFetchMore(parent):
+            return
+        limit = self.page_size
+        if self.row_limit is not None:
+            limit = min(limit, self.row_limit - len(self._rows))
+        rows = self._fetch(len(self._rows), limit)
+        if len(rows) < limit:
+            self._exhausted = True
+        if rows:
+            self._append(rows)
+
     def set_filter(self, flt: RequestFilter) -> None:
-        if flt != self.flt or self._total is None:
+        if flt != self.flt or not self._loaded:
             self.flt = flt
             self.reload()
 

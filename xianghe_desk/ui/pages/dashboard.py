@@ -73,16 +73,6 @@ def month_figures_work(town_id: int | None) -> Any:
     return work
 
 
-class OverdueTableModel(RequestTableModel):
-    """The overdue list: the first 50 by due time, earliest first (it never pages further)."""
-
-    def _count(self) -> int:
-        return min(super()._count(), OVERDUE_LIMIT)
-
-    def _fetch(self, offset: int, limit: int) -> list[Any]:
-        return super()._fetch(offset, min(limit, OVERDUE_LIMIT - offset)) if offset < OVERDUE_LIMIT else []
-
-
 class DashboardPage(QWidget):
     """Signals:
     navigate(str, dict): open another page with arguments (``("requests", {"overdue_only": True})``).
@@ -146,7 +136,10 @@ class DashboardPage(QWidget):
         splitter.addWidget(chart_box)
         overdue_box = QGroupBox("超期工单（最早到期的50张，双击打开）", splitter)
         overdue_layout = QVBoxLayout(overdue_box)
-        self.overdue_model = OverdueTableModel(self.ctx, self, page_size=OVERDUE_LIMIT)
+        # The first 50 by due time, earliest first; it never pages further.
+        self.overdue_model = RequestTableModel(
+            self.ctx, self, page_size=OVERDUE_LIMIT, row_limit=OVERDUE_LIMIT
+        )
         self.overdue_model.flt = RequestFilter(overdue_only=True)
         self.overdue_model.sort_order = Sort("due_at", descending=False)
         self.overdue_view = DeskTableView(self, multi_select=False)
@@ -156,6 +149,10 @@ class DashboardPage(QWidget):
         self.overdue_memory = HeaderMemory(
             self.overdue_view, None, [c.width for c in self.overdue_model.columns]
         )
+        # How late comes right after the number: it is what this list is for.
+        header = self.overdue_view.horizontalHeader()
+        header.moveSection(header.visualIndex(self.overdue_model.column_index("overdue")), 1)
+        header.setStretchLastSection(False)
         self.overdue_view.open_requested.connect(self._on_overdue_open_requested)
         overdue_layout.addWidget(self.overdue_view)
         self.overdue_empty = QLabel("没有超期工单。", overdue_box)
@@ -200,8 +197,8 @@ class DashboardPage(QWidget):
             value = requests.count(RequestFilter(town_id=town_id, **self.tile_filters[key]))
             self._set_tile(key, value)
         self.overdue_model.reload()
-        self.overdue_empty.setVisible(self.overdue_model.total() == 0)
-        self.overdue_view.setVisible(self.overdue_model.total() > 0)
+        self.overdue_empty.setVisible(self.overdue_model.rowCount() == 0)
+        self.overdue_view.setVisible(self.overdue_model.rowCount() > 0)
         if not self._loading:
             self._loading = True
             self.ctx.read(

@@ -51,6 +51,7 @@ class RequestsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = RequestTableModel(ctx, self)
+        self.model.total_changed.connect(self._on_total_changed)
         self._init_widgets()
         self._restore_state()
         self.model.set_filter(self.filter_bar.request_filter())
@@ -158,8 +159,12 @@ class RequestsPage(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"共 <b>{self.model.total():,}</b> 张")
+        total = self.model.total()
+        self.count_label.setText(f"共 <b>{total:,}</b> 张" if total >= 0 else "正在统计…")
         self._update_actions()
+
+    def _on_total_changed(self, _total: int) -> None:
+        self._update_count()
 
     def _on_search_submitted(self, text: str) -> None:
         """Enter in the search box: a work-order number opens its request (scanners end with Enter)."""
@@ -296,6 +301,8 @@ class RequestsPage(QWidget):
         if ids:
             missing = self.model.refresh_ids(ids)
             if not missing:
+                # The rows stay where they are; how many match the filter may have changed.
+                self.model.recount()
                 self._update_actions()
                 return
         self.model.reload()
