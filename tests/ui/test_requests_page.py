@@ -174,6 +174,10 @@ def test_activate_shows_exactly_the_requested_filter(page, desk_ctx):
     assert page.model.total() == desk_ctx.requests.count(RequestFilter(due_today=True)) == 1
     page.filter_bar.clear_extras()
     assert page.model.total() == 1500
+    resident = desk_ctx.residents.list(PersonFilter(text="sxl"), 0, 1)[0]
+    page.activate(resident_id=resident.id)
+    assert page.filter_bar.extras_label.text() == f"另有条件：服务对象为{resident.name}"
+    assert {page.model.row_object(r).resident_id for r in range(page.model.rowCount())} == {resident.id}
 
 
 def test_batch_dispatch_updates_the_rows_in_place(qtbot, page, desk_ctx, monkeypatch):

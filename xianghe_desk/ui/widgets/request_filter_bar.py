@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from xianghe_desk.domain.enums import Status, Urgency
+from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import LookupItem, Member, Town, Village
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
 from xianghe_desk.services.lookups import LookupService
@@ -357,6 +358,11 @@ class RequestFilterBar(QWidget):
         for name, value in self.extras.items():
             if name == "statuses":
                 words.append("状态为" + "或".join(s.label for s in value))
+            elif name == "resident_id":
+                try:
+                    words.append(f"服务对象为{self.ctx.residents.get(int(value)).name}")
+                except ValidationError:
+                    words.append(EXTRA_LABELS[name])
             elif isinstance(value, bool):
                 words.append(EXTRA_LABELS.get(name, name))
             elif isinstance(value, date):
