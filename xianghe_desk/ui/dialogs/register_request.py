@@ -8,6 +8,7 @@ clerk must see that next to the field while the typed text is still there.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -73,7 +74,9 @@ class RegisterOutcome:
     new_resident: bool = False
 
 
-def register_work(draft: RequestDraft, handler_id: int | None, new_resident: ResidentDraft | None) -> object:
+def register_work(
+    draft: RequestDraft, handler_id: int | None, new_resident: ResidentDraft | None
+) -> Callable[[Workspace, object], RegisterOutcome]:
     """The save job: add the new resident (if any) and register the request, in one transaction."""
 
     def work(ws: Workspace, _job: object) -> RegisterOutcome:
@@ -253,8 +256,8 @@ class RegisterRequestDialog(QDialog):
         self.cancel_button = QPushButton("取消", self)
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        for button in (self.save_button, self.save_print_button, self.cancel_button):
-            buttons.addWidget(button)
+        for push in (self.save_button, self.save_print_button, self.cancel_button):
+            buttons.addWidget(push)
         layout.addLayout(buttons)
 
     def _init_lookups(self) -> None:

@@ -528,8 +528,12 @@ class RequestDetailDialog(QDialog):
 
     # ------------------------------------------------------------------ entry point
     @classmethod
-    def open(cls, parent: QWidget | None, ctx: DeskContext, request_id: int) -> None:
-        """Show the request until the clerk closes the window."""
+    def open(cls, parent: QWidget | None, ctx: DeskContext, request_id: int) -> None:  # type: ignore[override]
+        """Show the request until the clerk closes the window.
+
+        It shadows QDialog.open on purpose: other screens call ``RequestDetailDialog.open(parent,
+        ctx, request_id)``; nothing calls Qt's window-modal ``open()`` on this dialog.
+        """
         dialog = cls(ctx, request_id, parent)
         dialog.exec()
         dialog.deleteLater()  # owned by the parent otherwise: one per opened request, all day

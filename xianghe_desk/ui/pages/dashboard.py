@@ -150,9 +150,9 @@ class DashboardPage(QWidget):
             self.overdue_view, None, [c.width for c in self.overdue_model.columns]
         )
         # How late comes right after the number: it is what this list is for.
-        header = self.overdue_view.horizontalHeader()
-        header.moveSection(header.visualIndex(self.overdue_model.column_index("overdue")), 1)
-        header.setStretchLastSection(False)
+        columns = self.overdue_view.horizontalHeader()
+        columns.moveSection(columns.visualIndex(self.overdue_model.column_index("overdue")), 1)
+        columns.setStretchLastSection(False)
         self.overdue_view.open_requested.connect(self._on_overdue_open_requested)
         overdue_layout.addWidget(self.overdue_view)
         self.overdue_empty = QLabel("没有超期工单。", overdue_box)
