@@ -43,7 +43,7 @@ COLUMNS: tuple[Column[ServiceRequest], ...] = (
     Column("channel", "来源渠道", lambda r: r.channel_name, width=95),
     Column("handler", "承办人", lambda r: r.handler_name, width=65, tooltip=lambda r: r.handler_phone),
     Column("due_at", "办理时限", lambda r: fmt_dt(r.due_at), width=122),
-    Column("overdue", "超期", lambda r: "", width=100),
+    Column("overdue", "超期", lambda r: "", width=125),
 )
 
 # Column key → RequestService sort key (every column sorts in SQL).
