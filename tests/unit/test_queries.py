@@ -348,11 +348,6 @@ def test_surname_readings_in_search(demo_ws: Workspace) -> None:
     assert saved.id not in {r.id for r in residents.list(PersonFilter(text="dxz"), 0, ALL)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="landlines are stored as 0316-6632599 and searched by digits prefix (031666…), which the dash "
-    "breaks; needs a digits-only phone column or search key (schema change)",
-)
 def test_landline_prefix_search(demo: Workspace, rows: list[ServiceRequest]) -> None:
     landline = next(r for r in rows if r.person_phone.startswith("0316-"))
     typed = landline.person_phone.replace("-", "")[:8]

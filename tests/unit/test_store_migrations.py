@@ -262,9 +262,7 @@ def _filters(number: str) -> dict[str, RequestFilter]:
 FILTER_KINDS = list(_filters(""))
 # Searching digits also matches the person's ID number prefix (r.person_id_number), and that
 # column has no index in migration 0001: a schema change the exchange issue owns (0002).
-_NEEDS_INDEX = {
-    "search_digits": "requests.person_id_number has no index; needs a new migration (idx on person_id_number)"
-}
+_NEEDS_INDEX: dict[str, str] = {}  # migration 0003 indexed person_id_number and phone digits
 
 
 def _plan(db: sqlite_utils.Database, sql: str, params: list[object]) -> list[str]:

@@ -11,7 +11,7 @@ import sqlite_utils
 from xianghe_desk.store import schema
 
 MIGRATIONS = sqlite_utils.Migrations("xianghe")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _NAMES: list[str] = []
 
 
@@ -41,6 +41,13 @@ def _initial(db: sqlite_utils.Database) -> None:
 def _exchange(db: sqlite_utils.Database) -> None:
     """Change log, conflicts and peers for exchange packages (services/exchange.py)."""
     for statement in schema.EXCHANGE + schema.EXCHANGE_BACKFILL:
+        db.execute(statement)
+
+
+@_register(3, "search_indexes")
+def _search_indexes(db: sqlite_utils.Database) -> None:
+    """Digits-only phone search and ID-number prefixes through indexes (store/schema.py)."""
+    for statement in schema.SEARCH_INDEXES:
         db.execute(statement)
 
 

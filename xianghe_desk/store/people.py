@@ -8,6 +8,7 @@ from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, S
 from xianghe_desk.domain.models import Member, Resident
 from xianghe_desk.domain.queries import PersonFilter, SearchKind, read_search
 from xianghe_desk.store.base import Row, TableStore, d, prefix_range, reverse_digits
+from xianghe_desk.store.schema import PHONE_DIGITS
 
 
 def tags_text(tags: tuple[CareTag, ...] | list[CareTag]) -> str:
@@ -32,7 +33,7 @@ def _person_search(alias: str, text: str, with_id: bool) -> tuple[str, list[Any]
         )
     if search.kind in (SearchKind.DIGITS, SearchKind.NUMBER):
         digits = "".join(ch for ch in q if ch.isdigit() or ch == "X")
-        parts = [prefix_range(alias + ".phone")]
+        parts = [prefix_range(PHONE_DIGITS.format(alias + ".phone"))]
         params: list[Any] = [digits, digits]
         if alias == "r":
             parts.append(prefix_range("r.phone_rev"))

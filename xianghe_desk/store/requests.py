@@ -11,6 +11,7 @@ from xianghe_desk.domain.models import RequestEvent, ServiceRequest
 from xianghe_desk.domain.queries import RequestFilter, SearchKind, Sort, read_search
 from xianghe_desk.store.base import Row, TableStore, dt, dt_text, prefix_range
 from xianghe_desk.store.db import new_uuid, now_text
+from xianghe_desk.store.schema import PHONE_DIGITS
 
 _SELECT = """
     SELECT r.*, t.name AS town_name, v.short_name AS village_name, coalesce(g.name, '') AS grid_name,
@@ -249,8 +250,9 @@ class RequestStore(TableStore):
         if search.kind is SearchKind.NUMBER:
             return "r.number = ?", [q]
         if search.kind is SearchKind.DIGITS:
+            phone_digits = PHONE_DIGITS.format("r.person_phone")
             return (
-                f"({prefix_range('r.person_phone')} OR {prefix_range('r.person_phone_rev')}"
+                f"({prefix_range(phone_digits)} OR {prefix_range('r.person_phone_rev')}"
                 f" OR {prefix_range('r.person_id_number')})",
                 [q, q, q[::-1], q[::-1], q, q],
             )

@@ -539,3 +539,16 @@ for _table in SYNC_UNITS:
 
 # Run by migration 0002 and again when a laptop joins a township (stores/exchange.py).
 EXCHANGE_BACKFILL: list[str] = [sql for _table in SYNC_UNITS for sql in _backfill(_table)]
+
+# Migration 0003: search indexes. Phone numbers are matched by their digits (landlines are stored
+# as 0316-5123456 but typed as 03165123456), through expression indexes that the search SQL in
+# store/requests.py and store/people.py repeats character for character; ID-number prefixes of
+# the person on a request get an index too.
+PHONE_DIGITS = "replace({}, '-', '')"
+
+SEARCH_INDEXES: list[str] = [
+    "CREATE INDEX idx_requests_person_id_number ON requests(person_id_number)",
+    f"CREATE INDEX idx_requests_person_phone_digits ON requests({PHONE_DIGITS.format('person_phone')})",
+    f"CREATE INDEX idx_residents_phone_digits ON residents({PHONE_DIGITS.format('phone')})",
+    f"CREATE INDEX idx_members_phone_digits ON members({PHONE_DIGITS.format('phone')})",
+]
