@@ -127,7 +127,11 @@ class Cells:
         return self.row.number
 
     def raw(self, name: str) -> Any:
-        return self.row.values[self.sheet.spec.position(name)]
+        value = self.row.values[self.sheet.spec.position(name)]
+        # The reader turns empty text into None; rows built another way get the same treatment.
+        if value.__class__ is str and not value.strip():
+            return None
+        return value
 
     def has(self, name: str) -> bool:
         return self.raw(name) is not None
