@@ -457,7 +457,6 @@ REQUESTS = SheetSpec(
             "导入时，编号已有的行更新那张工单；新登记的工单不用填，导入时自动编号。",
             example="",
             width=20,
-            aliases=("工单号",),
         ),
         ColumnSpec(
             "外部编号",
@@ -465,7 +464,8 @@ REQUESTS = SheetSpec(
             hint="其他系统的编号（如 12345 平台的工单号），原样保存；同一外部编号的行是同一张工单。",
             example="",
             width=18,
-            aliases=("12345工单号", "平台工单号", "来源编号"),
+            # A bare 工单号 column comes from another system's list (12345 platform): kept as-is.
+            aliases=("12345工单号", "平台工单号", "来源编号", "工单号"),
         ),
         ColumnSpec(
             "紧急程度",
