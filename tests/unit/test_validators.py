@@ -554,3 +554,9 @@ def test_datetimes_round_trip(moment: datetime) -> None:
     assert parse_datetime(f"{moment:%Y年%m月%d日 %H时%M分%S秒}") == moment
     serial = (moment - datetime(1899, 12, 30)).total_seconds() / 86400
     assert parse_datetime(serial) == moment
+
+
+@pytest.mark.parametrize("text", ["0316-1234", "03161234", "0316-123"])
+def test_langfang_landline_with_too_few_digits_is_refused(text: str) -> None:
+    with pytest.raises(ValidationError, match="0316 加 7 位"):
+        normalize_phone(text)

@@ -236,6 +236,16 @@ def normalize_phone(text: str, field: str = "phone") -> str:
                 field,
             )
         digits = LOCAL_AREA_CODE + digits
+    if digits.startswith(LOCAL_AREA_CODE):
+        # Our own area code is checked by its rule before phonenumbers, which would read
+        # 0316-1234 as area 031 + 61234.
+        after = digits[len(LOCAL_AREA_CODE) :]
+        if len(after) != 7:
+            raise _phone_error(
+                f"廊坊的固定电话是区号 0316 加 7 位号码（如 0316-5123456），“{raw}”的区号后面有 "
+                f"{len(after)} 位，请核对",
+                field,
+            )
     parsed = phonenumbers.parse(digits, "CN")
     area_len = phonenumbers.length_of_geographical_area_code(parsed)
     national = str(parsed.national_number)
