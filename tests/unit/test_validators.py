@@ -560,3 +560,10 @@ def test_datetimes_round_trip(moment: datetime) -> None:
 def test_langfang_landline_with_too_few_digits_is_refused(text: str) -> None:
     with pytest.raises(ValidationError, match="0316 加 7 位"):
         normalize_phone(text)
+
+
+@pytest.mark.parametrize("text", ["11069003765", "10000000000", "0000000"])
+def test_numbers_phonenumbers_cannot_parse_are_refused_in_chinese(text: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        normalize_phone(text)
+    assert info.value.field == "phone" and "请" in info.value.message

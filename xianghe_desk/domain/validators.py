@@ -225,7 +225,10 @@ def normalize_phone(text: str, field: str = "phone") -> str:
     if digits.startswith("1"):
         if len(digits) != 11:
             raise _phone_error(f"手机号应为 11 位数字，现在是 {len(digits)} 位，请核对", field)
-        parsed = phonenumbers.parse(digits, "CN")
+        try:
+            parsed = phonenumbers.parse(digits, "CN")
+        except phonenumbers.NumberParseException:
+            raise _phone_error(f"手机号 {digits} 的号段不存在，请核对前三位", field) from None
         if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in _MOBILE:
             raise _phone_error(f"手机号 {digits} 的号段不存在，请核对前三位", field)
         return digits
@@ -246,7 +249,10 @@ def normalize_phone(text: str, field: str = "phone") -> str:
                 f"{len(after)} 位，请核对",
                 field,
             )
-    parsed = phonenumbers.parse(digits, "CN")
+    try:
+        parsed = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        raise _phone_error(f"“{raw}”不是有效的电话号码。{_PHONE_FORMS}", field) from None
     area_len = phonenumbers.length_of_geographical_area_code(parsed)
     national = str(parsed.national_number)
     local = national[area_len:]

@@ -162,8 +162,15 @@ class DemoBuilder:
             grids = self._grids(villages)
             members = self._members(towns, villages, grids)
         with ws.atomic():
-            residents = self._residents(villages, grids, members)
-        counts = self._requests(villages, grids, members, residents)
+            self.bulk.pause_change_log()
+        try:
+            with ws.atomic():
+                residents = self._residents(villages, grids, members)
+            counts = self._requests(villages, grids, members, residents)
+        finally:
+            self.progress("change log", 0, 1)
+            with ws.atomic():
+                self.bulk.log_unlogged_rows()
         return {
             "towns": len(towns),
             "villages": len(villages),

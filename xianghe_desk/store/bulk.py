@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from xianghe_desk.store import schema
 from xianghe_desk.store.base import TableStore
 
 REQUEST_COLUMNS = (
@@ -71,3 +72,16 @@ class BulkStore(TableStore):
 
     def analyze(self) -> None:
         self.db.execute("ANALYZE")
+
+    def pause_change_log(self) -> None:
+        """Stop the exchange change-log triggers for a bulk load (one statement per row is slow).
+
+        The rows loaded meanwhile are logged afterwards in one set-based pass by
+        ``log_unlogged_rows``, exactly as migration 0002 logs the rows it finds.
+        """
+        self.db.execute("UPDATE sync_state SET applying = 1 WHERE id = 1")
+
+    def log_unlogged_rows(self) -> None:
+        for statement in schema.EXCHANGE_BACKFILL:
+            self.db.execute(statement)
+        self.db.execute("UPDATE sync_state SET applying = 0 WHERE id = 1")
