@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="xianghe-desk",
         description="香河「这就办」服务台账：受理登记、派单、办结、回访和月度汇总。不带命令时打开桌面程序。",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出")
     parser.add_argument("--demo", action="store_true", help="用演示数据库打开桌面程序（首次使用时自动生成）")
     parser.add_argument("--self-test", action="store_true", help="检查本机安装是否完好")
     db_argument(parser, top_level=True)
