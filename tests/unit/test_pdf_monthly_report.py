@@ -262,3 +262,29 @@ def test_report_refusals(small_demo, tmp_path):
     assert not out.exists()
     result = run_cli("report", "monthly", "--db", small_demo, "-o", out)
     assert result.returncode == 2
+
+
+def test_each_village_row_equals_that_villages_own_figures(small_demo):
+    """The rows the summary computes per village follow the same rules as ``stats --village``."""
+    from xianghe_desk.services.workspace import Workspace
+
+    as_of = datetime(2026, 11, 20, 23, 59, 59)
+    with Workspace.open(small_demo) as ws:
+        service = ReportService(ws)
+        report = service.monthly("2026-10", service.stats.scope("蒋辛屯镇"), as_of)
+        table = next(t for t in report.all_tables() if t.key == "by_village")
+        checked = 0
+        for name, received, completed, completion, satisfaction, overdue, hours in table.rows[:-1]:
+            own = service.stats.figures("2026-10", service.stats.scope("蒋辛屯镇", name.strip()), as_of)
+            assert (received, completed, completion) == (
+                own["received"],
+                own["completed"],
+                f"{own['completion_rate']:.1f}%",
+            )
+            assert satisfaction == (f"{own['satisfaction_rate']:.1f}%" if own["rated"] else "—")
+            assert overdue == own["overdue"]
+            assert hours == (f"{own['avg_hours_to_complete']:.1f}" if own["completed"] else "—")
+            checked += 1
+        assert checked == len(report.figures["by_village"])
+        total = table.rows[-1]
+        assert total[:2] == ("合计", report.figures["received"])
