@@ -16,7 +16,7 @@ from xianghe_desk.domain.drafts import RequestDraft, ResidentDraft
 from xianghe_desk.domain.enums import CareTag, Status, Urgency
 from xianghe_desk.domain.errors import NotFoundError, ValidationError
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
-from xianghe_desk.pdf.work_order import QrCode
+from xianghe_desk.pdf.flowables import QrCode
 from xianghe_desk.services.people import MemberService, ResidentService, mask_id_number
 from xianghe_desk.services.printing import PrintService
 from xianghe_desk.services.requests import RequestService

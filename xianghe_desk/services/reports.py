@@ -4,7 +4,7 @@ Every figure the summary prints comes from StatsService.figures — the same num
 ``stats --json`` for the same scope, month and as-of moment. What the JSON does not carry
 (satisfaction and timeliness per town or village, the grid members' counts, the lists of
 overdue and unsatisfied requests) is computed here with the same domain rules
-(domain.figures.compute_figures) from the same facts, so a town's row in the county's summary
+(services.report_figures) from the same facts, so a town's row in the county's summary
 equals the town's own summary.
 """
 
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -22,7 +20,6 @@ from xianghe_desk.domain.enums import CategoryGroup, Status
 from xianghe_desk.domain.figures import (
     Names,
     RequestFact,
-    is_done,
     is_overdue,
     month_bounds,
     previous_month,
@@ -35,6 +32,16 @@ from xianghe_desk.pdf.monthly_report import (
     ReportTable,
     build_monthly_report,
 )
+from xianghe_desk.services.report_figures import (
+    HEADLINE,
+    GroupFigures,
+    SummaryWorkspace,
+    change,
+    group_figures,
+    month_label,
+    ranks,
+    with_unit,
+)
 from xianghe_desk.services.stats import Scope, StatsService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.reports import ReportStore
@@ -44,150 +51,11 @@ LIST_LIMIT = 200  # requests listed in the overdue and unsatisfied lists (the co
 TOP_MEMBERS = 10
 VILLAGE_RANK_SHOWN = 10  # county scope: the first and last ten villages
 
-HEADLINE = (
-    ("received", "受理数", "件"),
-    ("completed", "办结数", "件"),
-    ("completion_rate", "办结率", "%"),
-    ("rated", "回访评价数", "件"),
-    ("satisfaction_rate", "满意率", "%"),
-    ("overdue", "超期数", "件"),
-    ("avg_hours_to_complete", "平均办结时长", "小时"),
-    ("home_visits", "上门服务次数", "次"),
-)
-
-
-def month_label(month: str) -> str:
-    year, mon = month.split("-")
-    return f"{year}年{int(mon)}月"
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
-def _change(key: str, now: Any, before: Any) -> str:
-    """「+12」, 「-1.5个百分点」, 「持平」."""
-    delta = now - before
-    if isinstance(delta, float):
-        delta = round(delta, 1)
-    if not delta:
-        return "持平"
-    sign = "+" if delta > 0 else "-"
-    magnitude = _number(abs(delta))
-    if key.endswith("_rate"):
-        return f"{sign}{magnitude}个百分点"
-    if key == "avg_hours_to_complete":
-        return f"{sign}{magnitude}小时"
-    return f"{sign}{magnitude}"
-
-
-def _with_unit(value: Any, unit: str) -> str:
-    return f"{_number(value)}%" if unit == "%" else _number(value)
-
-
-@dataclass(frozen=True)
-class GroupFigures:
-    """One town's, village's or member's figures within the month (same rules as stats)."""
-
-    name: str
-    received: int
-    completed: int
-    completion_rate: float
-    rated: int
-    satisfaction_rate: float
-    overdue: int
-    timely_rate: float  # share of received requests that were not overdue
-    avg_hours: float
-
-    @property
-    def score(self) -> float:
-        """擂台比武 score: the mean of the rates that apply (no rating, no satisfaction rate)."""
-        rates = [self.completion_rate, self.timely_rate]
-        if self.rated:
-            rates.append(self.satisfaction_rate)
-        return round(sum(rates) / len(rates), 1)
-
-
-def _group_figures(name: str, facts: list[RequestFact], as_of: datetime) -> GroupFigures:
-    """One group's row by the contract §3 rules (domain.figures), without the per-category
-    breakdowns: a county summary computes 1,800 groups (towns, villages, members), and building
-    every breakdown for each took seconds. Tests check each row against ``stats`` for that scope.
-    """
-    counted = [f for f in facts if f.status != "cancelled"]
-    done = [f for f in counted if is_done(f)]
-    rated = [f for f in done if f.satisfaction]
-    pleased = sum(1 for f in rated if f.satisfaction in ("satisfied", "basically_satisfied"))
-    hours = [
-        (f.completed_at - f.received_at).total_seconds() / 3600 for f in done if f.completed_at is not None
-    ]
-    avg = float(Decimal(sum(hours) / len(hours)).quantize(Decimal("0.1"), ROUND_HALF_UP)) if hours else 0.0
-    overdue = sum(1 for f in counted if is_overdue(f, as_of))
-    received = len(counted)
-    return GroupFigures(
-        name=name,
-        received=received,
-        completed=len(done),
-        completion_rate=rate(len(done), received),
-        rated=len(rated),
-        satisfaction_rate=rate(pleased, len(rated)),
-        overdue=overdue,
-        timely_rate=rate(received - overdue, received),
-        avg_hours=avg,
-    )
-
-
-def _ranks(values: list[float]) -> list[int]:
-    """Competition ranks (1, 2, 2, 4) for values where higher is better."""
-    order = sorted(values, reverse=True)
-    return [order.index(v) + 1 for v in values]
-
-
-class _FactsOnce:
-    """The stats store's ``facts`` remembered for one summary, so the month's requests are read once.
-
-    StatsService.figures reads the month's facts; the rankings need the same facts grouped by
-    town and village. Sharing one read halves the time of a county summary on a large database
-    while the figures still come from StatsService.figures itself.
-    """
-
-    def __init__(self, store: Any) -> None:
-        self._store = store
-        self._seen: dict[tuple[Any, ...], list[RequestFact]] = {}
-
-    def facts(
-        self,
-        start: datetime,
-        end: datetime,
-        as_of: datetime,
-        town_id: int | None = None,
-        village_id: int | None = None,
-    ) -> list[RequestFact]:
-        key = (start, end, as_of, town_id, village_id)
-        if key not in self._seen:
-            self._seen[key] = self._store.facts(start, end, as_of, town_id=town_id, village_id=village_id)
-        return self._seen[key]
-
-    def forget(self) -> None:
-        self._seen.clear()
-
-
-class _SummaryWorkspace:
-    """The workspace as StatsService sees it during one summary: everything as is, facts read once."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self._ws = ws
-        self.stats = _FactsOnce(ws.stats)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ws, name)
-
 
 class ReportService:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        self._shared = _SummaryWorkspace(ws)
+        self._shared = SummaryWorkspace(ws)
         self.stats = StatsService(cast(Workspace, self._shared))
         self.store = ReportStore(ws.db, ws.device.tag)
 
@@ -244,7 +112,7 @@ class ReportService:
 
     def _headline_table(self, f: dict[str, Any], prev: dict[str, Any]) -> ReportTable:
         rows = [
-            (label, _with_unit(f[key], unit), _with_unit(prev[key], unit), _change(key, f[key], prev[key]))
+            (label, with_unit(f[key], unit), with_unit(prev[key], unit), change(key, f[key], prev[key]))
             for key, label, unit in HEADLINE
         ]
         return ReportTable(
@@ -275,7 +143,7 @@ class ReportService:
         buckets: dict[Any, list[RequestFact]] = defaultdict(list)
         for fact in facts:
             buckets[key(fact)].append(fact)
-        return [_group_figures(labels[k], buckets.get(k, []), as_of) for k in labels]
+        return [group_figures(labels[k], buckets.get(k, []), as_of) for k in labels]
 
     # ------------------------------------------------------------ sections
     def _sections(
@@ -504,10 +372,10 @@ class ReportService:
         ranked.sort(
             key=lambda g: (-g.score, -g.completion_rate, -g.satisfaction_rate, -g.timely_rate, g.name)
         )
-        completion = _ranks([g.completion_rate for g in ranked])
-        satisfaction = _ranks([g.satisfaction_rate if g.rated else -1.0 for g in ranked])
-        timely = _ranks([g.timely_rate for g in ranked])
-        overall = _ranks([g.score for g in ranked])
+        completion = ranks([g.completion_rate for g in ranked])
+        satisfaction = ranks([g.satisfaction_rate if g.rated else -1.0 for g in ranked])
+        timely = ranks([g.timely_rate for g in ranked])
+        overall = ranks([g.score for g in ranked])
         rows = []
         for i, g in enumerate(ranked):
             rows.append(
@@ -612,11 +480,11 @@ class ReportService:
             member = members.get(member_id)
             if member is None:
                 continue
-            g = _group_figures(member.name, own, as_of)
+            g = group_figures(member.name, own, as_of)
             if g.completed:
                 groups.append((member, g))
         groups.sort(key=lambda mg: (-mg[1].completed, -mg[1].satisfaction_rate, mg[1].avg_hours, mg[0].name))
-        completed_ranks = _ranks([float(g.completed) for _m, g in groups])
+        completed_ranks = ranks([float(g.completed) for _m, g in groups])
         rows = [
             (
                 completed_ranks[i],
