@@ -39,8 +39,14 @@ def run(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(f"\r正在生成 {stage}：{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    with Workspace.open(path) as ws:
-        counts = build_demo(ws, args.scale, args.seed, progress)
+    try:
+        with Workspace.open(path) as ws:
+            counts = build_demo(ws, args.scale, args.seed, progress)
+    except BaseException:
+        # A half-built demo is of no use to anyone: leave no file behind.
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
     if sys.stderr.isatty():
         print(file=sys.stderr)
     elapsed = time.monotonic() - started

@@ -163,6 +163,7 @@ class DemoBuilder:
             members = self._members(towns, villages, grids)
         with ws.atomic():
             self.bulk.pause_change_log()
+        self.bulk.fast_writes(True)
         try:
             with ws.atomic():
                 residents = self._residents(villages, grids, members)
@@ -171,6 +172,7 @@ class DemoBuilder:
             self.progress("change log", 0, 1)
             with ws.atomic():
                 self.bulk.log_unlogged_rows()
+            self.bulk.fast_writes(False)
         return {
             "towns": len(towns),
             "villages": len(villages),

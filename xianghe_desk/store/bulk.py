@@ -73,6 +73,22 @@ class BulkStore(TableStore):
     def analyze(self) -> None:
         self.db.execute("ANALYZE")
 
+    def fast_writes(self, on: bool) -> None:
+        """For building a new demo file only: no fsync and a large page cache while loading.
+
+        A crash meanwhile can leave the file damaged, which is why only a fresh demo database,
+        deleted again when the build fails, is ever loaded this way.
+        """
+        if on:
+            self.db.execute("PRAGMA synchronous = OFF")
+            self.db.execute("PRAGMA cache_size = -400000")
+            self.db.execute("PRAGMA wal_autocheckpoint = 100000")
+        else:
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA cache_size = -2000")
+            self.db.execute("PRAGMA wal_autocheckpoint = 1000")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def pause_change_log(self) -> None:
         """Stop the exchange change-log triggers for a bulk load (one statement per row is slow).
 
