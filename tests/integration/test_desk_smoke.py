@@ -3,62 +3,32 @@ and take it through 派单 → 开始办理 → 办结 → 回访; and every pag
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QImage, QInputMethodEvent
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QDialog
 
+from tests.ui.helpers import show_window, type_text
 from xianghe_desk.domain.enums import Action, FeedbackRoute, Satisfaction, Status
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
-from xianghe_desk.jobs.runner import InlineRunner
-from xianghe_desk.ui import main_window
 from xianghe_desk.ui.application import make_app
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs import request_detail
 from xianghe_desk.ui.dialogs.complete_dialog import CompleteValues
 from xianghe_desk.ui.dialogs.dispatch_dialog import DispatchChoice
 from xianghe_desk.ui.dialogs.follow_up_dialog import FollowUpValues
 from xianghe_desk.ui.dialogs.register_request import RegisterRequestDialog
 from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
-from xianghe_desk.ui.main_window import MainWindow
-from xianghe_desk.ui.settings import use_settings_file
 from xianghe_desk.ui.widgets.combos import set_combo_value
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+pytestmark = pytest.mark.usefixtures("reset_text_size")
 
 
 @pytest.fixture(autouse=True)
-def desk_ini(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "desk.ini"
-    use_settings_file(path)
-    yield path
-    main_window.apply_text_percent(100)
-    use_settings_file(tmp_path / "after.ini")
-
-
-@pytest.fixture
-def desk_ctx(qapp, small_demo: Path, tmp_path: Path, clock) -> Iterator[DeskContext]:
+def shipped_font(qapp) -> None:
     make_app()  # the shipped WenQuanYi Micro Hei, so Chinese renders in the screenshots
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield ctx
-    ctx.close()
-
-
-def show_window(qtbot, ctx: DeskContext, width: int = 1366, height: int = 768) -> MainWindow:
-    window = MainWindow(ctx.db_path, ctx)
-    qtbot.addWidget(window)
-    window.resize(width, height)
-    window.show()
-    window.windowHandle().requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-    return window
 
 
 def when_modal_opens(qtbot, kind: type, act: Callable[[QDialog], None], done: list[str]) -> None:
@@ -86,17 +56,10 @@ def when_modal_opens(qtbot, kind: type, act: Callable[[QDialog], None], done: li
     QTimer.singleShot(0, poll)
 
 
-def type_chinese(widget, text: str) -> None:
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
-def test_a_request_from_registration_to_follow_up(qtbot, desk_ctx, monkeypatch, clock):
-    window = show_window(qtbot, desk_ctx)
-    resident = desk_ctx.residents.list(PersonFilter(text="bfm"), 0, 1)[0]
-    member = desk_ctx.members.handlers_for(resident.village_id, resident.grid_id)[0]
+def test_a_request_from_registration_to_follow_up(qtbot, ctx, monkeypatch, clock):
+    window = show_window(qtbot, ctx)
+    resident = ctx.residents.list(PersonFilter(text="bfm"), 0, 1)[0]
+    member = ctx.members.handlers_for(resident.village_id, resident.grid_id)[0]
     done: list[str] = []
 
     def register(dialog: RegisterRequestDialog) -> None:
@@ -108,7 +71,7 @@ def test_a_request_from_registration_to_follow_up(qtbot, desk_ctx, monkeypatch, 
         assert dialog.resident.id == resident.id
         set_combo_value(dialog.handler_combo, None)  # 暂不派单: the clerk dispatches from the list
         dialog.category_combo.setCurrentIndex(dialog.category_combo.findData("health_medicine"))
-        type_chinese(dialog.content_edit, "老人需要送药上门")
+        type_text(dialog.content_edit, "老人需要送药上门")
         assert "2026-11-27 10:00" in dialog.due_label.text()
         qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         assert dialog.saved is not None
@@ -116,8 +79,8 @@ def test_a_request_from_registration_to_follow_up(qtbot, desk_ctx, monkeypatch, 
     when_modal_opens(qtbot, RegisterRequestDialog, register, done)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert done == ["RegisterRequestDialog"]
-    new_id = desk_ctx.requests.ids(RequestFilter(text="bfm"))[0]
-    assert desk_ctx.requests.get(new_id).status is Status.RECEIVED
+    new_id = ctx.requests.ids(RequestFilter(text="bfm"))[0]
+    assert ctx.requests.get(new_id).status is Status.RECEIVED
 
     # The clerk finds it in the list by the resident's initials.
     page = window.show_page("requests")
@@ -155,7 +118,7 @@ def test_a_request_from_registration_to_follow_up(qtbot, desk_ctx, monkeypatch, 
     # The row changed in place; the request is closed and rated.
     assert page.model.row_object(0).id == new_id
     assert page.model.index(0, page.model.column_index("status")).data() == "已回访"
-    request = desk_ctx.requests.get(new_id)
+    request = ctx.requests.get(new_id)
     assert (request.handler_id, request.method, request.satisfaction) == (
         member.id,
         "on_the_spot",
@@ -166,9 +129,9 @@ def test_a_request_from_registration_to_follow_up(qtbot, desk_ctx, monkeypatch, 
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
-def test_every_page_renders_at_office_screen_sizes(qtbot, desk_ctx, tmp_path, size):
+def test_every_page_renders_at_office_screen_sizes(qtbot, ctx, tmp_path, size):
     width, height = size
-    window = show_window(qtbot, desk_ctx, width, height)
+    window = show_window(qtbot, ctx, width, height)
     assert window.pages, "no page could be loaded"
     for key in window.pages:
         page = window.show_page(key)

@@ -4,47 +4,26 @@ shortcuts, text size, remembered layout; and the error hook."""
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 import types
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QTabWidget, QWidget
 
+from tests.ui.helpers import show_window
 from xianghe_desk.domain.drafts import RequestDraft
 from xianghe_desk.domain.enums import Urgency
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.queries import RequestFilter
-from xianghe_desk.jobs.runner import InlineRunner, KnownStoreError
+from xianghe_desk.jobs.runner import KnownStoreError
 from xianghe_desk.ui import errors, main_window
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.main_window import MainWindow
-from xianghe_desk.ui.settings import TEXT_PERCENT, desk_settings, use_settings_file
+from xianghe_desk.ui.settings import TEXT_PERCENT, desk_settings
 from xianghe_desk.ui.widgets import optional
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def desk_ini(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "desk.ini"
-    use_settings_file(path)
-    yield path
-    main_window.apply_text_percent(100)
-    use_settings_file(tmp_path / "after.ini")
-
-
-@pytest.fixture
-def desk_ctx(qapp, small_demo: Path, tmp_path: Path, clock) -> Iterator[DeskContext]:
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield ctx
-    ctx.close()
+pytestmark = pytest.mark.usefixtures("reset_text_size")
 
 
 @pytest.fixture
@@ -67,21 +46,11 @@ def fake_panels(monkeypatch) -> type[QWidget]:
     return Panel
 
 
-def make_window(qtbot, ctx) -> MainWindow:
-    window = MainWindow(ctx.db_path, ctx)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.windowHandle().requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-    return window
-
-
 def nav_titles(window: MainWindow) -> list[str]:
     return [window.nav.item(row).text() for row in range(window.nav.count())]
 
 
-def test_title_names_the_town_and_missing_pages_are_left_out(qtbot, desk_ctx, monkeypatch, fake_panels):
+def test_title_names_the_town_and_missing_pages_are_left_out(qtbot, ctx, monkeypatch, fake_panels):
     pages = (
         ("dashboard", "工作台", "xianghe_desk.ui.pages.dashboard:DashboardPage"),
         ("requests", "服务工单", "xianghe_desk.ui.pages.requests:RequestsPage"),
@@ -89,7 +58,7 @@ def test_title_names_the_town_and_missing_pages_are_left_out(qtbot, desk_ctx, mo
         ("exchange", "数据交换", ""),
     )
     monkeypatch.setattr(main_window, "PAGES", pages)
-    window = make_window(qtbot, desk_ctx)
+    window = show_window(qtbot, ctx)
     assert window.windowTitle() == "香河「这就办」服务台账 — 香河县蒋辛屯镇"
     assert nav_titles(window) == ["工作台", "服务工单", "数据交换"]
     exchange = window.show_page("exchange")
@@ -98,12 +67,12 @@ def test_title_names_the_town_and_missing_pages_are_left_out(qtbot, desk_ctx, mo
     assert isinstance(exchange.widget(0), fake_panels)
 
     monkeypatch.setattr(main_window, "EXCHANGE_TABS", (("数据交换包", "fake_missing_module:PackagePanel"),))
-    second = make_window(qtbot, desk_ctx)
+    second = show_window(qtbot, ctx)
     assert "数据交换" not in nav_titles(second)
 
 
-def test_all_shipped_pages_of_this_issue_are_listed(qtbot, desk_ctx):
-    window = make_window(qtbot, desk_ctx)
+def test_all_shipped_pages_of_this_issue_are_listed(qtbot, ctx):
+    window = show_window(qtbot, ctx)
     titles = nav_titles(window)
     assert titles[:2] == ["工作台", "服务工单"]
     expected_order = [title for _key, title, _spec in main_window.PAGES]
@@ -113,26 +82,23 @@ def test_all_shipped_pages_of_this_issue_are_listed(qtbot, desk_ctx):
         assert window.current_key() == key
 
 
-def test_status_bar_shows_database_copy_and_live_counts(qtbot, desk_ctx, clock):
-    window = make_window(qtbot, desk_ctx)
+def test_status_bar_shows_database_copy_and_live_counts(qtbot, ctx, clock):
+    window = show_window(qtbot, ctx)
     assert window.db_label.text() == "数据库：demo.db"
-    assert window.device_label.text() == f"本机：{desk_ctx.ws.device.name}"
+    assert window.device_label.text() == f"本机：{ctx.ws.device.name}"
     assert window.overdue_button.text() == "⚠ 超期 11 张"
     assert window.due_today_button.text() == "今日到期 1 张"
     assert window._status_timer.isActive() and window._status_timer.interval() == 60_000
 
-    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
-    request = desk_ctx.requests.register(
+    village = ctx.places.villages(ctx.ws.home_town_id())[0]
+    request = ctx.requests.register(
         RequestDraft("phone", "repairs", "漏水", village.id, urgency=Urgency.URGENT, person_name="张三")
     )
-    desk_ctx.events.requests_changed.emit([request.id])
+    ctx.events.requests_changed.emit([request.id])
     assert window.due_today_button.text() == "今日到期 2 张"
     clock.advance(hours=3)
     window._status_timer.timeout.emit()
-    assert (
-        window.overdue_button.text()
-        == f"⚠ 超期 {desk_ctx.requests.count(RequestFilter(overdue_only=True))} 张"
-    )
+    assert window.overdue_button.text() == f"⚠ 超期 {ctx.requests.count(RequestFilter(overdue_only=True))} 张"
     assert window.overdue_count == 12  # ours joined the eleven
 
     window.overdue_button.click()
@@ -141,8 +107,8 @@ def test_status_bar_shows_database_copy_and_live_counts(qtbot, desk_ctx, clock):
     assert page.model.flt.overdue_only and page.model.total() == 12
 
 
-def test_dashboard_tile_opens_the_list_it_counts(qtbot, desk_ctx):
-    window = make_window(qtbot, desk_ctx)
+def test_dashboard_tile_opens_the_list_it_counts(qtbot, ctx):
+    window = show_window(qtbot, ctx)
     dashboard = window.show_page("dashboard")
     assert dashboard.tiles["overdue"].value == "11"
     assert dashboard.tiles["received"].value == "6"
@@ -158,7 +124,7 @@ def test_dashboard_tile_opens_the_list_it_counts(qtbot, desk_ctx):
     assert page.model.total() == int(dashboard.tiles["due_today"].value) == 1
 
 
-def test_shortcuts_register_find_refresh(qtbot, desk_ctx, monkeypatch):
+def test_shortcuts_register_find_refresh(qtbot, ctx, monkeypatch):
     from xianghe_desk.ui.dialogs import register_request
 
     opened: list[object] = []
@@ -167,7 +133,7 @@ def test_shortcuts_register_find_refresh(qtbot, desk_ctx, monkeypatch):
         "register",
         classmethod(lambda cls, parent, ctx, resident_id=None: opened.append(parent)),
     )
-    window = make_window(qtbot, desk_ctx)
+    window = show_window(qtbot, ctx)
     window.show_page("dashboard")
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert opened == [window]
@@ -181,8 +147,8 @@ def test_shortcuts_register_find_refresh(qtbot, desk_ctx, monkeypatch):
     assert window.current_key() == "dashboard"
 
 
-def test_text_size_changes_the_whole_desk_and_is_remembered(qtbot, desk_ctx):
-    window = make_window(qtbot, desk_ctx)
+def test_text_size_changes_the_whole_desk_and_is_remembered(qtbot, ctx):
+    window = show_window(qtbot, ctx)
     base = QApplication.font().pointSizeF()
     qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     assert window.text_percent == 110
@@ -192,7 +158,7 @@ def test_text_size_changes_the_whole_desk_and_is_remembered(qtbot, desk_ctx):
     assert desk_settings().get(TEXT_PERCENT) == 125
     window.close()
 
-    second = make_window(qtbot, desk_ctx)
+    second = show_window(qtbot, ctx)
     assert second.text_percent == 125
     assert QApplication.font().pointSizeF() == pytest.approx(base * 1.25)
     qtbot.keyClick(second, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
@@ -202,25 +168,25 @@ def test_text_size_changes_the_whole_desk_and_is_remembered(qtbot, desk_ctx):
     assert QApplication.font().pointSizeF() == pytest.approx(base)
 
 
-def test_window_size_and_last_page_are_remembered(qtbot, desk_ctx):
-    window = make_window(qtbot, desk_ctx)
+def test_window_size_and_last_page_are_remembered(qtbot, ctx):
+    window = show_window(qtbot, ctx)
     # Within the offscreen screen (800×600): restoreGeometry keeps a window on its screen.
     window.resize(800, 540)
     window.show_page("requests")
     window.close()
-    again = MainWindow(desk_ctx.db_path, desk_ctx)
+    again = MainWindow(ctx.db_path, ctx)
     qtbot.addWidget(again)
     assert again.current_key() == "requests"
     assert again.height() == 540
     assert 790 <= again.width() <= 800
 
 
-def test_batch_print_shows_only_when_printing_exists(qtbot, desk_ctx, monkeypatch):
+def test_batch_print_shows_only_when_printing_exists(qtbot, ctx, monkeypatch):
     real = optional.optional_module
     monkeypatch.setattr(
         optional, "optional_module", lambda name: None if name == optional.PRINTING_MODULE else real(name)
     )
-    window = make_window(qtbot, desk_ctx)
+    window = show_window(qtbot, ctx)
     page = window.show_page("requests")
     page.view.selectRow(0)
     assert not page.print_button.isVisibleTo(page)

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 
+from tests.ui.helpers import type_text
 from xianghe_desk.domain.enums import MemberKind, MemberRole
 from xianghe_desk.domain.queries import PersonFilter
-from xianghe_desk.jobs.runner import InlineRunner
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.grid_dialog import GridDialog
 from xianghe_desk.ui.dialogs.member_dialog import MemberDialog
 from xianghe_desk.ui.models.members import MemberTableModel
 from xianghe_desk.ui.pages.members import MembersPage
-from xianghe_desk.ui.settings import use_settings_file
 
 DEMO_TOWN = "蒋辛屯镇"
-
-
-@pytest.fixture
-def ctx(qapp, small_demo, tmp_path, clock):
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    use_settings_file(tmp_path / "desk.ini")
-    context = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield context
-    context.close()
-    use_settings_file(None)
 
 
 @pytest.fixture
@@ -38,13 +22,6 @@ def page(qtbot, ctx):
     widget = MembersPage(ctx)
     qtbot.addWidget(widget)
     return widget
-
-
-def type_text(widget, text: str) -> None:
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def rows(model) -> list:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
@@ -19,18 +18,12 @@ from xianghe_desk.ui.dialogs.duplicate_dialog import MERGE, DuplicateDecision, D
 from xianghe_desk.ui.dialogs.register_device_dialog import DeviceRequest, RegisterDeviceDialog
 from xianghe_desk.ui.pages import packages
 from xianghe_desk.ui.pages.packages import PackagePanel
-from xianghe_desk.ui.settings import use_settings_file
 
 
 @pytest.fixture
-def town(qapp, small_demo, tmp_path, clock):
-    path = tmp_path / "town.db"
-    shutil.copy(small_demo, path)
-    use_settings_file(tmp_path / "desk.ini")
-    context = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield context
-    context.close()
-    use_settings_file(None)
+def town(ctx):
+    """The town hall's copy: the small demo."""
+    return ctx
 
 
 @pytest.fixture

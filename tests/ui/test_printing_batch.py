@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import time
 from datetime import datetime
@@ -18,16 +17,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushBu
 
 from xianghe_desk.domain.enums import Status
 from xianghe_desk.domain.queries import RequestFilter
-from xianghe_desk.jobs.runner import InlineRunner, JobRunner
+from xianghe_desk.jobs.runner import JobRunner
 from xianghe_desk.services.reports import HEADLINE
 from xianghe_desk.services.stats import StatsService
 from xianghe_desk.ui import printing
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.pages import reports as reports_page
 from xianghe_desk.ui.pages.reports import ReportsPage
-from xianghe_desk.ui.settings import use_settings_file
-
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 def pdf_pages(path: Path) -> int:
@@ -39,21 +35,6 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
-
-
-def make_ctx(small_demo: Path, tmp_path: Path, clock, runner=None) -> DeskContext:
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    use_settings_file(tmp_path / "desk.ini")
-    return DeskContext(path, runner=runner or InlineRunner(), clock=clock)
-
-
-@pytest.fixture
-def ctx(qapp, small_demo, tmp_path, clock):
-    context = make_ctx(small_demo, tmp_path, clock)
-    yield context
-    context.close()
-    use_settings_file(None)
 
 
 @pytest.fixture
@@ -105,9 +86,9 @@ def test_empty_selection_is_explained(ctx, parent, shown, monkeypatch):
     assert shown == []
 
 
-def test_cancel_stops_the_batch_and_records_nothing(qtbot, qapp, small_demo, tmp_path, clock, parent, shown):
+def test_cancel_stops_the_batch_and_records_nothing(qtbot, qapp, demo_copy, clock, parent, shown):
     runner = JobRunner()
-    context = make_ctx(small_demo, tmp_path, clock, runner)
+    context = DeskContext(demo_copy, runner=runner, clock=clock)
     try:
         ids = context.requests.ids(RequestFilter())[:300]
         before = printed_events(context, ids)
@@ -129,17 +110,14 @@ def test_cancel_stops_the_batch_and_records_nothing(qtbot, qapp, small_demo, tmp
         assert printed_events(context, ids) == before
     finally:
         context.close()
-        use_settings_file(None)
 
 
-def test_background_batch_reports_progress(
-    qtbot, qapp, small_demo, tmp_path, clock, parent, shown, monkeypatch
-):
+def test_background_batch_reports_progress(qtbot, qapp, demo_copy, clock, parent, shown, monkeypatch):
     values: list[int] = []
     original = QProgressDialog.setValue
     monkeypatch.setattr(QProgressDialog, "setValue", lambda self, v: (values.append(v), original(self, v))[1])
     runner = JobRunner()
-    context = make_ctx(small_demo, tmp_path, clock, runner)
+    context = DeskContext(demo_copy, runner=runner, clock=clock)
     try:
         ids = context.requests.ids(RequestFilter())[:40]
         before = printed_events(context, ids)
@@ -151,7 +129,6 @@ def test_background_batch_reports_progress(
     finally:
         runner.wait_for_done()
         context.close()
-        use_settings_file(None)
 
 
 # ---------------------------------------------------------------- 统计报表

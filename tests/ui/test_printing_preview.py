@@ -17,10 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from xianghe_desk.pdf.notice import NoticeMember, NoticeSheet, build_notices
 from xianghe_desk.ui.dialogs.pdf_preview import PdfPreviewDialog, has_preview
 
-pytestmark = [
-    pytest.mark.qt_log_ignore("This plugin does not support"),
-    pytest.mark.skipif(not has_preview(), reason="PySide6-Pdf (QtPdf) is not installed"),
-]
+pytestmark = pytest.mark.skipif(not has_preview(), reason="PySide6-Pdf (QtPdf) is not installed")
 
 
 def pdf_pages(path: Path) -> int:

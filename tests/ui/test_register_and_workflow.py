@@ -4,25 +4,20 @@ workflow 派单 → 开始办理 → 办结 → 回访 (→ 重新办理) with o
 
 from __future__ import annotations
 
-import shutil
 import types
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from tests.ui.helpers import type_text
 from xianghe_desk.domain import lifecycle
 from xianghe_desk.domain.drafts import MemberDraft, RequestDraft
 from xianghe_desk.domain.enums import Action, FeedbackRoute, Satisfaction, Status
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
-from xianghe_desk.jobs.runner import InlineRunner
 from xianghe_desk.services.lookups import LookupService
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs import request_detail
 from xianghe_desk.ui.dialogs.complete_dialog import CompleteDialog, CompleteValues
 from xianghe_desk.ui.dialogs.dispatch_dialog import DispatchChoice, DispatchDialog
@@ -30,28 +25,8 @@ from xianghe_desk.ui.dialogs.follow_up_dialog import FollowUpDialog, FollowUpVal
 from xianghe_desk.ui.dialogs.reason_dialog import ReasonDialog
 from xianghe_desk.ui.dialogs.register_request import RegisterRequestDialog
 from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
-from xianghe_desk.ui.settings import use_settings_file
 from xianghe_desk.ui.widgets import optional
 from xianghe_desk.ui.widgets.combos import set_combo_value
-
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def desk_ini(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "desk.ini"
-    use_settings_file(path)
-    yield path
-    use_settings_file(tmp_path / "after.ini")
-
-
-@pytest.fixture
-def desk_ctx(qapp, small_demo: Path, tmp_path: Path, clock) -> Iterator[DeskContext]:
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture
@@ -77,14 +52,6 @@ def with_check_digit(first17: str) -> str:
     return first17 + "10X98765432"[total % 11]
 
 
-def type_chinese(widget, text: str) -> None:
-    """An input method committing a word (keyClicks with Chinese would abort the test process)."""
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
 def open_register(qtbot, ctx, resident_id=None) -> RegisterRequestDialog:
     dialog = RegisterRequestDialog(ctx, None, resident_id)
     qtbot.addWidget(dialog, before_close_func=lambda d: d.discard())
@@ -102,9 +69,9 @@ def category_index(dialog: RegisterRequestDialog, code: str) -> int:
 # ---------------------------------------------------------------------- 受理登记
 
 
-def test_register_picks_resident_by_initials_and_dispatches_to_the_grid_default(qtbot, desk_ctx, no_printing):
-    resident = desk_ctx.residents.list(PersonFilter(text="sxl"), 0, 1)[0]
-    dialog = open_register(qtbot, desk_ctx)
+def test_register_picks_resident_by_initials_and_dispatches_to_the_grid_default(qtbot, ctx, no_printing):
+    resident = ctx.residents.list(PersonFilter(text="sxl"), 0, 1)[0]
+    dialog = open_register(qtbot, ctx)
     qtbot.keyClicks(dialog.name_edit, "sxl")
     names = [
         dialog.completer_model.item(r).data(Qt.ItemDataRole.UserRole + 2)
@@ -120,7 +87,7 @@ def test_register_picks_resident_by_initials_and_dispatches_to_the_grid_default(
     assert dialog.name_edit.text() == resident.name
     assert dialog.village_combo.currentData() == resident.village_id
     assert dialog.grid_combo.currentData() == resident.grid_id
-    default = desk_ctx.members.default_handler(resident.grid_id)
+    default = ctx.members.default_handler(resident.grid_id)
     assert default is not None and dialog.handler_combo.currentData() == default.id
     assert "*" in dialog.id_edit.text() and dialog.id_edit.isReadOnly()
 
@@ -130,14 +97,14 @@ def test_register_picks_resident_by_initials_and_dispatches_to_the_grid_default(
     assert "2026-12-01 10:00" in dialog.due_label.text() and "3个工作日" in dialog.due_label.text()
     dialog.urgent_radio.setChecked(True)
     assert "2026-11-26 12:00" in dialog.due_label.text()
-    type_chinese(dialog.content_edit, "帮忙代缴医保")
+    type_text(dialog.content_edit, "帮忙代缴医保")
 
-    with qtbot.waitSignal(desk_ctx.events.requests_changed, timeout=2000) as changed:
+    with qtbot.waitSignal(ctx.events.requests_changed, timeout=2000) as changed:
         qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert dialog.result() == QDialog.DialogCode.Accepted
     saved = dialog.saved
     assert changed.args == [[saved.id]]
-    request = desk_ctx.requests.get(saved.id)
+    request = ctx.requests.get(saved.id)
     assert (request.resident_id, request.status, request.handler_id) == (
         resident.id,
         Status.DISPATCHED,
@@ -148,9 +115,9 @@ def test_register_picks_resident_by_initials_and_dispatches_to_the_grid_default(
     assert request.person_id_number == resident.id_number
 
 
-def test_messages_sit_next_to_their_fields_and_nothing_is_saved(qtbot, desk_ctx, no_printing):
-    before = desk_ctx.requests.count(RequestFilter())
-    dialog = open_register(qtbot, desk_ctx)
+def test_messages_sit_next_to_their_fields_and_nothing_is_saved(qtbot, ctx, no_printing):
+    before = ctx.requests.count(RequestFilter())
+    dialog = open_register(qtbot, ctx)
     dialog.phone_edit.setText("12345")
     dialog.save_button.click()
     assert dialog.isVisible() and dialog.saved is None
@@ -160,7 +127,7 @@ def test_messages_sit_next_to_their_fields_and_nothing_is_saved(qtbot, desk_ctx,
     assert dialog.errors.message_for("person_phone")
     assert dialog.errors.fields["content"].isVisibleTo(dialog)
     assert dialog.errors.fields["content"].text().startswith("⚠ ")
-    assert desk_ctx.requests.count(RequestFilter()) == before
+    assert ctx.requests.count(RequestFilter()) == before
 
     # Leaving a field checks it at once; fixing it clears the message on the next check.
     dialog.phone_edit.setText("1381234567")
@@ -171,49 +138,49 @@ def test_messages_sit_next_to_their_fields_and_nothing_is_saved(qtbot, desk_ctx,
     assert dialog.errors.message_for("person_phone") == ""
 
 
-def test_unknown_resident_is_added_inline_in_the_same_save(qtbot, desk_ctx, no_printing):
-    residents_before = desk_ctx.residents.count()
-    dialog = open_register(qtbot, desk_ctx)
-    type_chinese(dialog.name_edit, "欧阳小明")
+def test_unknown_resident_is_added_inline_in_the_same_save(qtbot, ctx, no_printing):
+    residents_before = ctx.residents.count()
+    dialog = open_register(qtbot, ctx)
+    type_text(dialog.name_edit, "欧阳小明")
     assert dialog.completer_model.rowCount() == 0
     assert "没有「欧阳小明」" in dialog.resident_label.text()
     assert dialog.new_resident_check.isEnabled()
     dialog.new_resident_check.setChecked(True)
-    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[1]
+    village = ctx.places.villages(ctx.ws.home_town_id())[1]
     set_combo_value(dialog.village_combo, village.id)
     dialog.phone_edit.setText("13912340000")
     dialog.id_edit.setText("131024194503120010")  # wrong check digit
     dialog.category_combo.setCurrentIndex(category_index(dialog, "repairs"))
-    type_chinese(dialog.content_edit, "门锁坏了")
+    type_text(dialog.content_edit, "门锁坏了")
     assert dialog.save() is False
     assert dialog.errors.message_for("person_id_number")
     dialog.id_edit.setText(with_check_digit("13102419450312001"))
-    with qtbot.waitSignal(desk_ctx.events.residents_changed, timeout=2000):
+    with qtbot.waitSignal(ctx.events.residents_changed, timeout=2000):
         assert dialog.save() is True
-    assert desk_ctx.residents.count() == residents_before + 1
-    request = desk_ctx.requests.get(dialog.saved.id)
-    resident = desk_ctx.residents.get(request.resident_id)
+    assert ctx.residents.count() == residents_before + 1
+    request = ctx.requests.get(dialog.saved.id)
+    resident = ctx.residents.get(request.resident_id)
     assert (resident.name, resident.village_id, resident.phone) == ("欧阳小明", village.id, "13912340000")
     assert request.status is Status.RECEIVED  # the village has no grid chosen: nobody to dispatch to yet
 
 
-def test_the_services_refusal_lands_next_to_its_field(qtbot, desk_ctx, no_printing):
-    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
-    desk_ctx.requests.register(
+def test_the_services_refusal_lands_next_to_its_field(qtbot, ctx, no_printing):
+    village = ctx.places.villages(ctx.ws.home_town_id())[0]
+    ctx.requests.register(
         RequestDraft("hotline_12345", "repairs", "已登记", village.id, external_number="GD2611001")
     )
-    dialog = open_register(qtbot, desk_ctx)
+    dialog = open_register(qtbot, ctx)
     set_combo_value(dialog.village_combo, village.id)
     dialog.external_edit.setText("GD2611001")
     dialog.category_combo.setCurrentIndex(category_index(dialog, "repairs"))
-    type_chinese(dialog.content_edit, "重复来电")
+    type_text(dialog.content_edit, "重复来电")
     dialog.save()
     assert dialog.saved is None and dialog.isVisible()
     assert "已经登记过了" in dialog.errors.message_for("external_number")
     assert dialog.save_button.isEnabled()
 
 
-def test_esc_asks_before_discarding_typed_text(qtbot, desk_ctx, monkeypatch, no_printing):
+def test_esc_asks_before_discarding_typed_text(qtbot, ctx, monkeypatch, no_printing):
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
     asked: list[str] = []
 
@@ -222,21 +189,21 @@ def test_esc_asks_before_discarding_typed_text(qtbot, desk_ctx, monkeypatch, no_
         return answers.pop(0)
 
     monkeypatch.setattr(QMessageBox, "question", question)
-    empty = open_register(qtbot, desk_ctx)
+    empty = open_register(qtbot, ctx)
     qtbot.keyClick(empty, Qt.Key.Key_Escape)
     assert not empty.isVisible() and asked == []
 
-    dialog = open_register(qtbot, desk_ctx)
-    type_chinese(dialog.content_edit, "群众来电")
+    dialog = open_register(qtbot, ctx)
+    type_text(dialog.content_edit, "群众来电")
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible() and asked == ["放弃登记？"]
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
 
 
-def test_unknown_holiday_calendar_is_warned_about(qtbot, desk_ctx, clock, no_printing):
+def test_unknown_holiday_calendar_is_warned_about(qtbot, ctx, clock, no_printing):
     clock.current = datetime(2027, 3, 1, 9, 0)
-    dialog = open_register(qtbot, desk_ctx)
+    dialog = open_register(qtbot, ctx)
     dialog.category_combo.setCurrentIndex(category_index(dialog, "certificates"))
     assert dialog.calendar_warning.isVisibleTo(dialog)
     assert "2027 年的法定节假日" in dialog.calendar_warning.text()
@@ -244,8 +211,8 @@ def test_unknown_holiday_calendar_is_warned_about(qtbot, desk_ctx, clock, no_pri
     assert not dialog.calendar_warning.isVisibleTo(dialog)
 
 
-def test_ctrl_enter_saves_and_prints_when_printing_exists(qtbot, desk_ctx, printed, monkeypatch):
-    resident = desk_ctx.residents.list(PersonFilter(text="yys"), 0, 1)[0]
+def test_ctrl_enter_saves_and_prints_when_printing_exists(qtbot, ctx, printed, monkeypatch):
+    resident = ctx.residents.list(PersonFilter(text="yys"), 0, 1)[0]
 
     def run(self):
         qtbot.addWidget(self, before_close_func=lambda d: d.discard())
@@ -253,22 +220,22 @@ def test_ctrl_enter_saves_and_prints_when_printing_exists(qtbot, desk_ctx, print
         self.windowHandle().requestActivate()
         qtbot.waitUntil(lambda: QApplication.activeWindow() is self, timeout=2000)
         self.category_combo.setCurrentIndex(category_index(self, "repairs"))
-        type_chinese(self.content_edit, "修水管")
+        type_text(self.content_edit, "修水管")
         qtbot.keyClick(self, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         return self.result()
 
     monkeypatch.setattr(RegisterRequestDialog, "exec", run)
-    saved = RegisterRequestDialog.register(None, desk_ctx, resident.id)
+    saved = RegisterRequestDialog.register(None, ctx, resident.id)
     assert saved is not None and saved.resident_id == resident.id
     assert printed == [[saved.id]]
 
 
-def test_print_actions_are_hidden_without_the_printing_module(qtbot, desk_ctx, no_printing):
-    dialog = open_register(qtbot, desk_ctx)
+def test_print_actions_are_hidden_without_the_printing_module(qtbot, ctx, no_printing):
+    dialog = open_register(qtbot, ctx)
     assert not dialog.save_print_button.isVisibleTo(dialog)
     assert "Ctrl+Enter" not in dialog.shortcut_hint.text()
-    request_id = desk_ctx.requests.ids(RequestFilter())[0]
-    detail = RequestDetailDialog(desk_ctx, request_id)
+    request_id = ctx.requests.ids(RequestFilter())[0]
+    detail = RequestDetailDialog(ctx, request_id)
     qtbot.addWidget(detail)
     assert not detail.print_button.isVisibleTo(detail)
 
@@ -277,10 +244,10 @@ def test_print_actions_are_hidden_without_the_printing_module(qtbot, desk_ctx, n
 
 
 @pytest.fixture
-def fresh_request(desk_ctx):
-    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
-    grid = desk_ctx.places.grids(village.id)[0]
-    return desk_ctx.requests.register(
+def fresh_request(ctx):
+    village = ctx.places.villages(ctx.ws.home_town_id())[0]
+    grid = ctx.places.grids(village.id)[0]
+    return ctx.requests.register(
         RequestDraft("phone", "repairs", "水管漏水", village.id, grid_id=grid.id, person_name="王五")
     )
 
@@ -315,20 +282,18 @@ def timeline(detail: RequestDetailDialog) -> list[list[str]]:
     return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
 
 
-def test_detail_walks_the_whole_workflow_with_only_allowed_buttons(
-    qtbot, desk_ctx, fresh_request, answers, clock
-):
-    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+def test_detail_walks_the_whole_workflow_with_only_allowed_buttons(qtbot, ctx, fresh_request, answers, clock):
+    detail = RequestDetailDialog(ctx, fresh_request.id)
     qtbot.addWidget(detail)
     detail.show()
     assert offered(detail) == set(lifecycle.allowed_actions(Status.RECEIVED))
     assert offered(detail) == {Action.DISPATCH, Action.CANCEL, Action.ESCALATE}
     assert detail.info_labels["content"].text() == "水管漏水"
 
-    member = desk_ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)[0]
+    member = ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)[0]
     answers["dispatch"] = DispatchChoice(member.id, "请今天上门")
     clock.advance(minutes=10)
-    with qtbot.waitSignal(desk_ctx.events.requests_changed, timeout=2000) as changed:
+    with qtbot.waitSignal(ctx.events.requests_changed, timeout=2000) as changed:
         detail.action_buttons[Action.DISPATCH].click()
     assert changed.args == [[fresh_request.id]]
     assert detail.request.status is Status.DISPATCHED
@@ -368,14 +333,14 @@ def test_detail_walks_the_whole_workflow_with_only_allowed_buttons(
     assert rows[3][4] == "办理方式：现场办结；办理结果：已更换水管"
     assert rows[4][4] == "电话回访；满意度：不满意；回访人：测试文员；群众意见：还在滴水"
     assert rows[5][4] == "原满意度：不满意；原因：回访不满意，重新上门"
-    assert {r[2] for r in rows} == {desk_ctx.ws.actor}
+    assert {r[2] for r in rows} == {ctx.ws.actor}
 
 
-def test_satisfied_follow_up_ends_the_workflow(qtbot, desk_ctx, fresh_request, answers, clock):
-    member = desk_ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)[0]
-    desk_ctx.requests.dispatch(fresh_request.id, member.id)
-    desk_ctx.requests.complete(fresh_request.id, "agent_run", "办好了")
-    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+def test_satisfied_follow_up_ends_the_workflow(qtbot, ctx, fresh_request, answers, clock):
+    member = ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)[0]
+    ctx.requests.dispatch(fresh_request.id, member.id)
+    ctx.requests.complete(fresh_request.id, "agent_run", "办好了")
+    detail = RequestDetailDialog(ctx, fresh_request.id)
     qtbot.addWidget(detail)
     answers["follow_up"] = FollowUpValues(FeedbackRoute.IN_PERSON, Satisfaction.SATISFIED, "", "")
     detail.action_buttons[Action.FOLLOW_UP].click()
@@ -384,39 +349,35 @@ def test_satisfied_follow_up_ends_the_workflow(qtbot, desk_ctx, fresh_request, a
     assert "流程结束" in detail.hint_label.text()
 
 
-def test_cancel_needs_a_reason_and_leaves_no_actions(qtbot, desk_ctx, fresh_request, answers):
-    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+def test_cancel_needs_a_reason_and_leaves_no_actions(qtbot, ctx, fresh_request, answers):
+    detail = RequestDetailDialog(ctx, fresh_request.id)
     qtbot.addWidget(detail)
     answers["reason"] = None  # the clerk pressed 取消 in the reason dialog
     detail.action_buttons[Action.CANCEL].click()
-    assert desk_ctx.requests.get(fresh_request.id).status is Status.RECEIVED
+    assert ctx.requests.get(fresh_request.id).status is Status.RECEIVED
     answers["reason"] = "重复登记"
     detail.action_buttons[Action.CANCEL].click()
     assert detail.request.status is Status.CANCELLED
     assert offered(detail) == set()
-    assert timeline(detail)[-1][1:] == ["撤销", desk_ctx.ws.actor, "待派单 → 已撤销", "原因：重复登记"]
+    assert timeline(detail)[-1][1:] == ["撤销", ctx.ws.actor, "待派单 → 已撤销", "原因：重复登记"]
 
 
-def test_a_refused_action_is_explained_and_changes_nothing(
-    qtbot, desk_ctx, fresh_request, answers, monkeypatch
-):
-    village = desk_ctx.places.village(fresh_request.village_id)
-    saved = desk_ctx.members.add(
-        MemberDraft("离岗员", "13700001111", village.town_id, village.id, active=False)
-    )
+def test_a_refused_action_is_explained_and_changes_nothing(qtbot, ctx, fresh_request, answers, monkeypatch):
+    village = ctx.places.village(fresh_request.village_id)
+    saved = ctx.members.add(MemberDraft("离岗员", "13700001111", village.town_id, village.id, active=False))
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
-    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+    detail = RequestDetailDialog(ctx, fresh_request.id)
     qtbot.addWidget(detail)
     answers["dispatch"] = DispatchChoice(saved.id, "")
     detail.action_buttons[Action.DISPATCH].click()
     assert warnings == ["离岗员已不在岗，请改派其他网格员。"]
-    assert desk_ctx.requests.get(fresh_request.id).status is Status.RECEIVED
+    assert ctx.requests.get(fresh_request.id).status is Status.RECEIVED
     assert all(button.isEnabled() for button in detail.action_buttons.values())
 
 
-def test_detail_print_button_prints_this_work_order(qtbot, desk_ctx, fresh_request, printed):
-    detail = RequestDetailDialog(desk_ctx, fresh_request.id)
+def test_detail_print_button_prints_this_work_order(qtbot, ctx, fresh_request, printed):
+    detail = RequestDetailDialog(ctx, fresh_request.id)
     qtbot.addWidget(detail)
     assert detail.print_button.isVisibleTo(detail)
     detail.print_button.click()
@@ -426,8 +387,8 @@ def test_detail_print_button_prints_this_work_order(qtbot, desk_ctx, fresh_reque
 # ---------------------------------------------------------------------- the small action dialogs
 
 
-def test_action_dialogs_keep_open_and_say_what_is_missing(qtbot, desk_ctx, fresh_request):
-    complete = CompleteDialog(LookupService(desk_ctx.ws).methods())
+def test_action_dialogs_keep_open_and_say_what_is_missing(qtbot, ctx, fresh_request):
+    complete = CompleteDialog(LookupService(ctx.ws).methods())
     qtbot.addWidget(complete)
     complete.accept()
     assert complete.result() != QDialog.DialogCode.Accepted
@@ -456,7 +417,7 @@ def test_action_dialogs_keep_open_and_say_what_is_missing(qtbot, desk_ctx, fresh
     optional_note.accept()
     assert optional_note.result() == QDialog.DialogCode.Accepted and optional_note.text() == ""
 
-    members = desk_ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)
+    members = ctx.members.handlers_for(fresh_request.village_id, fresh_request.grid_id)
     dispatch = DispatchDialog(members, None, members[0].id, 1, (fresh_request.grid_id,))
     qtbot.addWidget(dispatch)
     dispatch.accept()

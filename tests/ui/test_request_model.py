@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,29 +20,8 @@ from xianghe_desk.jobs.runner import InlineRunner
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.requests import OVERDUE_BACKGROUND, URGENT_BACKGROUND, RequestTableModel
-from xianghe_desk.ui.settings import use_settings_file
-
-# The offscreen platform warns that it cannot pass size hints or raise windows; not our problem.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 MULTIPLIED_TOTAL = 100_000
-
-
-@pytest.fixture(autouse=True)
-def desk_ini(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "desk.ini"
-    use_settings_file(path)
-    yield path
-    use_settings_file(tmp_path / "after.ini")
-
-
-@pytest.fixture
-def desk_ctx(qapp, small_demo: Path, tmp_path: Path, clock) -> Iterator[DeskContext]:
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture(scope="session")
@@ -90,15 +68,15 @@ def big_db(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_model_follows_qt_model_rules(qtmodeltester, desk_ctx):
-    model = RequestTableModel(desk_ctx)
+def test_model_follows_qt_model_rules(qtmodeltester, ctx):
+    model = RequestTableModel(ctx)
     model.reload()
     assert model.rowCount() == 200
     qtmodeltester.check(model)
 
 
-def test_every_column_sorts_in_sql_by_resetting(qtbot, desk_ctx):
-    model = RequestTableModel(desk_ctx)
+def test_every_column_sorts_in_sql_by_resetting(qtbot, ctx):
+    model = RequestTableModel(ctx)
     model.reload()
     number = model.column_index("number")
     with qtbot.waitSignal(model.modelReset, timeout=1000):
@@ -108,7 +86,7 @@ def test_every_column_sorts_in_sql_by_resetting(qtbot, desk_ctx):
     assert numbers == sorted(numbers)
     # The first page is the first 200 of the whole table, not 200 rows sorted in memory.
     assert numbers[0] == min(
-        r.number for r in desk_ctx.requests.list(RequestFilter(), Sort("number", False), 0, 2000)
+        r.number for r in ctx.requests.list(RequestFilter(), Sort("number", False), 0, 2000)
     )
     for column in model.columns:
         model.sort(model.column_index(column.key), Qt.SortOrder.DescendingOrder)
@@ -119,10 +97,10 @@ def test_every_column_sorts_in_sql_by_resetting(qtbot, desk_ctx):
     assert dues == sorted(dues, reverse=True)
 
 
-def test_overdue_rows_carry_a_word_and_an_icon_not_only_colour(desk_ctx):
-    model = RequestTableModel(desk_ctx)
+def test_overdue_rows_carry_a_word_and_an_icon_not_only_colour(ctx):
+    model = RequestTableModel(ctx)
     model.set_filter(RequestFilter(overdue_only=True))
-    assert model.rowCount() == desk_ctx.requests.count(RequestFilter(overdue_only=True)) > 0
+    assert model.rowCount() == ctx.requests.count(RequestFilter(overdue_only=True)) > 0
     column = model.column_index("overdue")
     index = model.index(0, column)
     assert index.data(Qt.ItemDataRole.DisplayRole).startswith("超期 ")
@@ -132,12 +110,12 @@ def test_overdue_rows_carry_a_word_and_an_icon_not_only_colour(desk_ctx):
     assert "已超期" in model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole)
 
 
-def test_urgent_open_rows_are_marked_bold_and_coloured(desk_ctx):
-    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
-    fresh = desk_ctx.requests.register(
+def test_urgent_open_rows_are_marked_bold_and_coloured(ctx):
+    village = ctx.places.villages(ctx.ws.home_town_id())[0]
+    fresh = ctx.requests.register(
         RequestDraft("phone", "repairs", "屋顶漏雨", village.id, urgency=Urgency.URGENT, person_name="张三")
     )
-    model = RequestTableModel(desk_ctx)
+    model = RequestTableModel(ctx)
     open_statuses = (Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS)
     model.set_filter(RequestFilter(urgency=Urgency.URGENT, statuses=open_statuses))
     row = model.row_of_id(fresh.id)
@@ -148,19 +126,19 @@ def test_urgent_open_rows_are_marked_bold_and_coloured(desk_ctx):
     assert model.index(row, 0).data(Qt.ItemDataRole.BackgroundRole).color() == URGENT_BACKGROUND
     # A normal request that is on time has no marks at all.
     model.set_filter(RequestFilter(urgency=Urgency.NORMAL, statuses=(Status.CLOSED,)))
-    late = {r for r in range(model.rowCount()) if model.row_object(r).is_overdue(desk_ctx.now())}
+    late = {r for r in range(model.rowCount()) if model.row_object(r).is_overdue(ctx.now())}
     calm = next(r for r in range(model.rowCount()) if r not in late)
     assert model.index(calm, 0).data(Qt.ItemDataRole.BackgroundRole) is None
     assert model.index(calm, model.column_index("overdue")).data() == ""
 
 
-def test_changed_rows_are_swapped_in_place_without_a_reset(qtbot, desk_ctx):
-    model = RequestTableModel(desk_ctx)
+def test_changed_rows_are_swapped_in_place_without_a_reset(qtbot, ctx):
+    model = RequestTableModel(ctx)
     model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
     row = 0
     request = model.row_object(row)
-    member = desk_ctx.members.handlers_for(request.village_id, request.grid_id)[0]
-    desk_ctx.requests.dispatch(request.id, member.id)
+    member = ctx.members.handlers_for(request.village_id, request.grid_id)[0]
+    ctx.requests.dispatch(request.id, member.id)
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.dataChanged, timeout=1000):
         missing = model.refresh_ids([request.id, 999_999])
     assert missing == [999_999]

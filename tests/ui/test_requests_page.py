@@ -3,51 +3,24 @@ request, batch dispatch updates rows in place, and the filters survive a restart
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
+from tests.ui.helpers import type_text
 from xianghe_desk.domain.enums import Status
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
-from xianghe_desk.jobs.runner import InlineRunner
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs import dispatch_dialog
 from xianghe_desk.ui.dialogs.dispatch_dialog import DispatchChoice
 from xianghe_desk.ui.pages import requests as requests_page
 from xianghe_desk.ui.pages.requests import RequestsPage
-from xianghe_desk.ui.settings import use_settings_file
 from xianghe_desk.ui.widgets.combos import set_combo_value
 
-# The offscreen platform warns that it cannot pass size hints or raise windows; not our problem.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def desk_ini(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "desk.ini"
-    use_settings_file(path)
-    yield path
-    use_settings_file(tmp_path / "after.ini")
-
 
 @pytest.fixture
-def desk_ctx(qapp, small_demo: Path, tmp_path: Path, clock) -> Iterator[DeskContext]:
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(qtbot, desk_ctx) -> RequestsPage:
-    widget = RequestsPage(desk_ctx)
+def page(qtbot, ctx) -> RequestsPage:
+    widget = RequestsPage(ctx)
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
@@ -66,25 +39,17 @@ def opened(monkeypatch) -> list[int]:
     return calls
 
 
-def type_chinese(widget, text: str) -> None:
-    """What an input method does when the clerk picks a word: commit the text at once."""
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
 def shown_ids(page: RequestsPage) -> list[int]:
     return [page.model.row_object(row).id for row in range(page.model.rowCount())]
 
 
-def test_filter_bar_narrows_the_list(page, desk_ctx):
-    everything = desk_ctx.requests.count(RequestFilter())
+def test_filter_bar_narrows_the_list(page, ctx):
+    everything = ctx.requests.count(RequestFilter())
     assert page.model.total() == everything == 1500
     assert page.count_label.text() == "共 <b>1,500</b> 张"
-    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[3]
+    village = ctx.places.villages(ctx.ws.home_town_id())[3]
     set_combo_value(page.filter_bar.village_combo, village.id)
-    expected = desk_ctx.requests.count(RequestFilter(village_id=village.id))
+    expected = ctx.requests.count(RequestFilter(village_id=village.id))
     assert 0 < page.model.total() == expected < everything
     assert {page.model.row_object(r).village_id for r in range(page.model.rowCount())} == {village.id}
     assert page.filter_bar.grid_combo.isEnabled()
@@ -96,26 +61,26 @@ def test_filter_bar_narrows_the_list(page, desk_ctx):
 
     set_combo_value(page.filter_bar.status_combo, None)
     page.filter_bar.overdue_check.setChecked(True)
-    overdue = desk_ctx.requests.count(RequestFilter(overdue_only=True))
+    overdue = ctx.requests.count(RequestFilter(overdue_only=True))
     assert page.model.total() == overdue == 11
-    assert all(page.model.row_object(r).is_overdue(desk_ctx.now()) for r in range(overdue))
+    assert all(page.model.row_object(r).is_overdue(ctx.now()) for r in range(overdue))
 
     page.filter_bar.clear_button.click()
     assert page.model.total() == everything
     assert not page.filter_bar.overdue_check.isChecked()
 
 
-def test_search_box_finds_by_initials_name_and_phone_after_a_pause(qtbot, page, desk_ctx):
-    resident = desk_ctx.residents.list(PersonFilter(text="sxl"), 0, 1)[0]
+def test_search_box_finds_by_initials_name_and_phone_after_a_pause(qtbot, page, ctx):
+    resident = ctx.residents.list(PersonFilter(text="sxl"), 0, 1)[0]
     with qtbot.waitSignal(page.search.search_changed, timeout=2000):
         qtbot.keyClicks(page.search, "sxl")
     by_initials = set(shown_ids(page))
-    assert by_initials == set(desk_ctx.requests.ids(RequestFilter(text="sxl")))
+    assert by_initials == set(ctx.requests.ids(RequestFilter(text="sxl")))
     assert 0 < len(by_initials) < 1500
 
     page.search.clear()
     with qtbot.waitSignal(page.search.search_changed, timeout=2000):
-        type_chinese(page.search, resident.name)
+        type_text(page.search, resident.name)
     assert page.model.flt.text == resident.name
     names = {page.model.row_object(r).person_name for r in range(page.model.rowCount())}
     assert names and all(resident.name in name for name in names)
@@ -123,7 +88,7 @@ def test_search_box_finds_by_initials_name_and_phone_after_a_pause(qtbot, page, 
     page.search.clear()
     with qtbot.waitSignal(page.search.search_changed, timeout=2000):
         qtbot.keyClicks(page.search, resident.phone[-4:])
-    assert page.model.total() == desk_ctx.requests.count(RequestFilter(text=resident.phone[-4:])) > 0
+    assert page.model.total() == ctx.requests.count(RequestFilter(text=resident.phone[-4:])) > 0
 
     # Typing on quickly restarts the pause: one search for the whole word, not one per key.
     page.search.clear()
@@ -134,8 +99,8 @@ def test_search_box_finds_by_initials_name_and_phone_after_a_pause(qtbot, page, 
     assert page.count_label.text() == "共 <b>0</b> 张"
 
 
-def test_scanned_number_and_enter_opens_that_request(qtbot, page, desk_ctx, opened, monkeypatch):
-    request = desk_ctx.requests.list(RequestFilter(), None, 100, 1)[0]
+def test_scanned_number_and_enter_opens_that_request(qtbot, page, ctx, opened, monkeypatch):
+    request = ctx.requests.list(RequestFilter(), None, 100, 1)[0]
     page.search.setText(request.number.replace("-", "").lower())
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert opened == [request.id]
@@ -159,32 +124,32 @@ def test_enter_and_double_click_on_a_row_open_the_detail(qtbot, page, opened):
     assert opened[-1] == page.model.row_object(2).id
 
 
-def test_activate_shows_exactly_the_requested_filter(page, desk_ctx):
+def test_activate_shows_exactly_the_requested_filter(page, ctx):
     page.filter_bar.overdue_check.setChecked(True)
     page.activate(statuses=(Status.DISPATCHED, Status.IN_PROGRESS))
     assert not page.filter_bar.overdue_check.isChecked()
     assert page.filter_bar.status_combo.currentData() == "handling"
-    assert page.model.total() == desk_ctx.requests.count(
+    assert page.model.total() == ctx.requests.count(
         RequestFilter(statuses=(Status.DISPATCHED, Status.IN_PROGRESS))
     )
     page.activate(due_today=True)
     assert page.filter_bar.extras == {"due_today": True}
     assert page.filter_bar.extras_row.isVisibleTo(page)
     assert "今日到期" in page.filter_bar.extras_label.text()
-    assert page.model.total() == desk_ctx.requests.count(RequestFilter(due_today=True)) == 1
+    assert page.model.total() == ctx.requests.count(RequestFilter(due_today=True)) == 1
     page.filter_bar.clear_extras()
     assert page.model.total() == 1500
-    resident = desk_ctx.residents.list(PersonFilter(text="sxl"), 0, 1)[0]
+    resident = ctx.residents.list(PersonFilter(text="sxl"), 0, 1)[0]
     page.activate(resident_id=resident.id)
     assert page.filter_bar.extras_label.text() == f"另有条件：服务对象为{resident.name}"
     assert {page.model.row_object(r).resident_id for r in range(page.model.rowCount())} == {resident.id}
 
 
-def test_batch_dispatch_updates_the_rows_in_place(qtbot, page, desk_ctx, monkeypatch):
+def test_batch_dispatch_updates_the_rows_in_place(qtbot, page, ctx, monkeypatch):
     set_combo_value(page.filter_bar.status_combo, "received")
     assert page.model.rowCount() == 6
     first = page.model.row_object(0)
-    member = desk_ctx.members.handlers_for(first.village_id, first.grid_id)[0]
+    member = ctx.members.handlers_for(first.village_id, first.grid_id)[0]
     asked: list[int] = []
 
     def choose(cls, parent, ctx, village_id, grid_id=None, current_handler_id=None, count=1):
@@ -200,10 +165,10 @@ def test_batch_dispatch_updates_the_rows_in_place(qtbot, page, desk_ctx, monkeyp
     statuses = {page.model.row_object(r).status for r in range(6)}
     assert statuses == {Status.DISPATCHED}
     assert {page.model.row_object(r).handler_name for r in range(6)} == {member.name}
-    assert desk_ctx.requests.count(RequestFilter(statuses=(Status.RECEIVED,))) == 0
+    assert ctx.requests.count(RequestFilter(statuses=(Status.RECEIVED,))) == 0
 
 
-def test_batch_dispatch_skips_requests_that_cannot_be_dispatched(page, desk_ctx, monkeypatch):
+def test_batch_dispatch_skips_requests_that_cannot_be_dispatched(page, ctx, monkeypatch):
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
     set_combo_value(page.filter_bar.status_combo, "closed")
@@ -212,16 +177,16 @@ def test_batch_dispatch_skips_requests_that_cannot_be_dispatched(page, desk_ctx,
     assert "都不能派单" in told[0]
 
 
-def test_filters_and_columns_are_remembered(qtbot, desk_ctx):
-    first = RequestsPage(desk_ctx)
+def test_filters_and_columns_are_remembered(qtbot, ctx):
+    first = RequestsPage(ctx)
     qtbot.addWidget(first)
-    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[2]
+    village = ctx.places.villages(ctx.ws.home_town_id())[2]
     set_combo_value(first.filter_bar.village_combo, village.id)
     set_combo_value(first.filter_bar.status_combo, "done")
     first.view.setColumnWidth(0, 321)
     first.save_state()
 
-    second = RequestsPage(desk_ctx)
+    second = RequestsPage(ctx)
     qtbot.addWidget(second)
     assert second.filter_bar.village_combo.currentData() == village.id
     assert second.filter_bar.status_combo.currentData() == "done"
@@ -229,13 +194,11 @@ def test_filters_and_columns_are_remembered(qtbot, desk_ctx):
     assert second.view.columnWidth(0) == 321
 
 
-def test_a_new_request_elsewhere_reloads_the_list(page, desk_ctx):
-    village = desk_ctx.places.villages(desk_ctx.ws.home_town_id())[0]
+def test_a_new_request_elsewhere_reloads_the_list(page, ctx):
+    village = ctx.places.villages(ctx.ws.home_town_id())[0]
     from xianghe_desk.domain.drafts import RequestDraft
 
-    request = desk_ctx.requests.register(
-        RequestDraft("phone", "repairs", "修门", village.id, person_name="李四")
-    )
-    desk_ctx.events.requests_changed.emit([request.id])
+    request = ctx.requests.register(RequestDraft("phone", "repairs", "修门", village.id, person_name="李四"))
+    ctx.events.requests_changed.emit([request.id])
     assert page.model.total() == 1501
     assert page.model.row_object(0).id == request.id

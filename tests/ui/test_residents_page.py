@@ -3,22 +3,19 @@ resident through the real form, 「可能是同一个人」 and the resident's o
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 
 import pytest
 from stdnum.cn import ric
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
+from tests.ui.helpers import type_text
 from xianghe_desk.domain.enums import CareTag, Living, Sex
 from xianghe_desk.domain.models import Resident
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
-from xianghe_desk.jobs.runner import InlineRunner
 from xianghe_desk.services.people import mask_id_number
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs import resident_detail
 from xianghe_desk.ui.dialogs.duplicate_resident import ADD_NEW, DuplicateResidentDialog
 from xianghe_desk.ui.dialogs.resident_detail import ResidentDetailDialog
@@ -26,7 +23,6 @@ from xianghe_desk.ui.dialogs.resident_dialog import ResidentDialog
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.residents import ResidentTableModel
 from xianghe_desk.ui.pages.residents import ResidentsPage
-from xianghe_desk.ui.settings import use_settings_file
 
 BAD_CHECKSUM = "131024194503120011"
 
@@ -36,29 +32,10 @@ def valid_id(body17: str) -> str:
 
 
 @pytest.fixture
-def ctx(qapp, small_demo, tmp_path, clock):
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    use_settings_file(tmp_path / "desk.ini")
-    context = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield context
-    context.close()
-    use_settings_file(None)
-
-
-@pytest.fixture
 def page(qtbot, ctx):
     widget = ResidentsPage(ctx)
     qtbot.addWidget(widget)
     return widget
-
-
-def type_text(widget, text: str) -> None:
-    """Type as a Chinese input method does: one commit string (keyClicks cannot type 汉字)."""
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def loaded(model) -> list[Resident]:

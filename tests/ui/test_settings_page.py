@@ -3,33 +3,15 @@ use), the due-time rules and this copy's town, device name and operator."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication
-
+from tests.ui.helpers import type_text
 from xianghe_desk.domain.enums import LookupKind
 from xianghe_desk.domain.models import DueRules
-from xianghe_desk.jobs.runner import InlineRunner
 from xianghe_desk.services.settings import SettingsService
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.lookup_dialog import LookupDialog, LookupEntry
 from xianghe_desk.ui.models.lookups import LookupTableModel
 from xianghe_desk.ui.pages.settings import COUNTY_WIDE, SettingsPage
-from xianghe_desk.ui.settings import use_settings_file
-
-
-@pytest.fixture
-def ctx(qapp, small_demo, tmp_path, clock):
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    use_settings_file(tmp_path / "desk.ini")
-    context = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield context
-    context.close()
-    use_settings_file(None)
 
 
 @pytest.fixture
@@ -37,13 +19,6 @@ def page(qtbot, ctx):
     widget = SettingsPage(ctx)
     qtbot.addWidget(widget)
     return widget
-
-
-def type_text(widget, text: str) -> None:
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def names(tab) -> list[str]:

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from openpyxl import load_workbook
 
 from tests.unit.sheet_files import write_xlsx
-from xianghe_desk.jobs.runner import InlineRunner
 from xianghe_desk.services.imports import RowAction
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.pages.spreadsheets import SpreadsheetPanel
-from xianghe_desk.ui.settings import use_settings_file
 
 RES = ["姓名", "所属镇", "所属村街", "身份证号"]
-
-
-@pytest.fixture
-def ctx(qapp, small_demo, tmp_path, clock):
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    use_settings_file(tmp_path / "desk.ini")
-    context = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield context
-    context.close()
-    use_settings_file(None)
 
 
 @pytest.fixture

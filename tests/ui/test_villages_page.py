@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication
-
+from tests.ui.helpers import type_text
 from xianghe_desk.domain.enums import VillageKind
 from xianghe_desk.domain.queries import PersonFilter
-from xianghe_desk.jobs.runner import InlineRunner
 from xianghe_desk.services.overview import OverviewService
-from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.village_dialog import VillageDialog
 from xianghe_desk.ui.models.villages import COLUMNS, VillageTreeModel
 from xianghe_desk.ui.pages.villages import VillagesPage
-from xianghe_desk.ui.settings import use_settings_file
-
-
-@pytest.fixture
-def ctx(qapp, small_demo, tmp_path, clock):
-    path = tmp_path / "demo.db"
-    shutil.copy(small_demo, path)
-    use_settings_file(tmp_path / "desk.ini")
-    context = DeskContext(path, runner=InlineRunner(), clock=clock)
-    yield context
-    context.close()
-    use_settings_file(None)
 
 
 @pytest.fixture
@@ -36,13 +18,6 @@ def page(qtbot, ctx):
     widget = VillagesPage(ctx)
     qtbot.addWidget(widget)
     return widget
-
-
-def type_text(widget, text: str) -> None:
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def column(key: str) -> int:
