@@ -3,48 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-CONTRACT_KEYS = {
-    "received",
-    "completed",
-    "completion_rate",
-    "rated",
-    "satisfied",
-    "basically_satisfied",
-    "unsatisfied",
-    "satisfaction_rate",
-    "overdue",
-    "avg_hours_to_complete",
-    "home_visits",
-    "visits_due",
-    "visits_done",
-    "visit_coverage_rate",
-    "by_category",
-    "by_channel",
-    "by_method",
-    "by_town",
-    "by_village",
-}
-EXTRA_KEYS = {"month", "scope", "as_of", "by_category_group"}
+from tests.helpers import CONTRACT_KEYS, EXTRA_KEYS, run_cli
 
-
-def run(*args: str | Path, cwd: Path, program: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
-    command = [*(program or [sys.executable, "-m", "xianghe_desk"]), *map(str, args)]
-    result = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
+run = partial(run_cli, timeout=120)
 
 
 @pytest.fixture(scope="module")

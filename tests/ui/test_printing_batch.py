@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,8 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
 
+from tests import helpers
+from tests.helpers import pdf_pages
 from xianghe_desk.domain.enums import Status
 from xianghe_desk.domain.queries import RequestFilter
 from xianghe_desk.jobs.runner import JobRunner
@@ -25,16 +27,7 @@ from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.pages import reports as reports_page
 from xianghe_desk.ui.pages.reports import ReportsPage
 
-
-def pdf_pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+pdf_text = partial(helpers.pdf_text, layout=True)
 
 
 @pytest.fixture

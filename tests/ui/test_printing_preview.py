@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from PySide6.QtCore import QUrl
@@ -14,15 +10,11 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from tests.helpers import pdf_pages
 from xianghe_desk.pdf.notice import NoticeMember, NoticeSheet, build_notices
 from xianghe_desk.ui.dialogs.pdf_preview import PdfPreviewDialog, has_preview
 
 pytestmark = pytest.mark.skipif(not has_preview(), reason="PySide6-Pdf (QtPdf) is not installed")
-
-
-def pdf_pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
 
 
 @pytest.fixture

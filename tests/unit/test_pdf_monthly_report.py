@@ -5,16 +5,16 @@ page numbers; the embedded font; the .xlsx with the same tables; the ``report mo
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
+from functools import partial
 
 import pytest
 from openpyxl import load_workbook
 
+from tests import helpers
+from tests.helpers import pdf_pages, run_cli
 from xianghe_desk.domain.drafts import MemberDraft, RequestDraft
 from xianghe_desk.domain.enums import FeedbackRoute, Satisfaction
 from xianghe_desk.pdf.monthly_report import MonthlyReport, ReportTable, build_monthly_report
@@ -25,31 +25,8 @@ from xianghe_desk.services.requests import RequestService
 
 AS_OF = "2026-11-20"
 
-
-def pdf_text(path: Path, layout: bool = True, page: int | None = None) -> str:
-    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else [])
-    if page is not None:
-        args += ["-f", str(page), "-l", str(page)]
-    return subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True).stdout
-
-
-def pdf_pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
-
-
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
-    result = subprocess.run(
-        [sys.executable, "-m", "xianghe_desk", *map(str, args)],
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
+# The summary is tables: read it with its columns kept apart.
+pdf_text = partial(helpers.pdf_text, layout=True)
 
 
 def shown(value: object, unit: str = "") -> str:

@@ -4,36 +4,21 @@ services run for residents and the hotlines; A4 or A3; and the ``notice`` comman
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import pdf_page_size, pdf_pages, pdf_text, squash
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.services.printing import PrintService
 from xianghe_desk.store.reports import ReportStore
 
 
-def pdf_text(path: Path, page: int | None = None) -> str:
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
-
-
 def pdf_info(path: Path) -> tuple[int, tuple[int, int]]:
     """Pages, and the page size in millimetres."""
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
-    size = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
-    assert size is not None
-    return pages, (round(float(size.group(1)) / 72 * 25.4), round(float(size.group(2)) / 72 * 25.4))
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return pdf_pages(path), pdf_page_size(path)
 
 
 def test_village_notice_lists_every_member_with_full_phone(demo_ws, tmp_path):

@@ -3,15 +3,14 @@ the embedded font, printing recorded in the history, and the ``workorder`` comma
 
 from __future__ import annotations
 
-import os
-import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import pdf_page_size as page_size
+from tests.helpers import pdf_pages, pdf_text, run_cli, squash
 from xianghe_desk.domain.drafts import RequestDraft, ResidentDraft
 from xianghe_desk.domain.enums import CareTag, Status, Urgency
 from xianghe_desk.domain.errors import NotFoundError, ValidationError
@@ -20,28 +19,6 @@ from xianghe_desk.pdf.flowables import QrCode
 from xianghe_desk.services.people import MemberService, ResidentService, mask_id_number
 from xianghe_desk.services.printing import PrintService
 from xianghe_desk.services.requests import RequestService
-
-
-def pdf_text(path: Path, layout: bool = False, page: int | None = None) -> str:
-    args = ["pdftotext", "-enc", "UTF-8"]
-    if layout:
-        args.append("-layout")
-    if page is not None:
-        args += ["-f", str(page), "-l", str(page)]
-    return subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True).stdout
-
-
-def pdf_pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
-
-
-def page_size(path: Path) -> tuple[int, int]:
-    """Width and height in millimetres, as pdfinfo reports them in points."""
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    match = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
-    assert match is not None
-    return round(float(match.group(1)) / 72 * 25.4), round(float(match.group(2)) / 72 * 25.4)
 
 
 def fonts_embedded(path: Path) -> list[tuple[str, str]]:
@@ -53,25 +30,6 @@ def fonts_embedded(path: Path) -> list[tuple[str, str]]:
         # name type encoding emb sub uni object ID — "Type 1" and "TrueType" differ in word count.
         rows.append((parts[0], parts[-5]))
     return rows
-
-
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """The command as a clerk runs it (a real process: its logging and exit code as shipped)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
-    result = subprocess.run(
-        [sys.executable, "-m", "xianghe_desk", *map(str, args)],
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 @pytest.fixture

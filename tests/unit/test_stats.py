@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Clock
+from tests.helpers import CONTRACT_KEYS, EXTRA_KEYS
 from xianghe_desk.domain.drafts import MemberDraft, RequestDraft
 from xianghe_desk.domain.enums import FeedbackRoute, Satisfaction, Urgency
 from xianghe_desk.domain.figures import (
@@ -24,29 +25,6 @@ from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.requests import RequestService
 from xianghe_desk.services.stats import StatsService
 from xianghe_desk.services.workspace import Workspace
-
-CONTRACT_KEYS = {
-    "received",
-    "completed",
-    "completion_rate",
-    "rated",
-    "satisfied",
-    "basically_satisfied",
-    "unsatisfied",
-    "satisfaction_rate",
-    "overdue",
-    "avg_hours_to_complete",
-    "home_visits",
-    "visits_due",
-    "visits_done",
-    "visit_coverage_rate",
-    "by_category",
-    "by_channel",
-    "by_method",
-    "by_town",
-    "by_village",
-}
-EXTRA_KEYS = {"month", "scope", "as_of", "by_category_group"}
 
 NOW = datetime(2026, 11, 26, 10, 0)
 
