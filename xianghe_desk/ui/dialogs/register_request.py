@@ -50,7 +50,7 @@ from xianghe_desk.ui.dialogs.dispatch_dialog import member_label
 from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.settings import REGISTER_GEOMETRY, desk_settings
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, combo_value, fill_combo, set_combo_value
-from xianghe_desk.ui.widgets.field_errors import FieldMessage, FormErrors
+from xianghe_desk.ui.widgets.field_error import FieldMessage, FormErrors
 from xianghe_desk.ui.widgets.fmt import WARNING_SIGN, fmt_dt
 from xianghe_desk.ui.widgets.look import CAUTION, set_text_colour
 from xianghe_desk.ui.widgets.optional import work_order_printer

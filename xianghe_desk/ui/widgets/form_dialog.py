@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xianghe_desk.ui.widgets.field_errors import FieldMessage, FormErrors
+from xianghe_desk.ui.widgets.field_error import FieldMessage, FormErrors
 
 
 class FormDialog(QDialog):
