@@ -21,7 +21,7 @@ from xianghe_desk.domain.models import Grid, Village
 from xianghe_desk.domain.validators import normalize_text
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, fill_combo, set_combo_value
-from xianghe_desk.ui.widgets.field_error import FieldMessages
+from xianghe_desk.ui.widgets.field_error import FieldMessages, save_cancel_buttons
 
 UNKNOWN = -1  # the spin boxes' 「未填」
 
@@ -84,11 +84,7 @@ class GridDialog(QDialog):
         self.party_group = QLineEdit()
         self.party_group.setMaxLength(40)
         self.default_member = SearchableComboBox()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons = save_cancel_buttons()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -106,28 +102,17 @@ class GridDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.addRow("所属村街", QLabel(f"{self.village.town_name} {self.village.short_name}"))
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(self.name)
-        column.addWidget(self.messages.add("name", box))
-        form.addRow("网格名称 *", box)
+        form.addRow("网格名称 *", self.messages.add_under("name", self.name))
         form.addRow("网格编号", self.number)
         form.addRow("网格长", self.head_name)
         form.addRow("户数", self.households)
         form.addRow("人口数", self.population)
         form.addRow("网格党小组", self.party_group)
-        member_box = QWidget()
-        column = QVBoxLayout(member_box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(self.default_member)
-        column.addWidget(self.messages.add("default_member", member_box))
+        member_box = self.messages.add_under("default_member", self.default_member)
         hint = QLabel("受理登记时，这个网格的工单默认派给此人；不选则派给本网格第一位在岗网格员。")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #4a5568;")
-        column.addWidget(hint)
+        member_box.layout().addWidget(hint)
         form.addRow("默认承办人", member_box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -21,7 +21,7 @@ from xianghe_desk.domain.models import LookupItem
 from xianghe_desk.domain.validators import normalize_text
 from xianghe_desk.services.settings import LOOKUP_NAME_MAX
 from xianghe_desk.ui.widgets.combos import set_combo_value
-from xianghe_desk.ui.widgets.field_error import FieldMessages
+from xianghe_desk.ui.widgets.field_error import FieldMessages, save_cancel_buttons
 
 # The groups the county reports on; 「其他」 exists in the data but is not offered for new entries.
 GROUPS = (CategoryGroup.AGENT, CategoryGroup.HOME, CategoryGroup.GOVERNANCE)
@@ -59,11 +59,7 @@ class LookupDialog(QDialog):
             if not set_combo_value(self.group, item.group_code):
                 self.group.addItem(CategoryGroup.OTHER.label, item.group_code)
                 self.group.setCurrentIndex(self.group.count() - 1)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons = save_cancel_buttons()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()

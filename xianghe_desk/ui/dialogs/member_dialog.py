@@ -27,7 +27,7 @@ from xianghe_desk.domain.models import Member
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.resident_dialog import ID_PATTERN, PHONE_PATTERN
 from xianghe_desk.ui.widgets.combos import set_combo_value
-from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages
+from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages, save_cancel_buttons
 from xianghe_desk.ui.widgets.place_picker import PlacePicker
 
 TOWN_LEVEL = "（镇级，不属于某个村街）"
@@ -101,39 +101,29 @@ class MemberDialog(QDialog):
         self.id_number.setPlaceholderText("可不填；填了要正确")
         self.active = QCheckBox("在岗（不在岗的人不能再接新派单，已办的工单照常保留）")
         self.active.setChecked(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-
-    def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> None:
-        """The widget, and right under it, across the form, the message for ``field``."""
-        form.addRow(label, widget)
-        if field is not None:
-            form.addRow(self.messages.add(field))
+        self.buttons = save_cancel_buttons()
 
     def _init_layout(self) -> None:
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self._row(form, "姓名 *", self.name, "name")
-        self._row(form, "手机号 *", self.phone, "phone")
-        self._row(form, "所属镇 *", self.town, "town")
-        self._row(form, "所属村街", self.village, "village")
+        self.messages.add_row(form, "姓名 *", self.name, "name")
+        self.messages.add_row(form, "手机号 *", self.phone, "phone")
+        self.messages.add_row(form, "所属镇 *", self.town, "town")
+        self.messages.add_row(form, "所属村街", self.village, "village")
         grids = QWidget()
         column = QVBoxLayout(grids)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.grids)
         column.addWidget(self.grids_hint)
-        self._row(form, "负责网格", grids)
+        self.messages.add_row(form, "负责网格", grids)
         kinds = QHBoxLayout()
         kinds.addWidget(self.kind)
         kinds.addWidget(QLabel("身份"))
         kinds.addWidget(self.role, 1)
         kinds.addWidget(self.is_party)
         form.addRow("类型", kinds)
-        self._row(form, "身份证号", self.id_number, "id_number")
+        self.messages.add_row(form, "身份证号", self.id_number, "id_number")
         form.addRow("", self.active)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -268,11 +258,7 @@ class MemberDialog(QDialog):
             cleaned = clean_member(draft, self.today)
         except ValidationError as exc:
             problems = exc.problems + problems
-        for label in self.messages.labels.values():
-            if label.is_error():
-                label.clear_message()
-        loose = self.messages.show_problems(problems, fallback="name")
-        self.form_message.set_error("；".join(loose) if loose else None)
+        self.messages.show_only(problems, fallback="name", general=self.form_message)
         self._update_ok()
         return None if problems else cleaned
 

@@ -31,7 +31,7 @@ from xianghe_desk.domain.models import Resident
 from xianghe_desk.domain.queries import PersonFilter
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, fill_combo, set_combo_value
-from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages
+from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages, save_cancel_buttons
 from xianghe_desk.ui.widgets.place_picker import PlacePicker
 
 # What the keyboard may put in: digits (full-width too, as some input methods type them) and X.
@@ -136,37 +136,26 @@ class ResidentDialog(QDialog):
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(self.fontMetrics().height() * 4)
         self.id_hint = QLabel()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-
-    def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> None:
-        """A form row: the widget, and right under it (across the whole form, so that a long
-        message has room to wrap) the message for ``field``."""
-        form.addRow(label, widget)
-        if field is not None:
-            form.addRow(self.messages.add(field))
+        self.buttons = save_cancel_buttons()
 
     def _init_layout(self) -> None:
         person = QGroupBox("本人")
         left = QFormLayout(person)
-        self._field(left, "姓名 *", self.name, "name")
-        self._field(left, "身份证号", self.id_number, "id_number")
-        self._field(left, "性别", self.sex, "sex")
-        self._field(left, "出生日期", self.birth_date, "birth_date")
-        self._field(left, "联系电话", self.phone, "phone")
-        self._field(left, "紧急联系人", self.emergency_name)
-        self._field(left, "紧急联系电话", self.emergency_phone, "emergency_phone")
+        self.messages.add_row(left, "姓名 *", self.name, "name")
+        self.messages.add_row(left, "身份证号", self.id_number, "id_number")
+        self.messages.add_row(left, "性别", self.sex, "sex")
+        self.messages.add_row(left, "出生日期", self.birth_date, "birth_date")
+        self.messages.add_row(left, "联系电话", self.phone, "phone")
+        self.messages.add_row(left, "紧急联系人", self.emergency_name)
+        self.messages.add_row(left, "紧急联系电话", self.emergency_phone, "emergency_phone")
         where = QGroupBox("住址与联系")
         right = QFormLayout(where)
-        self._field(right, "所属镇 *", self.town, "town")
-        self._field(right, "所属村街 *", self.village, "village")
-        self._field(right, "所属网格", self.grid, "grid")
-        self._field(right, "居住地址", self.address)
-        self._field(right, "居住情况", self.living)
-        self._field(right, "联系党员", self.linked_member, "linked_member")
+        self.messages.add_row(right, "所属镇 *", self.town, "town")
+        self.messages.add_row(right, "所属村街 *", self.village, "village")
+        self.messages.add_row(right, "所属网格", self.grid, "grid")
+        self.messages.add_row(right, "居住地址", self.address)
+        self.messages.add_row(right, "居住情况", self.living)
+        self.messages.add_row(right, "联系党员", self.linked_member, "linked_member")
         care = QGroupBox("服务类别（可多选）")
         grid = QGridLayout(care)
         for number, box in enumerate(self.care.values()):
@@ -178,7 +167,7 @@ class ResidentDialog(QDialog):
         columns.addWidget(person, 1)
         columns.addWidget(where, 1)
         note = QFormLayout()
-        self._field(note, "备注", self.note)
+        self.messages.add_row(note, "备注", self.note)
         layout = QVBoxLayout(self)
         layout.addLayout(columns)
         layout.addWidget(care)
@@ -381,11 +370,7 @@ class ResidentDialog(QDialog):
             cleaned, self.warnings = clean_resident(draft, self.today)
         except ValidationError as exc:
             problems = exc.problems + problems
-        for label in self.messages.labels.values():
-            if label.is_error():
-                label.clear_message()
-        loose = self.messages.show_problems(problems, fallback="name")
-        self.form_message.set_error("；".join(loose) if loose else None)
+        self.messages.show_only(problems, fallback="name", general=self.form_message)
         self._update_ok()
         if problems:
             first = problems[0][0]

@@ -9,7 +9,6 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -22,7 +21,7 @@ from xianghe_desk.domain.places import fold_place, short_village_name, village_k
 from xianghe_desk.domain.validators import normalize_text
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
-from xianghe_desk.ui.widgets.field_error import FieldMessages
+from xianghe_desk.ui.widgets.field_error import FieldMessages, save_cancel_buttons
 
 
 @dataclass(frozen=True)
@@ -92,11 +91,7 @@ class VillageDialog(QDialog):
         self.district = QComboBox()
         self.district.setEditable(True)
         self.district.lineEdit().setPlaceholderText("如：城关片区；不分片区就空着")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons = save_cancel_buttons()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.town.currentIndexChanged.connect(lambda _i: self._fill_districts())
@@ -126,25 +121,16 @@ class VillageDialog(QDialog):
         self.district.addItems(names)
         self.district.setEditText(text)
 
-    def _with_message(self, widget: QWidget, field: str) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(self.messages.add(field, box))
-        return box
-
     def _init_layout(self) -> None:
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.addRow("所属镇 *", self.town)
-        name_box = self._with_message(self.name, "name")
+        name_box = self.messages.add_under("name", self.name)
         name_box.layout().addWidget(self.derived)
         form.addRow("村街名称 *", name_box)
-        form.addRow("统计代码", self._with_message(self.code, "code"))
-        district_box = self._with_message(self.district, "district")
+        form.addRow("统计代码", self.messages.add_under("code", self.code))
+        district_box = self.messages.add_under("district", self.district)
         form.addRow("片区", district_box)
         layout = QVBoxLayout(self)
         if self.village is not None:

@@ -273,13 +273,7 @@ class SettingsPage(QWidget):
             box.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 12)
             box.valueChanged.connect(lambda _v: self._check_due())
             self.due_boxes[field] = box
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(box)
-            column.addWidget(self.due_messages.add(field, holder))
-            form.addRow(label.split("（")[0] + f"（{low}–{high}）", holder)
+            form.addRow(label.split("（")[0] + f"（{low}–{high}）", self.due_messages.add_under(field, box))
         self.due_save = QPushButton("保存办理时限")
         self.due_save.clicked.connect(self._on_due_save_clicked)
         self.due_status = FieldError(self)
@@ -371,16 +365,11 @@ class SettingsPage(QWidget):
             ("本机名称", self.device_name, "device_name", "交换数据时靠它认出这台电脑。"),
             ("操作员", self.operator, "operator", "登记、派单、办结等每条记录都会记下操作员姓名。"),
         ):
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(widget)
-            column.addWidget(self.identity_messages.add(field, holder))
+            holder = self.identity_messages.add_under(field, widget)
             note = QLabel(hint)
             note.setWordWrap(True)
             note.setStyleSheet("color: #4a5568;")
-            column.addWidget(note)
+            holder.layout().addWidget(note)
             form.addRow(label, holder)
         tag_box = QWidget()
         column = QVBoxLayout(tag_box)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from xianghe_desk.ui.widgets.fmt import WARNING_SIGN
 from xianghe_desk.ui.widgets.look import ALERT, set_text_colour
@@ -88,6 +88,23 @@ class FieldMessages:
         self.labels[field] = label
         return label
 
+    def add_under(self, field: str, widget: QWidget) -> QWidget:
+        """``widget`` with the message for ``field`` right under it, as one form cell."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(self.add(field, box))
+        return box
+
+    def add_row(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> None:
+        """A form row: the widget, and right under it (across the whole form, so that a long
+        message has room to wrap) the message for ``field``."""
+        form.addRow(label, widget)
+        if field is not None:
+            form.addRow(self.add(field))
+
     def __getitem__(self, field: str) -> FieldError:
         return self.labels[field]
 
@@ -107,6 +124,22 @@ class FieldMessages:
             else:
                 label.set_error(message)
         return loose
+
+    def show_only(self, problems: list[tuple[str | None, str]], fallback: str, general: FieldError) -> None:
+        """Replace the errors shown before by ``problems``; those without a field here go to ``general``."""
+        for label in self.labels.values():
+            if label.is_error():
+                label.clear_message()
+        loose = self.show_problems(problems, fallback)
+        general.set_error("；".join(loose) if loose else None)
+
+
+def save_cancel_buttons() -> QDialogButtonBox:
+    """「保存」 and 「取消」, as every edit dialog has them."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    return buttons
 
 
 class FieldMessage(QLabel):
