@@ -20,8 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from xianghe_desk.jobs.runner import Job
 from xianghe_desk.services.printing import PrintResult, PrintService
@@ -30,6 +29,7 @@ from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from xianghe_desk.ui.errors import show_job_failure
+from xianghe_desk.ui.widgets.progress import job_progress_dialog
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +77,7 @@ def run_with_progress(
     ``total`` 0 shows a busy indicator. The job's signals are connected before it starts, so a
     quick job (or the tests' inline runner) cannot finish unseen.
     """
-    dialog = QProgressDialog(label, "取消", 0, total, parent)
-    dialog.setWindowTitle("请稍候")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
+    dialog = job_progress_dialog(parent, label, total)
     job = Job(ctx.db_path, work, name)
 
     def close_dialog() -> None:

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -40,6 +39,7 @@ from xianghe_desk.ui.dialogs.conflict_dialog import ConflictDialog
 from xianghe_desk.ui.dialogs.duplicate_dialog import MERGE, DuplicateDialog
 from xianghe_desk.ui.dialogs.register_device_dialog import RegisterDeviceDialog
 from xianghe_desk.ui.errors import show_job_failure
+from xianghe_desk.ui.widgets.progress import job_progress_dialog
 
 PACKAGE_FILTER = f"数据交换包 (*{PACKAGE_SUFFIX});;所有文件 (*)"
 KEY_FILTER = "登记文件 (*.json);;所有文件 (*)"
@@ -264,12 +264,7 @@ class PackagePanel(QWidget):
     # ---------------------------------------------------------------- jobs
     def _run(self, work: Callable[[Workspace, Job], Any], label: str, done: Callable[[Any], None]) -> Job:
         """A write job behind a window-modal progress dialog whose 「取消」 stops it (nothing kept)."""
-        dialog = QProgressDialog(label, "取消", 0, 0, self)
-        dialog.setWindowTitle("请稍候")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        dialog = job_progress_dialog(self, label)
         job = Job(self.ctx.db_path, work, label)
 
         def close() -> None:

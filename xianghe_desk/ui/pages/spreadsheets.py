@@ -49,6 +49,7 @@ from xianghe_desk.sheets.reader import SheetData
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.base import Role
+from xianghe_desk.ui.widgets.progress import job_progress_dialog
 from xianghe_desk.ui.widgets.table import DeskTableView
 
 Index = QModelIndex | QPersistentModelIndex
@@ -294,12 +295,7 @@ class SpreadsheetPanel(QWidget):
         write: bool = False,
     ) -> Job:
         """``work`` on the reader (or writer) pool behind a window-modal progress dialog with 取消."""
-        dialog = QProgressDialog(label, "取消", 0, 0, self)
-        dialog.setWindowTitle("请稍候")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        dialog = job_progress_dialog(self, label)
         self._progress = dialog
         job = Job(self.ctx.db_path, work, label)
 
