@@ -10,7 +10,9 @@ class LabelledEnum(str, Enum):  # noqa: UP042 - members carry a label; StrEnum f
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> LabelledEnum:
+    # label has a default only so that type checkers accept the value lookup Status("received");
+    # every member is declared with its label.
+    def __new__(cls, value: str, label: str = "") -> LabelledEnum:
         obj = str.__new__(cls, value)
         obj._value_ = value
         obj.label = label

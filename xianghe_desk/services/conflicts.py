@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -129,7 +130,7 @@ class ConflictService:
     def count_open(self) -> int:
         return self.store.count(open_only=True)
 
-    def list(self, open_only: bool = True, offset: int = 0, limit: int = 200) -> list[ConflictView]:
+    def list(self, open_only: bool = True, offset: int = 0, limit: int = 200) -> builtins.list[ConflictView]:
         return [self._view(r) for r in self.store.list(open_only, offset, limit)]
 
     def get(self, conflict_id: int) -> ConflictView:

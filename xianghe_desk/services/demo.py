@@ -380,8 +380,8 @@ class DemoBuilder:
                 active.add(member_id)
                 active_by_town.setdefault(town_id, []).append(member_id)
         residents_by_village: dict[int, list[_Person]] = {}
-        for person in residents:
-            residents_by_village.setdefault(person.village_id, []).append(person)
+        for resident in residents:
+            residents_by_village.setdefault(resident.village_id, []).append(resident)
         village_weights = [3 if v.kind is VillageKind.COMMUNITY else 1 for v in villages]
         channels = [c for c, _ in words.CHANNEL_WEIGHTS]
         channel_weights = [w for _, w in words.CHANNEL_WEIGHTS]
@@ -402,10 +402,10 @@ class DemoBuilder:
                 category = rng.choice(by_group[group])
                 urgency = Urgency.URGENT if rng.random() < 0.07 else Urgency.NORMAL
                 people = residents_by_village.get(village.id) or []
-                person = (
+                person: _Person | None = (
                     rng.choice(people) if people and (group != "governance" or rng.random() < 0.3) else None
                 )
-                grid_id = person.grid_id if person else rng.choice(grids[village.id])
+                grid_id = person.grid_id if person and person.grid_id else rng.choice(grids[village.id])
                 handler = default_member.get(grid_id)
                 if handler not in active:
                     handler = rng.choice(active_by_town[village.town_id])

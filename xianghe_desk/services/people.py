@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,7 @@ class ResidentService:
             raise NotFoundError("这位服务对象已不存在。", field="resident")
         return resident
 
-    def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> list[Resident]:
+    def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> builtins.list[Resident]:
         return self.ws.residents.list(flt, offset, limit)
 
     def count(self, flt: PersonFilter | None = None) -> int:
@@ -104,7 +105,7 @@ class ResidentService:
             self.ws.residents.update(resident_id, row)
         return Saved(resident_id, tuple(warnings))
 
-    def likely_duplicates(self, draft: ResidentDraft) -> list[Resident]:
+    def likely_duplicates(self, draft: ResidentDraft) -> builtins.list[Resident]:
         """People already in the village with the same name and birth date (no ID number to decide)."""
         found = self.ws.residents.by_name_village(draft.name.strip(), draft.village_id)
         if draft.birth_date is None:
@@ -122,16 +123,16 @@ class MemberService:
             raise NotFoundError("这位网格员已不存在。", field="member")
         return member
 
-    def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> list[Member]:
+    def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> builtins.list[Member]:
         return self.ws.members.list(flt, offset, limit)
 
     def count(self, flt: PersonFilter | None = None) -> int:
         return self.ws.members.count(flt)
 
-    def of_grid(self, grid_id: int) -> list[Member]:
+    def of_grid(self, grid_id: int) -> builtins.list[Member]:
         return self.ws.members.of_grid(grid_id)
 
-    def handlers_for(self, village_id: int, grid_id: int | None = None) -> list[Member]:
+    def handlers_for(self, village_id: int, grid_id: int | None = None) -> builtins.list[Member]:
         """Who a request in this village can be dispatched to: the grid's members first."""
         village = self.ws.villages.get(village_id)
         if village is None:

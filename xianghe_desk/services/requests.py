@@ -7,6 +7,7 @@ showing a stale list cannot push a request through an illegal step.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,7 +42,7 @@ class RequestService:
             raise NotFoundError("这张工单已不存在。", field="request")
         return request
 
-    def get_many(self, ids: list[int]) -> list[ServiceRequest]:
+    def get_many(self, ids: builtins.list[int]) -> builtins.list[ServiceRequest]:
         return self.ws.requests.get_many(ids)
 
     def find_by_number(self, text: str) -> ServiceRequest | None:
@@ -53,16 +54,16 @@ class RequestService:
 
     def list(
         self, flt: RequestFilter, sort: Sort | None = None, offset: int = 0, limit: int = 200
-    ) -> list[ServiceRequest]:
+    ) -> builtins.list[ServiceRequest]:
         return self.ws.requests.list(flt, sort or Sort(), self.ws.now(), offset, limit)
 
     def count(self, flt: RequestFilter) -> int:
         return self.ws.requests.count(flt, self.ws.now())
 
-    def ids(self, flt: RequestFilter, sort: Sort | None = None) -> list[int]:
+    def ids(self, flt: RequestFilter, sort: Sort | None = None) -> builtins.list[int]:
         return self.ws.requests.ids(flt, sort or Sort(), self.ws.now())
 
-    def events(self, request_id: int) -> list[RequestEvent]:
+    def events(self, request_id: int) -> builtins.list[RequestEvent]:
         return self.ws.requests.events(request_id)
 
     def preview_due(self, received_at: datetime, urgency: Any, category: str) -> DuePreview:
@@ -209,7 +210,7 @@ class RequestService:
         """督办: supervision of an overdue or stuck request."""
         return self._act(request_id, Action.ESCALATE, at, note)
 
-    def mark_printed(self, request_ids: list[int], at: datetime | None = None) -> None:
+    def mark_printed(self, request_ids: builtins.list[int], at: datetime | None = None) -> None:
         """Record in each request's history that its work order was printed (one transaction)."""
         when = at or self.ws.now()
         with self.ws.atomic():

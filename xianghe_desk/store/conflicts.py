@@ -77,7 +77,9 @@ def _record(row: Row) -> ConflictRecord:
 
 
 class ConflictStore(TableStore):
-    def list(self, open_only: bool = True, offset: int = 0, limit: int = 200) -> list[ConflictRecord]:
+    def list(
+        self, open_only: bool = True, offset: int = 0, limit: int = 200
+    ) -> builtins.list[ConflictRecord]:
         where = "WHERE resolved_at IS NULL" if open_only else ""
         rows = self._fetch(
             f"SELECT * FROM sync_conflicts {where} ORDER BY resolved_at IS NULL DESC, detected_at DESC, id DESC"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex
@@ -11,7 +12,7 @@ from xianghe_desk.store.base import Row, TableStore, d, prefix_range, reverse_di
 from xianghe_desk.store.schema import PHONE_DIGITS
 
 
-def tags_text(tags: tuple[CareTag, ...] | list[CareTag]) -> str:
+def tags_text(tags: tuple[CareTag, ...] | builtins.list[CareTag]) -> str:
     """Care tags stored as ``,a,b,`` so that one tag is matched with ``LIKE '%,a,%'``."""
     return "," + ",".join(t.value for t in tags) + "," if tags else ""
 
@@ -34,7 +35,7 @@ def _person_search(alias: str, text: str, with_id: bool) -> tuple[str, list[Any]
     if search.kind in (SearchKind.DIGITS, SearchKind.NUMBER):
         digits = "".join(ch for ch in q if ch.isdigit() or ch == "X")
         parts = [prefix_range(PHONE_DIGITS.format(alias + ".phone"))]
-        params: list[Any] = [digits, digits]
+        params: builtins.list[Any] = [digits, digits]
         if alias == "r":
             parts.append(prefix_range("r.phone_rev"))
             params += [digits[::-1], digits[::-1]]
@@ -77,20 +78,20 @@ def _member(row: Row) -> Member:
 
 
 class MemberStore(TableStore):
-    def add(self, row: Row, grid_ids: list[int] | tuple[int, ...] = ()) -> int:
+    def add(self, row: Row, grid_ids: builtins.list[int] | tuple[int, ...] = ()) -> int:
         member_id = self._insert("members", {**row, **self._new_sync()})
         self.set_grids(member_id, grid_ids)
         return member_id
 
     def update(
-        self, member_id: int, changes: Row, grid_ids: list[int] | tuple[int, ...] | None = None
+        self, member_id: int, changes: Row, grid_ids: builtins.list[int] | tuple[int, ...] | None = None
     ) -> None:
         if changes:
             self._update("members", member_id, changes)
         if grid_ids is not None:
             self.set_grids(member_id, grid_ids)
 
-    def set_grids(self, member_id: int, grid_ids: list[int] | tuple[int, ...]) -> None:
+    def set_grids(self, member_id: int, grid_ids: builtins.list[int] | tuple[int, ...]) -> None:
         self.db.execute("DELETE FROM member_grids WHERE member_id = ?", [member_id])
         stamp = self._touch()
         for grid_id in dict.fromkeys(grid_ids):
@@ -109,13 +110,13 @@ class MemberStore(TableStore):
         )
         return _member(row) if row else None
 
-    def find_by_name(self, town_id: int, name: str) -> list[Member]:
+    def find_by_name(self, town_id: int, name: str) -> builtins.list[Member]:
         rows = self._fetch(
             _MEMBER_SELECT + " WHERE m.town_id = ? AND m.name = ? AND m.deleted_at IS NULL", [town_id, name]
         )
         return [_member(r) for r in rows]
 
-    def of_grid(self, grid_id: int) -> list[Member]:
+    def of_grid(self, grid_id: int) -> builtins.list[Member]:
         rows = self._fetch(
             _MEMBER_SELECT
             + " WHERE m.id IN (SELECT member_id FROM member_grids WHERE grid_id = ?) AND m.deleted_at IS NULL"
@@ -126,7 +127,7 @@ class MemberStore(TableStore):
 
     def _where(self, flt: PersonFilter) -> tuple[str, list[Any]]:
         clauses = ["m.deleted_at IS NULL"]
-        params: list[Any] = []
+        params: builtins.list[Any] = []
         if flt.town_id is not None:
             clauses.append("m.town_id = ?")
             params.append(flt.town_id)
@@ -144,7 +145,7 @@ class MemberStore(TableStore):
             params += extra
         return " AND ".join(clauses), params
 
-    def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> list[Member]:
+    def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> builtins.list[Member]:
         where, params = self._where(flt)
         rows = self._fetch(
             _MEMBER_SELECT + f" WHERE {where} ORDER BY t.code, m.name_pinyin, m.id LIMIT ? OFFSET ?",
@@ -156,7 +157,7 @@ class MemberStore(TableStore):
         where, params = self._where(flt or PersonFilter())
         return int(self._scalar(f"SELECT count(*) FROM members m WHERE {where}", params))
 
-    def completed_counts(self, member_ids: list[int]) -> dict[int, int]:
+    def completed_counts(self, member_ids: builtins.list[int]) -> dict[int, int]:
         if not member_ids:
             return {}
         marks = ",".join("?" for _ in member_ids)
@@ -220,7 +221,7 @@ class ResidentStore(TableStore):
         row = self._one(_RESIDENT_SELECT + " WHERE r.id_number = ?", [id_number])
         return _resident(row) if row else None
 
-    def by_name_village(self, name: str, village_id: int) -> list[Resident]:
+    def by_name_village(self, name: str, village_id: int) -> builtins.list[Resident]:
         rows = self._fetch(
             _RESIDENT_SELECT + " WHERE r.name = ? AND r.village_id = ? AND r.deleted_at IS NULL",
             [name, village_id],
@@ -229,7 +230,7 @@ class ResidentStore(TableStore):
 
     def _where(self, flt: PersonFilter) -> tuple[str, list[Any]]:
         clauses = ["r.deleted_at IS NULL"]
-        params: list[Any] = []
+        params: builtins.list[Any] = []
         for column, value in (
             ("r.town_id", flt.town_id),
             ("r.village_id", flt.village_id),
@@ -247,7 +248,7 @@ class ResidentStore(TableStore):
             params += extra
         return " AND ".join(clauses), params
 
-    def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> list[Resident]:
+    def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> builtins.list[Resident]:
         where, params = self._where(flt)
         rows = self._fetch(
             _RESIDENT_SELECT + f" WHERE {where} ORDER BY r.name_pinyin, r.id LIMIT ? OFFSET ?",

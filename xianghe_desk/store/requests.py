@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -165,7 +166,7 @@ class RequestStore(TableStore):
         row = self._one(_SELECT + " WHERE r.id = ?", [request_id])
         return _request(row) if row else None
 
-    def get_many(self, ids: list[int]) -> list[ServiceRequest]:
+    def get_many(self, ids: builtins.list[int]) -> builtins.list[ServiceRequest]:
         """Rows for ``ids`` in the order given (missing ids are skipped)."""
         if not ids:
             return []
@@ -185,13 +186,13 @@ class RequestStore(TableStore):
         value = self._scalar("SELECT id FROM requests WHERE external_number = ?", [external_number])
         return int(value) if value is not None else None
 
-    def events(self, request_id: int) -> list[RequestEvent]:
+    def events(self, request_id: int) -> builtins.list[RequestEvent]:
         rows = self._fetch("SELECT * FROM request_events WHERE request_id = ? ORDER BY at, id", [request_id])
         return [_event(r) for r in rows]
 
     def _where(self, flt: RequestFilter, now: datetime) -> tuple[str, list[Any]]:
         clauses = ["r.deleted_at IS NULL"]
-        params: list[Any] = []
+        params: builtins.list[Any] = []
         for column, value in (
             ("r.town_id", flt.town_id),
             ("r.village_id", flt.village_id),
@@ -275,7 +276,7 @@ class RequestStore(TableStore):
 
     def list(
         self, flt: RequestFilter, sort: Sort, now: datetime, offset: int = 0, limit: int = 200
-    ) -> list[ServiceRequest]:
+    ) -> builtins.list[ServiceRequest]:
         where, params = self._where(flt, now)
         # Page over the bare table first, then join names for the page's rows only.
         rows = self._fetch(
@@ -286,7 +287,7 @@ class RequestStore(TableStore):
         )
         return [_request(r) for r in rows]
 
-    def ids(self, flt: RequestFilter, sort: Sort, now: datetime) -> list[int]:
+    def ids(self, flt: RequestFilter, sort: Sort, now: datetime) -> builtins.list[int]:
         """All matching ids in order: the ids-first shape for random access (select all, batch print)."""
         where, params = self._where(flt, now)
         cursor = self.db.execute(f"SELECT r.id FROM requests r WHERE {where} {self._order(sort)}", params)
