@@ -188,7 +188,7 @@ def _run_checks(runner: _Runner, folder: Path) -> None:
             ws.close()
     runner.check("桌面组件", desk)
     # Without QtPdf the desk still prints and saves; only the in-app preview is missing.
-    runner.check("打印预览组件（PySide6-Pdf）", preview, required=False)
+    runner.check("打印预览组件（QtPdf）", preview, required=False)
 
 
 def _latest(ws: object) -> int:

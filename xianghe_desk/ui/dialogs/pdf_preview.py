@@ -1,7 +1,7 @@
 """Print preview inside the desk: the PDF as it will print, then 打印, 另存为PDF or 用系统程序打开.
 
-The pages are shown with QtPdf (the small PySide6-Pdf wheel, ~3 MB, rather than the ~60 MB
-PySide6-Addons). Printing renders each page to an image at the printer's resolution (at most
+The pages are shown with QtPdf (PySide6-Addons before 6.12, the separate PySide6-Pdf wheel from
+6.12 on; see the PySide6 pin in pyproject.toml). Printing renders each page to an image at the printer's resolution (at most
 300 dpi) on a worker thread — Qt allows painting on a QPrinter outside the GUI thread — so a
 batch of a thousand work orders prints with a progress dialog and 「取消」 while the window stays
 responsive. Without QtPdf the dialog still saves the file and opens it in the system's viewer,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-try:  # PySide6-Pdf: optional at run time, see the module docstring.
+try:  # QtPdf: optional at run time, see the module docstring.
     from PySide6.QtPdf import QPdfDocument
     from PySide6.QtPdfWidgets import QPdfView
 except ImportError:  # pragma: no cover - depends on the installation
@@ -183,7 +183,7 @@ class PdfPreviewDialog(QDialog):
             self.info.setText(f"{self.title}　共 {self.page_count} 页　{self.path.name}")
         else:
             self.view = QLabel(
-                "这台电脑缺少打印预览组件（PySide6-Pdf），不能在程序里显示。\n"
+                "这台电脑缺少打印预览组件（QtPdf），不能在程序里显示。\n"
                 "可以点「用系统程序打开」查看并打印，或点「另存为PDF」保存。",
                 self,
             )
