@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +255,7 @@ class MainWindow(QMainWindow):
                 go,
                 entry.title,
                 f"Ctrl+{number}" if number <= 9 else None,
-                lambda k=entry.key: self.show_page(k),
+                partial(self.show_page, entry.key),
             )
         help_menu = menu_bar.addMenu("帮助(&H)")
         self._action(help_menu, "关于", None, self.show_about)

@@ -30,7 +30,7 @@ class ConflictDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("字") * 46)
 
     def _init_text(self) -> None:
-        layout = QVBoxLayout(self)
+        self._layout = QVBoxLayout(self)
         kind = (
             "一边删除了这条记录，另一边同时修改了它"
             if self.view.kind == "delete"
@@ -43,7 +43,7 @@ class ConflictDialog(QDialog):
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(intro)
+        self._layout.addWidget(intro)
 
     def _init_sides(self) -> None:
         grid = QGridLayout()
@@ -62,7 +62,7 @@ class ConflictDialog(QDialog):
             label.setObjectName(f"side_{column}")
             inner.addWidget(label)
             grid.addWidget(box, 0, column)
-        self.layout().addLayout(grid)  # type: ignore[attr-defined]
+        self._layout.addLayout(grid)
 
     def _init_buttons(self) -> None:
         buttons = QDialogButtonBox(self)
@@ -75,7 +75,7 @@ class ConflictDialog(QDialog):
         self.theirs_button.clicked.connect(lambda: self._choose(KEEP_THEIRS))
         later.clicked.connect(self.reject)
         self.mine_button.setDefault(True)
-        self.layout().addWidget(buttons)  # type: ignore[attr-defined]
+        self._layout.addWidget(buttons)
 
     def _choose(self, choice: str) -> None:
         self.choice = choice

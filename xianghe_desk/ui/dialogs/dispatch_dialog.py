@@ -46,7 +46,9 @@ class DispatchDialog(FormDialog):
         super().__init__("派单" if count == 1 else f"批量派单（{count} 张）", intro, parent, ok_text="派单")
         self.current_id = current_id
         self.member_combo = SearchableComboBox(self)
-        self.member_combo.lineEdit().setPlaceholderText("输入姓名查找")
+        member_edit = self.member_combo.lineEdit()
+        assert member_edit is not None  # a SearchableComboBox is always editable
+        member_edit.setPlaceholderText("输入姓名查找")
         fill_combo(
             self.member_combo, [(member_label(m, grid_ids), m.id) for m in members], none_label="请选择承办人"
         )

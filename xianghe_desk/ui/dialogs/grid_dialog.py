@@ -112,7 +112,9 @@ class GridDialog(QDialog):
         hint = QLabel("受理登记时，这个网格的工单默认派给此人；不选则派给本网格第一位在岗网格员。")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #4a5568;")
-        member_box.layout().addWidget(hint)
+        member_column = member_box.layout()
+        assert member_column is not None  # add_under lays the box out as one column
+        member_column.addWidget(hint)
         form.addRow("默认承办人", member_box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -135,11 +135,11 @@ class MemberDialog(QDialog):
     def _init_signals(self) -> None:
         self.buttons.accepted.connect(self.accept)
         # Ctrl+S saves, as in the request form.
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.accept)
+        QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.places.changed.connect(self._on_place_changed)
         self.name.editingFinished.connect(self._check_name)
-        self.name.textChanged.connect(lambda _t: self.messages["name"].is_error() and self._check_name())
+        self.name.textChanged.connect(self._on_name_changed)
         self.phone.editingFinished.connect(lambda: self._check_phone(finished=True))
         self.phone.textChanged.connect(lambda _t: self._check_phone(finished=False))
         self.id_number.textChanged.connect(lambda _t: self._check_id(finished=False))
@@ -203,6 +203,11 @@ class MemberDialog(QDialog):
 
     def _on_place_changed(self) -> None:
         self._fill_grids(set(self.checked_grids()))
+
+    def _on_name_changed(self, _text: str) -> None:
+        """Once the name was refused, check it again as it is corrected."""
+        if self.messages["name"].is_error():
+            self._check_name()
 
     def _check_name(self) -> None:
         text = self.name.text()

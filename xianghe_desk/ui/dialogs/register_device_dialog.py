@@ -39,7 +39,9 @@ class RegisterDeviceDialog(FormDialog):
         self.add_field("town", "所属镇", self.town_combo)
         self.village_combo = QComboBox(self)
         self.village_combo.setEditable(True)
-        self.village_combo.lineEdit().setPlaceholderText("选择或输入村街，几个村用、分隔")
+        village_edit = self.village_combo.lineEdit()
+        assert village_edit is not None  # setEditable(True) above gave the combo its line edit
+        village_edit.setPlaceholderText("选择或输入村街，几个村用、分隔")
         self.add_field("village", "负责村街", self.village_combo)
         self.town_combo.currentIndexChanged.connect(self._on_town_changed)
         self._on_town_changed()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QModelIndex, Qt
+from PySide6.QtCore import QDate, QDateTime, QModelIndex, Qt, QTime
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -63,6 +63,14 @@ COMPLETER_LIMIT = 20
 
 # Where the residents service's field names go on this form.
 RESIDENT_FIELDS = {"name": "person_name", "phone": "person_phone", "id_number": "person_id_number"}
+
+
+def _qdatetime(value: datetime) -> QDateTime:
+    """The local ``value`` as a QDateTime, to the millisecond."""
+    return QDateTime(
+        QDate(value.year, value.month, value.day),
+        QTime(value.hour, value.minute, value.second, value.microsecond // 1000),
+    )
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,8 @@ class RegisterRequestDialog(QDialog):
         self.completer.setCompletionRole(NAME_ROLE)
         self.completer.setMaxVisibleItems(10)
         self.name_edit.setCompleter(self.completer)
-        self.completer.activated[QModelIndex].connect(self._on_completer_activated)
+        # PySide6's stubs lack SignalInstance.__getitem__, which picks one of an overloaded signal's signatures
+        self.completer.activated[QModelIndex].connect(self._on_completer_activated)  # type: ignore[index]
         self.name_edit.textEdited.connect(self._on_name_edited)
         person.addRow("姓名", self._message("person_name", self.name_edit, "resident"))
         self.resident_label = QLabel(person_box)
@@ -197,8 +206,8 @@ class RegisterRequestDialog(QDialog):
         self.received_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.received_edit.setCalendarPopup(True)
         now = self.ctx.now()
-        self.received_edit.setDateTime(QDateTime(now.replace(second=0)))
-        self.received_edit.setMaximumDateTime(QDateTime(now))
+        self.received_edit.setDateTime(_qdatetime(now.replace(second=0)))
+        self.received_edit.setMaximumDateTime(_qdatetime(now))
         self.received_edit.dateTimeChanged.connect(self.update_due_preview)
         req.addRow("受理时间", self._message("received_at", self.received_edit))
         self.channel_combo = QComboBox(request_box)

@@ -78,8 +78,9 @@ class ResidentDetailDialog(QDialog):
     def _fill_person(self) -> None:
         while self.person_grid.count():
             item = self.person_grid.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         r = self.resident
         age = r.age_on(self.ctx.now().date())
         pairs = [

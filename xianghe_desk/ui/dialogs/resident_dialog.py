@@ -180,7 +180,7 @@ class ResidentDialog(QDialog):
     def _init_signals(self) -> None:
         self.buttons.accepted.connect(self.accept)
         # Ctrl+S saves, as in the request form.
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.accept)
+        QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.name.textChanged.connect(self._on_name_changed)
         self.name.editingFinished.connect(self._on_name_finished)

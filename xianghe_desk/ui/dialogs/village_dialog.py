@@ -90,7 +90,9 @@ class VillageDialog(QDialog):
         self.code.setPlaceholderText("12 位统计代码，不知道可以不填")
         self.district = QComboBox()
         self.district.setEditable(True)
-        self.district.lineEdit().setPlaceholderText("如：城关片区；不分片区就空着")
+        district_edit = self.district.lineEdit()
+        assert district_edit is not None  # setEditable(True) above gave the combo its line edit
+        district_edit.setPlaceholderText("如：城关片区；不分片区就空着")
         self.buttons = save_cancel_buttons()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -127,7 +129,9 @@ class VillageDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.addRow("所属镇 *", self.town)
         name_box = self.messages.add_under("name", self.name)
-        name_box.layout().addWidget(self.derived)
+        name_column = name_box.layout()
+        assert name_column is not None  # add_under lays the box out as one column
+        name_column.addWidget(self.derived)
         form.addRow("村街名称 *", name_box)
         form.addRow("统计代码", self.messages.add_under("code", self.code))
         district_box = self.messages.add_under("district", self.district)
@@ -163,7 +167,7 @@ class VillageDialog(QDialog):
             return
         name = fold_place(normalize_text(self.name.text()))
         code = self.code.text().strip()
-        problems = []
+        problems: list[tuple[str | None, str]] = []
         if not name:
             problems.append(("name", "请填写村街名称，如「王刘圈村村民委员会」或「王刘圈村」。"))
         if code and len(code) != 12:

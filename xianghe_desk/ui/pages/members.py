@@ -67,17 +67,18 @@ class PlaceTree(QTreeWidget):
     def reload(self) -> None:
         """Rebuild from the database, keeping which nodes were open and which was chosen."""
         opened = {self._key(item) for item in self._all_items() if item.isExpanded()}
-        current = self._key(self.currentItem()) if self.currentItem() else None
+        current_item = self.currentItem()
+        current = self._key(current_item) if current_item else None
         self.clear()
         for town in self.ctx.places.towns():
             item = self._node("town", town.id, town.name)
             self.addTopLevelItem(item)
         for key in sorted(opened, key=lambda k: ("town", "village", "grid").index(k[0])):
-            found = self.find(*key)
+            found = self.find_place(*key)
             if found is not None:
                 found.setExpanded(True)
         if current is not None:
-            found = self.find(*current)
+            found = self.find_place(*current)
             if found is not None:
                 self.setCurrentItem(found)
 
@@ -96,12 +97,21 @@ class PlaceTree(QTreeWidget):
 
     def _all_items(self) -> list[QTreeWidgetItem]:
         found: list[QTreeWidgetItem] = []
-        stack = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
+        stack = self._top_items()
         while stack:
             item = stack.pop()
             found.append(item)
-            stack.extend(item.child(i) for i in range(item.childCount()))
+            stack.extend(self._children(item))
         return found
+
+    def _top_items(self) -> list[QTreeWidgetItem]:
+        items = (self.topLevelItem(i) for i in range(self.topLevelItemCount()))
+        return [item for item in items if item is not None]
+
+    @staticmethod
+    def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+        children = (item.child(i) for i in range(item.childCount()))
+        return [child for child in children if child is not None]
 
     def _on_item_expanded(self, item: QTreeWidgetItem) -> None:
         self.load_children(item)
@@ -120,7 +130,7 @@ class PlaceTree(QTreeWidget):
         if not item.childCount():
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
 
-    def find(self, kind: str, node_id: int) -> QTreeWidgetItem | None:
+    def find_place(self, kind: str, node_id: int) -> QTreeWidgetItem | None:
         """The node for a place, loading (and opening) its parents on the way."""
         town_id: int | None = None
         village_id: int | None = None
@@ -141,18 +151,18 @@ class PlaceTree(QTreeWidget):
             path.append(("village", village_id))
         if kind == "grid":
             path.append(("grid", node_id))
-        items = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
+        items = self._top_items()
         node = None
         for step in path:
             node = next((i for i in items if self._key(i) == step), None)
             if node is None:
                 return None
             self.load_children(node)
-            items = [node.child(i) for i in range(node.childCount())]
+            items = self._children(node)
         return node
 
     def select(self, kind: str, node_id: int) -> None:
-        item = self.find(kind, node_id)
+        item = self.find_place(kind, node_id)
         if item is not None:
             parent = item.parent()
             while parent is not None:
@@ -194,7 +204,9 @@ class MembersPage(QWidget):
         home = ctx.ws.home_town_id()
         if home is not None:
             self.tree.select("town", home)
-            self.tree.currentItem().setExpanded(True)
+            town_item = self.tree.currentItem()
+            if town_item is not None:
+                town_item.setExpanded(True)
         self._show_place()
 
     # ---------------------------------------------------------------- the grid tab

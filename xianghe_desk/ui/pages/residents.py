@@ -83,8 +83,8 @@ class ResidentsPage(QWidget):
         self.status = QLabel("列表中的身份证号只显示前 6 位和后 4 位；双击一行查看完整资料和此人的全部工单。")
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color: #4a5568;")
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self._on_add_clicked)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.New, self).activated.connect(self._on_add_clicked)
+        QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.search.setFocus)
 
     def _init_layout(self) -> None:
         top = QHBoxLayout()

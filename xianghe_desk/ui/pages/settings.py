@@ -74,8 +74,8 @@ class LookupTab(QWidget):
         self.delete_button = QPushButton("删除")
         self.add_button.clicked.connect(self.add)
         self.rename_button.clicked.connect(self.rename)
-        self.up_button.clicked.connect(lambda: self.move(-1))
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.up_button.clicked.connect(lambda: self.move_current(-1))
+        self.down_button.clicked.connect(lambda: self.move_current(1))
         self.active_button.clicked.connect(self.toggle_active)
         self.delete_button.clicked.connect(self.delete)
         self.message = FieldError(self)
@@ -104,7 +104,8 @@ class LookupTab(QWidget):
         self.reload()
 
     def reload(self, keep: str | None = None) -> None:
-        keep = keep or (self.current().code if self.current() else None)
+        current = self.current()
+        keep = keep or (current.code if current else None)
         self.model.set_items(self.page.settings.lookups(self.kind.value))
         self.model.set_usage(None)
         kind = self.kind.value
@@ -172,11 +173,17 @@ class LookupTab(QWidget):
 
         self.page.run(work, f"已修改「{entry.name}」。", self)
 
-    def move(self, delta: int) -> None:
+    def move_current(self, delta: int) -> None:
+        """Move the chosen entry ``delta`` places up (negative) or down in the list."""
         item = self._need_item()
         if item is not None:
             kind, code = self.kind.value, item.code
-            self.page.run(lambda s: (s.move_lookup(kind, code, delta), code)[1], "", self)
+
+            def work(s: SettingsService) -> str:
+                s.move_lookup(kind, code, delta)
+                return code
+
+            self.page.run(work, "", self)
 
     def toggle_active(self) -> None:
         item = self._need_item()
@@ -188,14 +195,23 @@ class LookupTab(QWidget):
             if active
             else f"已停用「{item.name}」：登记新工单时不再出现，已有工单不受影响。"
         )
-        self.page.run(lambda s: (s.set_lookup_active(kind, code, active), code)[1], done, self)
+
+        def work(s: SettingsService) -> str:
+            s.set_lookup_active(kind, code, active)
+            return code
+
+        self.page.run(work, done, self)
 
     def delete(self) -> None:
         item = self._need_item()
         if item is None:
             return
         kind, code = self.kind.value, item.code
-        self.page.run(lambda s: (s.delete_lookup(kind, code), None)[1], f"已删除「{item.name}」。", self)
+
+        def work(s: SettingsService) -> None:
+            s.delete_lookup(kind, code)
+
+        self.page.run(work, f"已删除「{item.name}」。", self)
 
 
 class SettingsPage(QWidget):
@@ -279,9 +295,9 @@ class SettingsPage(QWidget):
         self.due_status = FieldError(self)
         help_text = QLabel(DUE_HELP)
         help_text.setWordWrap(True)
-        box = QGroupBox("办理时限")
-        box.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 50)
-        column = QVBoxLayout(box)
+        group = QGroupBox("办理时限")
+        group.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 50)
+        column = QVBoxLayout(group)
         column.addLayout(form)
         column.addWidget(help_text)
         row = QHBoxLayout()
@@ -291,7 +307,7 @@ class SettingsPage(QWidget):
         column.addWidget(self.due_status)
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addWidget(box)
+        layout.addWidget(group)
         layout.addStretch(1)
         self._load_due()
         return tab
@@ -369,7 +385,9 @@ class SettingsPage(QWidget):
             note = QLabel(hint)
             note.setWordWrap(True)
             note.setStyleSheet("color: #4a5568;")
-            holder.layout().addWidget(note)
+            holder_column = holder.layout()
+            assert holder_column is not None  # add_under lays the box out as one column
+            holder_column.addWidget(note)
             form.addRow(label, holder)
         tag_box = QWidget()
         column = QVBoxLayout(tag_box)

@@ -60,9 +60,12 @@ class SearchableComboBox(QComboBox):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        completer.activated[str].connect(self._on_completer_activated)
+        # PySide6's stubs lack SignalInstance.__getitem__, which picks one of an overloaded signal's signatures
+        completer.activated[str].connect(self._on_completer_activated)  # type: ignore[index]
         self.setCompleter(completer)
-        self.lineEdit().installEventFilter(self)
+        line_edit = self.lineEdit()
+        assert line_edit is not None  # setEditable(True) above gave the combo its line edit
+        line_edit.installEventFilter(self)
 
     def _on_completer_activated(self, text: str) -> None:
         index = self.findText(text, Qt.MatchFlag.MatchExactly)

@@ -35,7 +35,10 @@ class HeaderMemory(QObject):
         """``key`` names the remembered state (None: widths follow the text size, nothing is kept)."""
         super().__init__(table)
         self.table = table
-        self.state, self.height = header_options(key) if key else (None, None)
+        self.state: BytesOption | None = None
+        self.height: IntOption | None = None
+        if key:
+            self.state, self.height = header_options(key)
         self.widths = widths
         self._font_height = table.fontMetrics().height()
         self.restore()

@@ -31,6 +31,11 @@ from xianghe_desk.ui.widgets.search_box import SearchBox
 
 NO_DATE = QDate(2000, 1, 1)
 
+
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
 # Status choices: key → (label, statuses).
 STATUS_CHOICES: dict[str, tuple[str, tuple[Status, ...]]] = {
     "open": ("未办结", (Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS)),
@@ -337,8 +342,8 @@ class RequestFilterBar(QWidget):
                 set_combo_value(self.category_combo, flt.category)
             set_combo_value(self.channel_combo, flt.channel)
             set_combo_value(self.urgency_combo, flt.urgency.value if flt.urgency else None)
-            self.from_edit.setDate(QDate(flt.received_from) if flt.received_from else NO_DATE)
-            self.to_edit.setDate(QDate(flt.received_to) if flt.received_to else NO_DATE)
+            self.from_edit.setDate(_qdate(flt.received_from) if flt.received_from else NO_DATE)
+            self.to_edit.setDate(_qdate(flt.received_to) if flt.received_to else NO_DATE)
             self.overdue_check.setChecked(flt.overdue_only)
             self.search.set_text_quietly(flt.text)
             default = RequestFilter()
