@@ -108,6 +108,7 @@ class DemoBuilder:
         self.tag = ws.device.tag
         self.stamp = _fmt(self.now)
         self.bulk = BulkStore(ws.db, self.tag)
+        self.member_names: dict[int, str] = {}
 
     # ------------------------------------------------------------------ people
     def _name(self, sex: Sex) -> str:
@@ -373,6 +374,7 @@ class DemoBuilder:
         town_codes = {t.id: t.code for t in ws.towns.all()}
         default_member = {g.id: g.default_member_id for v in villages for g in ws.grids.in_village(v.id)}
         member_rows = self.bulk.member_activity()
+        self.member_names = self.bulk.member_names()
         active_by_town: dict[int, list[int]] = {}
         active = set()
         for member_id, is_active, town_id in member_rows:
@@ -558,8 +560,10 @@ class DemoBuilder:
                         Action.CANCEL,
                         Action.ESCALATE,
                         Action.PRINT,
+                        Action.REOPEN,
                     )
-                    else "网格员",
+                    # The handler records starting, completing and returning under their own name.
+                    else self.member_names.get(row["handler_id"] or 0, "网格员"),
                     note,
                     json.dumps(data or {}, ensure_ascii=False, sort_keys=True),
                     self.tag,

@@ -30,6 +30,9 @@ class BulkStore(TableStore):
     def insert_residents(self, rows: list[dict[str, Any]]) -> None:
         self._insert_many("residents", rows)
 
+    def member_names(self) -> dict[int, str]:
+        return {int(a): str(b) for a, b in self.db.execute("SELECT id, name FROM members")}
+
     def member_activity(self) -> list[tuple[int, bool, int]]:
         """(id, active, town_id) of every member."""
         return [
