@@ -107,6 +107,16 @@ def run_import(args: argparse.Namespace) -> int:
                 "完整列表见 --report 保存的文件。" if args.report else "加上 --report R.xlsx 可保存完整列表。"
             )
             print(f"  ……还有 {more} 处。{hint}", file=sys.stderr)
+    if report.row_warnings:
+        print(f"请核对的行（仍会导入），共 {len(report.row_warnings)} 处：")
+        for check in report.row_warnings[:SHOWN_REFUSALS]:
+            print(f"  第{check.row}行：{check.message}")
+        if len(report.row_warnings) > SHOWN_REFUSALS:
+            more = len(report.row_warnings) - SHOWN_REFUSALS
+            hint = (
+                "完整列表见 --report 保存的文件。" if args.report else "加上 --report R.xlsx 可保存完整列表。"
+            )
+            print(f"  ……还有 {more} 处。{hint}")
     if args.report is not None:
         report.save_xlsx(args.report)
         print(f"导入结果已保存：{args.report}")

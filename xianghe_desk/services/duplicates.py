@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import combinations
 
 from xianghe_desk.domain.errors import NotFoundError, ValidationError
@@ -79,6 +80,76 @@ def _reason(a: PersonKey, b: PersonKey) -> str | None:
     return None
 
 
+def _key(name: str, village_id: int, birth_date: date | None, id_number: str | None) -> PersonKey:
+    """The person being entered, in the form the stored residents are compared in."""
+    name = name.strip()
+    number = (id_number or "").strip().upper() or None
+    return PersonKey(0, "", village_id, name, _pinyin(name),
+                     birth_date.isoformat() if birth_date else None, number)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(name: str) -> str:
+    return name_pinyin(name)
+
+
+class _Village:
+    """One village's residents, grouped so that a check compares only the few who can match:
+    the same name, the same name sound, or the same birth date (for a one-character typo)."""
+
+    def __init__(self, people: list[PersonKey]) -> None:
+        self.groups: dict[tuple[str, str], list[PersonKey]] = defaultdict(list)
+        for person in people:
+            self.groups[("name", person.name)].append(person)
+            if person.name_pinyin:
+                self.groups[("sound", person.name_pinyin)].append(person)
+            if person.birth_date:
+                self.groups[("birth", person.birth_date)].append(person)
+
+    def candidates(self, wanted: PersonKey) -> list[PersonKey]:
+        keys = [("name", wanted.name), ("sound", wanted.name_pinyin)]
+        if wanted.birth_date:
+            keys.append(("birth", wanted.birth_date))
+        found: dict[int, PersonKey] = {}
+        for key in keys:
+            for person in self.groups.get(key, ()):
+                found.setdefault(person.id, person)
+        return [found[i] for i in sorted(found)]
+
+
+class DuplicateFinder:
+    """The likely-duplicate check (see :func:`likely_duplicates`) with each village's residents
+    read once: for many checks in a row, e.g. every row of a spreadsheet import. It sees the
+    database as it was when a village was first asked about."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.store = DuplicateStore(ws.db)
+        self._villages: dict[int, _Village] = {}
+
+    def alike(
+        self,
+        name: str,
+        village_id: int,
+        birth_date: date | None = None,
+        id_number: str | None = None,
+        exclude_id: int | None = None,
+    ) -> list[tuple[PersonKey, str]]:
+        """Residents of the village who may be this person, with the reason, in the order they
+        were entered. Someone with the same ID number is not among them: that is certain, not likely."""
+        village = self._villages.get(village_id)
+        if village is None:
+            village = self._villages[village_id] = _Village(self.store.people(village_id))
+        wanted = _key(name, village_id, birth_date, id_number)
+        found = []
+        for person in village.candidates(wanted):
+            if person.id == exclude_id:
+                continue
+            reason = _reason(wanted, person)
+            if reason is not None and reason != SAME_ID:
+                found.append((person, reason))
+        return found
+
+
 def likely_duplicates(
     ws: Workspace,
     name: str,
@@ -87,24 +158,21 @@ def likely_duplicates(
     id_number: str | None = None,
     exclude_id: int | None = None,
 ) -> list[DuplicateMatch]:
-    """Residents who may be the person described: the check for a hand-entered resident and for
-    each spreadsheet row (call it before adding). Certain matches (same ID number) come first."""
+    """Residents who may be the person described: the one check for a hand-entered resident,
+    for each spreadsheet row (through :class:`DuplicateFinder`) and for the exchange desk.
+    Certain matches (same ID number) come first."""
     matches: list[DuplicateMatch] = []
     if id_number:
         same = ws.residents.by_id_number(id_number.strip().upper())
         if same is not None and same.id != exclude_id:
             matches.append(DuplicateMatch(same, SAME_ID, True))
-    wanted = PersonKey(0, "", village_id, name.strip(), name_pinyin(name.strip()),
-                       birth_date.isoformat() if birth_date else None, id_number or None)  # fmt: skip
     seen = {m.resident.id for m in matches}
-    for person in DuplicateStore(ws.db).people(village_id):
-        if person.id in seen or person.id == exclude_id:
+    for person, reason in DuplicateFinder(ws).alike(name, village_id, birth_date, id_number, exclude_id):
+        if person.id in seen:
             continue
-        reason = _reason(wanted, person)
-        if reason is not None and reason != SAME_ID:
-            resident = ws.residents.get(person.id)
-            if resident is not None:
-                matches.append(DuplicateMatch(resident, reason, False))
+        resident = ws.residents.get(person.id)
+        if resident is not None:
+            matches.append(DuplicateMatch(resident, reason, False))
     return matches
 
 

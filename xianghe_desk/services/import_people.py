@@ -15,6 +15,8 @@ from typing import Any
 from xianghe_desk.domain.drafts import MemberDraft, ResidentDraft, clean_member, clean_resident
 from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex
 from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.domain.models import Village
+from xianghe_desk.services.duplicates import DuplicateFinder
 from xianghe_desk.services.import_rows import (
     Cells,
     ImportContext,
@@ -60,6 +62,9 @@ RESIDENT_LABELS = {
     "linked_member_id": "联系党员",
     "note": "备注",
 }
+
+
+MAX_ALIKE = 3  # likely duplicates named per row
 
 
 @lru_cache(maxsize=256)
@@ -216,6 +221,8 @@ class ResidentPlanner(Planner):
             else:
                 self.by_person.setdefault((row["name"], row["village_id"], row["birth_date"]), row)
         self._tags: dict[str, tuple[tuple[CareTag, ...], tuple[str, ...]]] = {}
+        # The likely-duplicate check of a hand-entered resident, each village read once.
+        self.finder = DuplicateFinder(self.ws)
 
     def _care_tags(self, cells: Cells) -> tuple[CareTag, ...]:
         text = cells.text("服务类别")
@@ -325,7 +332,10 @@ class ResidentPlanner(Planner):
                 "linked_member_id": linked_id,
                 "note": draft.note,
             }
-            return PlannedRow(cells.number, RowAction.ADD, label, note=note, work=_Write(None, fields))
+            alike = self._alike(draft, village)
+            return PlannedRow(
+                cells.number, RowAction.ADD, label, note=note, work=_Write(None, fields), warnings=alike
+            )
         changes = field_changes(existing, given, RESIDENT_LABELS)
         if not changes:
             return PlannedRow(cells.number, RowAction.SAME, label, note=note)
@@ -338,6 +348,16 @@ class ResidentPlanner(Planner):
             changes=change_labels(changes, RESIDENT_LABELS),
             note=note,
             work=_Write(existing["id"], changes),
+        )
+
+    def _alike(self, draft: ResidentDraft, village: Village) -> tuple[str, ...]:
+        """Warnings for a new resident who may be one already there (not the same ID number:
+        that row is an update): the same name + birth date, the same sound, a one-character typo."""
+        found = self.finder.alike(draft.name, village.id, draft.birth_date, draft.id_number or None)
+        return tuple(
+            f"可能与已有的服务对象「{person.name}」（{village.short_name}，{person.birth_date or '未填出生日期'}）"
+            "是同一人，请核对"
+            for person, _reason in found[:MAX_ALIKE]
         )
 
     @staticmethod

@@ -516,6 +516,17 @@ class Refusal:
         return f"{where}：{self.message}"
 
 
+@dataclass(frozen=True)
+class RowWarning:
+    """Something the clerk should check on a row that still imports (e.g. a likely duplicate)."""
+
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行：{self.message}"
+
+
 @dataclass
 class PlannedRow:
     """What importing one row would do. ``work`` is the kind's own record of what to write."""
@@ -527,6 +538,7 @@ class PlannedRow:
     refusals: tuple[Refusal, ...] = ()
     note: str = ""
     work: Any = None
+    warnings: tuple[str, ...] = ()  # to check, not refused: the row still imports
 
     @property
     def reason(self) -> str:

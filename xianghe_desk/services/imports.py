@@ -29,13 +29,23 @@ from xianghe_desk.services.import_rows import (
     Planner,
     Refusal,
     RowAction,
+    RowWarning,
 )
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.sheets.columns import KIND_LABELS, KINDS, spec_for
 from xianghe_desk.sheets.reader import SheetData, read_sheet
 from xianghe_desk.sheets.writer import saving, write_refusal_report
 
-__all__ = ["ImportPlan", "ImportReport", "ImportService", "PlannedRow", "Refusal", "RowAction", "check_kind"]
+__all__ = [
+    "ImportPlan",
+    "ImportReport",
+    "ImportService",
+    "PlannedRow",
+    "Refusal",
+    "RowAction",
+    "RowWarning",
+    "check_kind",
+]
 
 Progress = Callable[[int, int], None]
 Check = Callable[[], None]
@@ -78,6 +88,11 @@ class ImportPlan:
     def has_refusals(self) -> bool:
         return any(row.action is RowAction.REFUSE for row in self.rows)
 
+    @property
+    def row_warnings(self) -> list[RowWarning]:
+        """What the clerk should check on rows that still import (e.g. a likely duplicate resident)."""
+        return [RowWarning(row.row, message) for row in self.rows for message in row.warnings]
+
     def to_write(self) -> list[PlannedRow]:
         return [row for row in self.rows if row.action in (RowAction.ADD, RowAction.UPDATE)]
 
@@ -105,6 +120,8 @@ class ImportReport:
     refused_rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # (row, 新增/更新, what, changed columns) of the rows added or updated, or to be in a dry run.
     changes: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # Rows that import but should be checked, e.g. a new resident who may be one already there.
+    row_warnings: list[RowWarning] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -134,7 +151,7 @@ class ImportReport:
             return write_refusal_report(
                 path,
                 title=f"{self.label}表导入结果",
-                summary=[self.summary(), *self.warnings],
+                summary=[self.summary(), *self.warnings, *(f"请核对：{w}" for w in self.row_warnings)],
                 refusals=[(r.row, r.column, r.message) for r in self.refusals],
                 columns=self.columns,
                 cells=self.refused_rows,
@@ -267,4 +284,5 @@ class ImportService:
             columns=sheet.spec.names,
             refused_rows=cells,
             changes=[(row.row, row.action.label, row.label, row.reason) for row in plan.to_write()],
+            row_warnings=plan.row_warnings,
         )

@@ -11,6 +11,7 @@ from xianghe_desk.domain.errors import ConflictError, NotFoundError, ValidationE
 from xianghe_desk.domain.models import Member, Resident
 from xianghe_desk.domain.pinyin import name_initials, name_pinyin
 from xianghe_desk.domain.queries import PersonFilter
+from xianghe_desk.services.duplicates import likely_duplicates
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import d_text
 from xianghe_desk.store.people import tags_text
@@ -105,12 +106,17 @@ class ResidentService:
             self.ws.residents.update(resident_id, row)
         return Saved(resident_id, tuple(warnings))
 
-    def likely_duplicates(self, draft: ResidentDraft) -> builtins.list[Resident]:
-        """People already in the village with the same name and birth date (no ID number to decide)."""
-        found = self.ws.residents.by_name_village(draft.name.strip(), draft.village_id)
-        if draft.birth_date is None:
-            return found
-        return [r for r in found if r.birth_date in (None, draft.birth_date)]
+    def likely_duplicates(
+        self, draft: ResidentDraft, exclude_id: int | None = None
+    ) -> builtins.list[Resident]:
+        """People already there who may be the one in ``draft`` (「可能是同一个人」): the same ID
+        number first, then in the village the same name and birth date, the same name sound
+        (张丽 / 章莉) or a one-character typo. The same check as spreadsheet imports and exchanges
+        (services/duplicates.py)."""
+        matches = likely_duplicates(
+            self.ws, draft.name, draft.village_id, draft.birth_date, draft.id_number or None, exclude_id
+        )
+        return [match.resident for match in matches]
 
 
 class MemberService:

@@ -60,6 +60,7 @@ _ACTION_COLOURS = {
     RowAction.SAME: QColor("#707070"),
     RowAction.REFUSE: QColor("#b42318"),
 }
+WARNED = "warned"  # the filter for rows that import but should be checked
 # Combo data are the actions' plain values: Qt hands a str-based enum back as a plain str.
 _FILTERS = (
     ("全部行", None),
@@ -67,15 +68,17 @@ _FILTERS = (
     ("只看新增的行", RowAction.ADD.value),
     ("只看更新的行", RowAction.UPDATE.value),
     ("只看不变的行", RowAction.SAME.value),
+    ("只看请核对的行", WARNED),
 )
 SHEET_FILTER = "表格文件 (*.xlsx *.csv *.xls);;Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 
 
 class ImportPreviewTableModel(QAbstractTableModel):
-    """The planned rows of an import: 行号, 结果, 内容, 说明 (reasons for refusals, changed columns)."""
+    """The planned rows of an import: 行号, 结果, 内容, 说明 (reasons for refusals, changed columns),
+    请核对 (rows that import but may be a person already there)."""
 
-    HEADERS = ("行号", "结果", "内容", "说明")
+    HEADERS = ("行号", "结果", "内容", "说明", "请核对")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -99,6 +102,8 @@ class ImportPreviewTableModel(QAbstractTableModel):
     def _filtered(self) -> list[PlannedRow]:
         if self._only is None:
             return list(self._all)
+        if self._only == WARNED:
+            return [row for row in self._all if row.warnings]
         return [row for row in self._all if row.action.value == self._only]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -120,7 +125,8 @@ class ImportPreviewTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (f"第{row.row}行", row.action.label, row.label, row.reason)
+            check = "\n".join(f"⚠ {w}" for w in row.warnings)
+            values = (f"第{row.row}行", row.action.label, row.label, row.reason, check)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "\n".join(str(r) for r in row.refusals) or values[column]
             return values[column]
@@ -128,6 +134,10 @@ class ImportPreviewTableModel(QAbstractTableModel):
             return QBrush(_ACTION_COLOURS[row.action])
         if role == Qt.ItemDataRole.BackgroundRole and row.action is RowAction.REFUSE:
             return QBrush(QColor("#fdecea"))
+        if role == Qt.ItemDataRole.BackgroundRole and row.warnings:
+            return QBrush(QColor("#fff4d6"))
+        if role == Qt.ItemDataRole.ForegroundRole and column == 4:
+            return QBrush(QColor("#8a5a00"))
         if role == Role.IdRole:
             return row.row
         if role == Role.ObjectRole:
@@ -190,7 +200,7 @@ class SpreadsheetPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        for column, width in enumerate((70, 56, 220)):
+        for column, width in enumerate((70, 56, 220, 300, 320)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.discard_button = QPushButton("全部不导入，先改表格", self)
@@ -415,6 +425,12 @@ class SpreadsheetPanel(QWidget):
             f"{plan.count(RowAction.REFUSE)} 行不能导入。"
         )
         notes = "".join(f"\n提示：{w}" for w in plan.warnings)
+        warned = sum(1 for row in plan.rows if row.warnings)
+        if warned:
+            notes += (
+                f"\n请核对：{warned} 行可能与已有的服务对象是同一人（见「请核对」列），这些行仍会导入；"
+                "如确是同一人，导入后可在「可能重复的服务对象」里并排比较并合并。"
+            )
         if plan.has_refusals and not plan.to_write():
             advice = (
                 "\n没有可以导入的行，也没有写入任何数据。请按拒绝原因改好表格（可先保存拒绝原因）后重新检查。"
