@@ -221,13 +221,6 @@ class ResidentStore(TableStore):
         row = self._one(_RESIDENT_SELECT + " WHERE r.id_number = ?", [id_number])
         return _resident(row) if row else None
 
-    def by_name_village(self, name: str, village_id: int) -> builtins.list[Resident]:
-        rows = self._fetch(
-            _RESIDENT_SELECT + " WHERE r.name = ? AND r.village_id = ? AND r.deleted_at IS NULL",
-            [name, village_id],
-        )
-        return [_resident(r) for r in rows]
-
     def _where(self, flt: PersonFilter) -> tuple[str, list[Any]]:
         clauses = ["r.deleted_at IS NULL"]
         params: builtins.list[Any] = []
