@@ -63,10 +63,13 @@ kept as a conflict of kind ``unique`` instead of being applied.
 Likely duplicates without an ID number are offered to the clerk by services/duplicates.py.
 
 Scope. A package for a village laptop holds the towns, villages, lists and settings, and only the
-grids, members, residents, requests and history of the laptop's villages (plus the members and
-residents those refer to); the laptop sends everything it has. A write that refers to a row the
-receiver does not have waits in ``sync_pending`` and the receiver names the missing rows in its
-next package (``needs``); the other side then sends their whole history.
+grids, members, residents, requests and history of the laptop's villages, the members serving its
+grids, and every row those refer to, followed until nothing more is added (a member's grids in
+other villages, their default members, a request's handler and resident, a resident's grid and
+linked member: the rows themselves, not their villages), so the first package leaves nothing
+waiting; the laptop sends everything it has. A write that refers to a row the receiver does not
+have (a row that entered the scope later) waits in ``sync_pending`` and the receiver names the
+missing rows in its next package (``needs``); the other side then sends their whole history.
 
 Package file. ``XHDX1`` magic line, one JSON header line (package id, from, to: in the clear so the
 receiver can pick the key and refuse a package meant for another copy), a 12-byte nonce and the

@@ -31,6 +31,38 @@ MEMBER_GRIDS_UNIT = "grid_ids"
 _NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 
 
+# The scope of a village laptop (SyncStore.scope): temp tables of row ids, the rows of its villages,
+# and the references that pull further rows in until nothing more is added.
+_SCOPE_TABLES = ("scope_villages", "scope_grids", "scope_members", "scope_residents", "scope_requests")
+_IN_VILLAGES = "village_id IN (SELECT id FROM temp.scope_villages)"
+_SCOPE_SEED = (
+    f"INSERT OR IGNORE INTO temp.scope_requests (id) SELECT id FROM requests WHERE {_IN_VILLAGES}",
+    f"INSERT OR IGNORE INTO temp.scope_residents (id) SELECT id FROM residents WHERE {_IN_VILLAGES}",
+    f"INSERT OR IGNORE INTO temp.scope_grids (id) SELECT id FROM grids WHERE {_IN_VILLAGES}",
+    f"""INSERT OR IGNORE INTO temp.scope_members (id) SELECT id FROM members
+        WHERE {_IN_VILLAGES} OR (village_id IS NULL AND town_id = :town)""",
+    # Who serves the laptop's grids (the other way round from a reference, so only for its own grids).
+    """INSERT OR IGNORE INTO temp.scope_members (id)
+        SELECT member_id FROM member_grids WHERE grid_id IN (SELECT id FROM temp.scope_grids)""",
+)
+_SCOPE_CLOSURE = (
+    """INSERT OR IGNORE INTO temp.scope_residents (id) SELECT resident_id FROM requests
+        WHERE id IN (SELECT id FROM temp.scope_requests) AND resident_id IS NOT NULL""",
+    """INSERT OR IGNORE INTO temp.scope_members (id) SELECT handler_id FROM requests
+        WHERE id IN (SELECT id FROM temp.scope_requests) AND handler_id IS NOT NULL""",
+    """INSERT OR IGNORE INTO temp.scope_grids (id) SELECT grid_id FROM requests
+        WHERE id IN (SELECT id FROM temp.scope_requests) AND grid_id IS NOT NULL""",
+    """INSERT OR IGNORE INTO temp.scope_grids (id) SELECT grid_id FROM residents
+        WHERE id IN (SELECT id FROM temp.scope_residents) AND grid_id IS NOT NULL""",
+    """INSERT OR IGNORE INTO temp.scope_members (id) SELECT linked_member_id FROM residents
+        WHERE id IN (SELECT id FROM temp.scope_residents) AND linked_member_id IS NOT NULL""",
+    """INSERT OR IGNORE INTO temp.scope_members (id) SELECT default_member_id FROM grids
+        WHERE id IN (SELECT id FROM temp.scope_grids) AND default_member_id IS NOT NULL""",
+    """INSERT OR IGNORE INTO temp.scope_grids (id)
+        SELECT grid_id FROM member_grids WHERE member_id IN (SELECT id FROM temp.scope_members)""",
+)
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -407,39 +439,47 @@ class SyncStore(TableStore):
     # ---------------------------------------------------------------- scope of a village laptop
     def scope(self, village_uuids: Iterable[str], town_code: str | None) -> dict[str, set[str]]:
         """The rows a laptop for these villages holds, by table (towns, villages, lookups and
-        settings travel whole and are not listed)."""
+        settings travel whole and are not listed).
+
+        The rows of its villages (with the members serving their grids and the town's members
+        without a village), then, until nothing more is added, every row one of them refers to:
+        a request's grid, resident and handler, a resident's grid and linked member, a grid's
+        default member, a member's grids. Only the referenced rows come along, not their villages,
+        so whatever the laptop holds refers only to rows it holds and nothing waits after the
+        first package.
+        """
         village_ids = []
         for uuid in village_uuids:
             found = self._scalar("SELECT id FROM villages WHERE uuid = ?", [self.canonical("villages", uuid)])
             if found is not None:
                 village_ids.append(int(found))
         town_id = self._scalar("SELECT id FROM towns WHERE code = ?", [town_code]) if town_code else None
-        self.db.execute("DROP TABLE IF EXISTS temp.scope_villages")
-        self.db.execute("CREATE TEMP TABLE scope_villages (id INTEGER PRIMARY KEY)")
+        for name in _SCOPE_TABLES:
+            self.db.execute(f"DROP TABLE IF EXISTS temp.{name}")  # names are constants
+            self.db.execute(f"CREATE TEMP TABLE {name} (id INTEGER PRIMARY KEY)")
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO temp.scope_villages (id) VALUES (?)", [(i,) for i in village_ids]
         )
-        queries = {
-            "grids": "SELECT uuid FROM grids WHERE village_id IN (SELECT id FROM temp.scope_villages)",
-            "requests": "SELECT uuid FROM requests WHERE village_id IN (SELECT id FROM temp.scope_villages)",
-            "request_events": "SELECT e.uuid FROM request_events e JOIN requests r ON r.id = e.request_id"
-            " WHERE r.village_id IN (SELECT id FROM temp.scope_villages)",
-            "residents": "SELECT uuid FROM residents WHERE village_id IN (SELECT id FROM temp.scope_villages)"
-            " OR id IN (SELECT resident_id FROM requests WHERE village_id IN (SELECT id FROM temp.scope_villages))",
-            "members": """SELECT uuid FROM members WHERE village_id IN (SELECT id FROM temp.scope_villages)
-                OR (village_id IS NULL AND town_id = :town)
-                OR id IN (SELECT mg.member_id FROM member_grids mg JOIN grids g ON g.id = mg.grid_id
-                          WHERE g.village_id IN (SELECT id FROM temp.scope_villages))
-                OR id IN (SELECT handler_id FROM requests WHERE village_id IN (SELECT id FROM temp.scope_villages))
-                OR id IN (SELECT default_member_id FROM grids WHERE village_id IN (SELECT id FROM temp.scope_villages))
-                OR id IN (SELECT linked_member_id FROM residents
-                          WHERE village_id IN (SELECT id FROM temp.scope_villages))""",
-        }
+        for statement in _SCOPE_SEED:
+            self.db.execute(statement, {"town": town_id} if ":town" in statement else {})
+        while sum(self.db.execute(statement).rowcount for statement in _SCOPE_CLOSURE):
+            pass
         result: dict[str, set[str]] = {}
-        for table, sql in queries.items():
-            params = {"town": town_id} if ":town" in sql else {}
-            result[table] = {r[0] for r in self.db.execute(sql, params)}
-        self.db.execute("DROP TABLE temp.scope_villages")
+        for table in ("grids", "members", "residents", "requests"):
+            result[table] = {
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT uuid FROM {table} WHERE id IN (SELECT id FROM temp.scope_{table})"
+                )
+            }
+        result["request_events"] = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT uuid FROM request_events WHERE request_id IN (SELECT id FROM temp.scope_requests)"
+            )
+        }
+        for name in _SCOPE_TABLES:
+            self.db.execute(f"DROP TABLE temp.{name}")
         return result
 
     # ---------------------------------------------------------------- rebuilding (join)
