@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -566,7 +567,7 @@ class ImportContext:
         return self.now.date()
 
 
-class Planner:
+class Planner(ABC):
     """Plans one kind's rows (no writes) and applies the accepted ones (inside the caller's
     transaction). Subclasses set ``kind`` and implement both halves."""
 
@@ -577,11 +578,13 @@ class Planner:
         self.ws = ctx.ws
         self._seen: dict[Any, int] = {}
 
+    @abstractmethod
     def plan_row(self, cells: Cells) -> PlannedRow:
-        raise NotImplementedError
+        """What to do with one row: add, update, leave unchanged or refuse (no writes)."""
 
+    @abstractmethod
     def apply(self, rows: list[PlannedRow]) -> None:
-        raise NotImplementedError
+        """Write the accepted rows inside the caller's transaction."""
 
     # ---- helpers for subclasses ----
 

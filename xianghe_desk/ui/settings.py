@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -23,7 +24,7 @@ ORGANIZATION = "xianghe"
 APPLICATION = "xianghe-desk"
 
 
-class Option(Generic[T]):
+class Option(ABC, Generic[T]):
     """One declared key. Subclasses convert what QSettings hands back (INI files return text)."""
 
     registry: ClassVar[dict[str, Option[Any]]] = {}
@@ -35,8 +36,9 @@ class Option(Generic[T]):
         self.key = key
         self.default = default
 
+    @abstractmethod
     def from_stored(self, raw: Any) -> T:
-        raise NotImplementedError
+        """The typed value from what QSettings returns (INI files give strings)."""
 
     def to_stored(self, value: T) -> Any:
         return value
