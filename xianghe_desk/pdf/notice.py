@@ -16,6 +16,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -89,13 +90,15 @@ def _member_table(members: Sequence[NoticeMember], size: float, width: float, co
         widths = [width * 0.27, width * 0.35, width * 0.38]
     else:
         rows = [["网格", "姓名", "身份", "联系电话"]]
-        widths = [width * 0.3, width * 0.18, width * 0.24, width * 0.28]
+        widths = [width * 0.27, width * 0.18, width * 0.25, width * 0.30]
     for m in members:
         role = m.role + ("（党员）" if m.party and "党员" not in m.role else "")
         name = f"{m.name}（{m.role}）" if compact and m.role != "网格员" else m.name
         cells = [Paragraph(escape(m.grids or "全村"), s["cell"]), Paragraph(escape(name), s["cell"])]
         if not compact:
-            cells.append(Paragraph(escape(role), s["cell"]))
+            # 「（党员）」 goes on its own line: CJK wrapping will not break before a bracket, and
+            # 网格员（党员） is a little wider than the column on A4.
+            cells.append(Paragraph(escape(role).replace("（", "<br/>（", 1), s["cell"]))
         cells.append(Paragraph(escape(m.phone), s["phone"]))
         rows.append(cells)
     table = Table(rows, colWidths=widths, repeatRows=1)
@@ -118,8 +121,17 @@ def _member_table(members: Sequence[NoticeMember], size: float, width: float, co
 
 def _story(sheet: NoticeSheet, size: float, width: float, columns: int = 1) -> list[Flowable]:
     s = _styles(size)
+    title = f"{sheet.village}网格员帮办服务公示"
+    # The headline stays on one line: long village names get a smaller size, not a lone 「示」.
+    title_style = s["title"]
+    fits = width * 0.97 / max(stringWidth(title, FONT, title_style.fontSize), 1)
+    if fits < 1:
+        smaller = title_style.fontSize * fits
+        title_style = ParagraphStyle(
+            "title_fit", parent=title_style, fontSize=smaller, leading=smaller * 1.35
+        )
     story: list[Flowable] = [
-        Paragraph(escape(f"{sheet.village}网格员帮办服务公示"), s["title"]),
+        Paragraph(escape(title), title_style),
         Paragraph(escape(f"{sheet.county}{sheet.town} · 有事找网格员，「这就办」"), s["subtitle"]),
         Spacer(0, size * 0.8),
     ]
