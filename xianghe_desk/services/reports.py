@@ -311,13 +311,7 @@ class ReportService:
             note="治理诉求含县里考核的七类：安全隐患、环境卫生、私搭乱建、矛盾纠纷、民生诉求、乱堆乱放、治安稳定。",
             subtotal_prefix="【",
         )
-        groups = [(name, s["received"]) for name, s in f["by_category_group"].items() if s["received"]]
-        chart = ChartData(
-            kind="pie",
-            title="各类服务所占比例",
-            labels=[g[0] for g in groups],
-            series=[("受理数", [float(g[1]) for g in groups])],
-        )
+        chart = _received_pie("各类服务所占比例", f["by_category_group"])
         return ReportSection("分类统计", [chart, table])
 
     def _channel_method_section(self, f: dict[str, Any]) -> ReportSection:
@@ -352,13 +346,7 @@ class ReportService:
             widths=(4, 2, 2),
             note="按已办结工单的办理方式统计。",
         )
-        shown = [(name, s["received"]) for name, s in f["by_channel"].items() if s["received"]]
-        chart = ChartData(
-            kind="pie",
-            title="来源渠道所占比例",
-            labels=[c[0] for c in shown],
-            series=[("受理数", [float(c[1]) for c in shown])],
-        )
+        chart = _received_pie("来源渠道所占比例", f["by_channel"])
         method_chart = ChartData(
             kind="bar",
             title="各办理方式办结件数",
@@ -598,3 +586,14 @@ class ReportService:
                 report.title + report.month_label + "「这就办」服务月度汇总", report.all_tables(), xlsx
             )
         return report
+
+
+def _received_pie(title: str, breakdown: dict[str, dict[str, Any]]) -> ChartData:
+    """A pie of the received counts of a breakdown (contract §3 ``by_*``), empty slices left out."""
+    shown = [(name, figures["received"]) for name, figures in breakdown.items() if figures["received"]]
+    return ChartData(
+        kind="pie",
+        title=title,
+        labels=[name for name, _ in shown],
+        series=[("受理数", [float(count) for _, count in shown])],
+    )
