@@ -10,17 +10,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def prepare_demo_db(path: Path) -> Path:
-    """The demo database, created and filled (county scale) on first use."""
-    from xianghe_desk.services.demo import build_demo
-    from xianghe_desk.services.workspace import Workspace
-
-    if not path.exists() or path.stat().st_size == 0:
-        with Workspace.open(path) as ws:
-            build_demo(ws, "county")
-    return path
-
-
 def no_screen_reason() -> str | None:
     """Why the desk cannot open a window here, in Chinese, or None when it can.
 
@@ -46,12 +35,16 @@ def run_desk(db: Path | None = None, demo: bool = False) -> int:
         print(f"错误：{reason}", file=sys.stderr)
         return 1
 
+    from xianghe_desk.ui.application import make_app, run
+
     if demo:
         db_path = Path(db) if db else paths.demo_db_path()
-        print(f"正在准备演示数据库：{db_path}（首次使用需要十几秒）", file=sys.stderr)
-        prepare_demo_db(db_path)
+        make_app()
+        from xianghe_desk.ui.demo_setup import ensure_demo
+
+        # Built under a temporary name with a progress dialog; a broken one is never opened as is.
+        if not ensure_demo(db_path):
+            return 1
     else:
         db_path = Path(db) if db else paths.default_db_path()
-    from xianghe_desk.ui.application import run
-
     return run(db_path)

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from xianghe_desk.cli import EXIT_OK, EXIT_REFUSED, db_argument, db_path
+from xianghe_desk.cli import EXIT_OK, db_argument, db_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,30 +23,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.demo import build_demo
-    from xianghe_desk.services.workspace import Workspace
+    from xianghe_desk.services.demo_file import build_demo_file
 
     path = db_path(args)
-    if path.exists() and path.stat().st_size > 0:
-        print(
-            f"错误：文件「{path}」已经存在。演示数据只写入新的数据库，请换一个文件名或先删除它。",
-            file=sys.stderr,
-        )
-        return EXIT_REFUSED
     started = time.monotonic()
 
     def progress(stage: str, done: int, total: int) -> None:
         if sys.stderr.isatty():
             print(f"\r正在生成 {stage}：{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    try:
-        with Workspace.open(path) as ws:
-            counts = build_demo(ws, args.scale, args.seed, progress)
-    except BaseException:
-        # A half-built demo is of no use to anyone: leave no file behind.
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
+    # Built under a temporary name and renamed when complete: an interrupted build leaves nothing.
+    counts = build_demo_file(path, args.scale, args.seed, progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     elapsed = time.monotonic() - started

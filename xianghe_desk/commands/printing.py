@@ -14,10 +14,7 @@ interrupted run never leaves half a file behind.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -63,35 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     notice.set_defaults(func=run_notice, parser=notice)
 
 
-@contextlib.contextmanager
-def _atomic_output(target: Path, suffix: str) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it when the block succeeds."""
-    from xianghe_desk.domain.errors import ValidationError
-
-    target = target.expanduser()
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValidationError(f"文件夹「{folder}」不存在，请先建好文件夹或换一个保存位置。", field="output")
-    handle, name = tempfile.mkstemp(prefix=".xianghe-", suffix=suffix, dir=folder)
-    os.close(handle)
-    temp = Path(name)
-    try:
-        yield temp
-        try:
-            os.replace(temp, target)
-        except OSError as exc:
-            raise ValidationError(
-                f"无法写入「{target}」：{exc.strerror or exc}。如果这个文件正在别的程序（如 PDF 阅读器、"
-                "Excel）中打开，请先关闭它再重试。",
-                field="output",
-            ) from exc
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-
-
 def _writing(target: Path, work: Callable[[Path], T]) -> T:
-    with _atomic_output(target, target.suffix or ".pdf") as temp:
+    from xianghe_desk.fileio import atomic_output
+
+    with atomic_output(target, target.suffix or ".pdf") as temp:
         return work(temp)
 
 

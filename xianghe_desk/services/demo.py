@@ -174,6 +174,9 @@ class DemoBuilder:
             with ws.atomic():
                 self.bulk.log_unlogged_rows()
             self.bulk.fast_writes(False)
+        with ws.atomic():
+            # The last write of a build: a demo without this mark was interrupted (demo_file.py).
+            ws.settings.set("demo", {"scale": self.scale_name, "built_at": self.stamp, "complete": True})
         return {
             "towns": len(towns),
             "villages": len(villages),
@@ -334,7 +337,8 @@ class DemoBuilder:
             )
             if len(rows) >= 5000:
                 self._flush_residents(rows, people)
-                self.progress("residents", len(people), self.scale.residents)
+            if (len(people) + len(rows)) % 500 == 0:
+                self.progress("residents", len(people) + len(rows), self.scale.residents)
         self._flush_residents(rows, people)
         return people
 
@@ -475,6 +479,8 @@ class DemoBuilder:
                 next_id += 1
                 if len(request_rows) >= 20000:
                     self._flush_requests(request_rows, event_rows)
+                if (next_id - 1) % 500 == 0:
+                    # Often enough for a moving progress bar and a prompt 「取消」 in the desk.
                     self.progress("requests", next_id - 1, self.scale.requests)
             self._flush_requests(request_rows, event_rows)
             with ws.atomic():

@@ -100,6 +100,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from xianghe_desk.domain.errors import ConflictError, NotFoundError, ValidationError
 from xianghe_desk.domain.numbering import is_device_tag, new_device_tag
+from xianghe_desk.fileio import write_bytes_atomically
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store import migrations
@@ -599,19 +600,8 @@ def _seal(plain: bytes, header: dict[str, Any], key: bytes) -> bytes:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write beside the target and rename, so a pulled USB stick never leaves half a file named right."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(path.name + ".part")
-        with temp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        raise ValidationError(
-            f"无法写入「{path}」：{exc.strerror or exc}。请检查U盘是否插好、是否写保护、空间是否足够。",
-            field="output",
-        ) from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomically(path, data)
 
 
 def _read_registration(path: Path) -> dict[str, Any]:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 from xianghe_desk.store.base import TableStore
+from xianghe_desk.store.db import translate_errors
 
 
 class IntegrityStore(TableStore):
@@ -68,3 +75,44 @@ class IntegrityStore(TableStore):
                 "SELECT count(*) FROM requests r JOIN villages v ON v.id = r.village_id WHERE v.town_id <> r.town_id"
             )
         )
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What a quick, read-only look at a database file found (nothing is written to it)."""
+
+    quick_check: str
+    schema_version: int
+    towns: int
+    requests: int
+    settings: dict[str, Any]
+
+
+def inspect_file(path: Path) -> FileFacts:
+    """Open ``path`` read-only and report its health and size; never migrates or creates anything.
+
+    Raises:
+        KnownStoreError: the file is not a database, is damaged or cannot be opened.
+    """
+    with translate_errors(path):
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            quick = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+            def count(table: str) -> int:
+                if table not in tables:
+                    return 0
+                return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # constant names
+
+            settings: dict[str, Any] = {}
+            if "settings" in tables:
+                for key, value in conn.execute("SELECT key, value FROM settings"):
+                    try:
+                        settings[key] = json.loads(value)
+                    except ValueError:
+                        settings[key] = value
+            return FileFacts(quick, version, count("towns"), count("requests"), settings)
+        finally:
+            conn.close()

@@ -71,4 +71,6 @@ def run(db_path: Path) -> int:
         errors.show_warning(None, errors.user_message(exc), "无法打开数据库")
         return 1
     window.show()
+    # CI's wheel check waits for this line to know the installed desk really opened.
+    log.info("desk window shown on %s", db_path)
     return int(app.exec())

@@ -15,6 +15,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from xianghe_desk import paths
@@ -37,6 +39,11 @@ def log_file() -> Path:
 def setup_logging(level: int = logging.INFO) -> Path | None:
     """Log to a rotating file in the user's log folder; returns the file, or None if it cannot be written."""
     path = log_file()
+    root = logging.getLogger()
+    for existing in root.handlers:
+        # The command line's start-up (cli.main) may already log to this file: once is enough.
+        if isinstance(existing, logging.FileHandler) and Path(existing.baseFilename) == path.resolve():
+            return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
@@ -44,7 +51,6 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
         log.warning("no log file: %s", exc)
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(min(root.level or level, level))
     return path
@@ -77,8 +83,19 @@ def show_bug(parent: QWidget | None, summary: str, details: str) -> None:
     where = log_file()
     box.setText(f"{summary}\n\n刚才的操作没有完成，已保存的数据不受影响。请把日志文件发给维护人员：\n{where}")
     box.setDetailedText(details)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    open_folder = box.addButton("打开日志文件夹", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Ok)
+    box.setDefaultButton(QMessageBox.StandardButton.Ok)
     box.exec()
+    if box.clickedButton() is open_folder:
+        open_log_folder()
+
+
+def open_log_folder() -> bool:
+    """Show the log folder in the system's file manager (so the clerk can send the file on)."""
+    folder = log_file().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
 def show_job_failure(parent: QWidget | None, message: str, is_bug: bool) -> None:
