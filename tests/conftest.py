@@ -8,6 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Demo databases have accounts (contract §1): commands in tests act as their administrator unless
+# a test says otherwise; a database without accounts ignores the named user.
+os.environ.setdefault("XIANGHE_USER", "admin")
+os.environ.setdefault("XIANGHE_PASSWORD", "xianghe-demo")
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -18,7 +22,14 @@ settings.register_profile(
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
+from argon2 import PasswordHasher, profiles  # noqa: E402
+
+from xianghe_desk.services import accounts as _accounts  # noqa: E402
 from xianghe_desk.services.workspace import Workspace  # noqa: E402
+
+# Argon2 is slow on purpose (0.1 s, 64 MiB a hash); tests in this process use the cheapest profile.
+# Commands run as real processes (tests/helpers.run_cli) keep the real one.
+_accounts.HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 FIXED_NOW = datetime(2026, 11, 26, 10, 0, 0)
 

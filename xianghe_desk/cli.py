@@ -14,8 +14,12 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xianghe_desk import __version__
+
+if TYPE_CHECKING:
+    from xianghe_desk.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,7 @@ EXIT_USAGE = 2
 
 # Modules under xianghe_desk.commands, in the order `--help` lists them. A module that is not
 # there yet (its issue has not landed) is left out rather than shown half-made.
-COMMAND_MODULES = ("demo", "check", "stats", "spreadsheets", "printing", "exchange", "backup")
+COMMAND_MODULES = ("demo", "check", "stats", "spreadsheets", "printing", "exchange", "backup", "users", "audit")
 
 _ARGPARSE_ZH = {
     "usage: ": "用法：",
@@ -61,8 +65,12 @@ class ChineseParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"用法错误：{message}\n请运行「{self.prog} --help」查看用法。\n")
 
 
-def db_argument(parser: argparse.ArgumentParser, required: bool = False, top_level: bool = False) -> None:
-    """``--db PATH``; a subcommand's copy must not reset a ``--db`` given before the command."""
+def db_argument(
+    parser: argparse.ArgumentParser, required: bool = False, top_level: bool = False, user: bool = True
+) -> None:
+    """``--db PATH`` and ``--user NAME``; a subcommand's copy must not reset one given before the command."""
+    if user:
+        user_argument(parser, top_level)
     parser.add_argument(
         "--db",
         type=Path,
@@ -71,6 +79,61 @@ def db_argument(parser: argparse.ArgumentParser, required: bool = False, top_lev
         metavar="PATH",
         help="数据库文件（默认：用户数据文件夹中的 xianghe.db）",
     )
+
+
+def user_argument(parser: argparse.ArgumentParser, top_level: bool = False) -> None:
+    """``--user NAME``: who is acting (contract §1); the password comes from XIANGHE_PASSWORD or a prompt."""
+    parser.add_argument(
+        "--user",
+        default=None if top_level else argparse.SUPPRESS,
+        metavar="NAME",
+        help="以哪个账号操作（也可用环境变量 XIANGHE_USER；密码用 XIANGHE_PASSWORD 或在提示时输入）",
+    )
+
+
+def open_workspace(args: argparse.Namespace, path: Path | None = None) -> Workspace:
+    """Open the database named by ``--db`` and sign in the user named by ``--user``.
+
+    A database without accounts works without signing in (a named user is not checked); one
+    with accounts needs a user and the right password, or nothing happens (exit 1).
+    """
+    from xianghe_desk.services.workspace import Workspace
+
+    ws = Workspace.open(path or db_path(args))
+    try:
+        sign_in(ws, args)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+def sign_in(ws: Workspace, args: argparse.Namespace) -> None:
+    import getpass
+    import os
+
+    from xianghe_desk.domain.errors import ValidationError
+    from xianghe_desk.services.accounts import AccountService
+
+    accounts = AccountService(ws)
+    if not accounts.has_accounts():
+        return
+    name = getattr(args, "user", None) or os.environ.get("XIANGHE_USER", "")
+    if not name:
+        raise ValidationError(
+            "这个数据库已设置账号：请用 --user 用户名 说明是谁在操作（或设置环境变量 XIANGHE_USER），"
+            "密码用环境变量 XIANGHE_PASSWORD 提供，或在提示时输入。",
+            field="user",
+        )
+    password = os.environ.get("XIANGHE_PASSWORD")
+    if password is None:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise ValidationError(
+                f"需要账号「{name}」的密码：请设置环境变量 XIANGHE_PASSWORD，或在终端中运行以便输入密码。",
+                field="password",
+            )
+        password = getpass.getpass(f"账号「{name}」的密码：")
+    accounts.sign_in(name, password)
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -121,6 +184,10 @@ def _run(args: argparse.Namespace) -> int:
     except KnownStoreError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:
+        # The output went to a pipe that closed early (``| head``): nothing is wrong with the data.
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("已中断，没有写入任何数据。", file=sys.stderr)
         return EXIT_REFUSED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from xianghe_desk.cli import EXIT_OK, EXIT_REFUSED, db_argument, db_path
+from xianghe_desk.cli import EXIT_OK, EXIT_REFUSED, db_argument, db_path, open_workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -16,13 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from xianghe_desk.services.check import run_checks
-    from xianghe_desk.services.workspace import Workspace
 
     path = db_path(args)
     if not path.exists():
         print(f"错误：数据库文件「{path}」不存在。请检查路径。", file=sys.stderr)
         return EXIT_REFUSED
-    with Workspace.open(path) as ws:
+    with open_workspace(args, path) as ws:
         results = run_checks(ws)
     print(f"检查数据库：{path}")
     for result in results:

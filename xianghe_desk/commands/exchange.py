@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from xianghe_desk.cli import EXIT_OK, EXIT_USAGE, db_argument, db_path
+from xianghe_desk.cli import EXIT_OK, EXIT_USAGE, db_argument, db_path, open_workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -68,9 +68,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _workspace(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from xianghe_desk.services.workspace import Workspace
 
-    return Workspace.open(db_path(args))
+    return open_workspace(args)
 
 
 def run_register(args: argparse.Namespace) -> int:

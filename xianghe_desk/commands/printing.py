@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from xianghe_desk.cli import EXIT_OK, db_argument, db_path
+from xianghe_desk.cli import EXIT_OK, db_argument, db_path, open_workspace
 
 T = TypeVar("T")
 
@@ -70,12 +70,11 @@ def _writing(target: Path, work: Callable[[Path], T]) -> T:
 def run_workorder(args: argparse.Namespace) -> int:
     from xianghe_desk.domain.errors import ValidationError
     from xianghe_desk.services.printing import PrintService
-    from xianghe_desk.services.workspace import Workspace
 
     if not args.numbers and not args.all_unprinted:
         args.parser.error("请写出要打印的工单编号，或加上 --all-unprinted 打印所有未打印的已派单工单")
     _refuse_missing_db(args)
-    with Workspace.open(db_path(args)) as ws:
+    with open_workspace(args) as ws:
         service = PrintService(ws)
         ids = service.ids_for_numbers(args.numbers) if args.numbers else []
         if args.all_unprinted:
@@ -96,12 +95,11 @@ def run_workorder(args: argparse.Namespace) -> int:
 def run_monthly(args: argparse.Namespace) -> int:
     from xianghe_desk.commands.stats import parse_as_of, parse_month_arg
     from xianghe_desk.services.reports import ReportService
-    from xianghe_desk.services.workspace import Workspace
 
     month = parse_month_arg(args.month)
     as_of = parse_as_of(args.as_of)
     _refuse_missing_db(args)
-    with Workspace.open(db_path(args)) as ws:
+    with open_workspace(args) as ws:
         service = ReportService(ws)
         scope = service.stats.scope(args.town, args.village)
         report = service.monthly(month, scope, as_of)
@@ -126,12 +124,11 @@ def run_monthly(args: argparse.Namespace) -> int:
 
 def run_notice(args: argparse.Namespace) -> int:
     from xianghe_desk.services.printing import PrintService
-    from xianghe_desk.services.workspace import Workspace
 
     if not args.village and not args.town:
         args.parser.error("请用 --village 指定村街，或用 --town 为全镇每个村街各印一页")
     _refuse_missing_db(args)
-    with Workspace.open(db_path(args)) as ws:
+    with open_workspace(args) as ws:
         service = PrintService(ws)
         villages = service.notice_villages(args.town, args.village)
         result = _writing(args.output, lambda temp: service.write_notices(villages, temp, a3=args.a3))

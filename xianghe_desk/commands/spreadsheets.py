@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from xianghe_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, db_argument, db_path
+from xianghe_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, db_argument, db_path, open_workspace
 
 KINDS = ("villages", "grids", "members", "residents", "requests")
 KIND_HELP = "villages（村街）、grids（网格）、members（网格员）、residents（服务对象）、requests（服务工单）"
@@ -59,7 +59,6 @@ def _xlsx_target(path: Path, what: str) -> Path | None:
 def run_template(args: argparse.Namespace) -> int:
     from xianghe_desk import paths
     from xianghe_desk.services.exports import ExportService, write_reference_template
-    from xianghe_desk.services.workspace import Workspace
     from xianghe_desk.sheets.columns import spec_for
 
     target = _xlsx_target(args.output, "模板")
@@ -70,7 +69,7 @@ def run_template(args: argparse.Namespace) -> int:
     # that making a template never creates a database as a side effect.
     explicit = getattr(args, "db", None)
     if explicit or paths.default_db_path().exists():
-        with Workspace.open(db_path(args)) as ws:
+        with open_workspace(args) as ws:
             ExportService(ws).template(args.kind, target)
     else:
         write_reference_template(args.kind, target)
@@ -82,11 +81,10 @@ def run_template(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from xianghe_desk.services.imports import ImportService
-    from xianghe_desk.services.workspace import Workspace
 
     if args.report is not None and _xlsx_target(args.report, "报告") is None:
         return EXIT_USAGE
-    with Workspace.open(db_path(args)) as ws:
+    with open_workspace(args) as ws:
         report = ImportService(ws).import_file(
             args.kind, args.file, dry_run=args.dry_run, valid_only=args.valid_only
         )
@@ -127,7 +125,6 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from xianghe_desk.services.exports import ExportService
-    from xianghe_desk.services.workspace import Workspace
     from xianghe_desk.sheets.columns import spec_for
 
     if args.month is not None and args.kind != "requests":
@@ -140,7 +137,7 @@ def run_export(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"错误：数据库文件「{path}」不存在，请检查 --db 后面的路径。", file=sys.stderr)
         return EXIT_REFUSED
-    with Workspace.open(path) as ws:
+    with open_workspace(args, path) as ws:
         count = ExportService(ws).export(args.kind, target, month=args.month)
     month = f"（{args.month} 受理）" if args.month else ""
     print(f"已导出{spec_for(args.kind).label} {count} 行{month}：{target}")

@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime, time
 
-from xianghe_desk.cli import EXIT_OK, db_argument, db_path
+from xianghe_desk.cli import EXIT_OK, db_argument, open_workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,11 +53,10 @@ def parse_as_of(text: str | None) -> datetime | None:
 
 def run(args: argparse.Namespace) -> int:
     from xianghe_desk.services.stats import StatsService
-    from xianghe_desk.services.workspace import Workspace
 
     month = parse_month_arg(args.month)
     as_of = parse_as_of(args.as_of)
-    with Workspace.open(db_path(args)) as ws:
+    with open_workspace(args) as ws:
         service = StatsService(ws)
         figures = service.figures(month, service.scope(args.town, args.village), as_of)
     if args.json:

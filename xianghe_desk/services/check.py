@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 
 from xianghe_desk.domain.numbering import parse_number
+from xianghe_desk.services.audit import AuditService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store import migrations
 from xianghe_desk.store.integrity import IntegrityStore
@@ -81,6 +82,13 @@ def run_checks(ws: Workspace) -> list[CheckResult]:
         "{n} 名服务对象的网格不属于其村街",
     )
     add("工单归属", store.requests_town_mismatch(), "工单的村街都属于其所在镇", "{n} 张工单的村街与镇不符")
+    audit = AuditService(ws)
+    add(
+        "操作日志",
+        audit.verify(),
+        f"{audit.store.count()} 条操作日志前后相连，没有被改动或删除",
+        "操作日志有 {n} 处被改动或删除",
+    )
     return results
 
 

@@ -39,6 +39,7 @@ from xianghe_desk.domain.numbering import format_number
 from xianghe_desk.domain.pinyin import name_initials as _name_initials
 from xianghe_desk.domain.pinyin import name_pinyin as _name_pinyin
 from xianghe_desk.services import demo_data as words
+from xianghe_desk.services.accounts import seed_demo_accounts
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import reverse_digits
 from xianghe_desk.store.bulk import BulkStore
@@ -174,6 +175,9 @@ class DemoBuilder:
             with ws.atomic():
                 self.bulk.log_unlogged_rows()
             self.bulk.fast_writes(False)
+        with ws.atomic():
+            first_village = villages[0]
+            seed_demo_accounts(ws, first_village.town_id, first_village.id)
         with ws.atomic():
             # The last write of a build: a demo without this mark was interrupted (demo_file.py).
             ws.settings.set("demo", {"scale": self.scale_name, "built_at": self.stamp, "complete": True})

@@ -9,8 +9,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from xianghe_desk.domain.access import Actor
 from xianghe_desk.domain.models import DueRules
 from xianghe_desk.domain.numbering import new_device_tag
+from xianghe_desk.store.accounts import AuditStore, UserStore
 from xianghe_desk.store.config import Device, DeviceStore, LookupStore, SettingsStore
 from xianghe_desk.store.db import Database, open_db, translate_errors
 from xianghe_desk.store.people import MemberStore, ResidentStore
@@ -34,7 +36,9 @@ class Workspace:
     thread); WAL lets readers go on while the single writer thread writes.
     """
 
-    def __init__(self, db: Database, path: Path, clock: Clock = system_clock, actor: str = "") -> None:
+    def __init__(
+        self, db: Database, path: Path, clock: Clock = system_clock, actor: str = "", who: Actor | None = None
+    ) -> None:
         self.db = db
         self.path = path
         self.clock = clock
@@ -54,18 +58,28 @@ class Workspace:
         self.settings = SettingsStore(db, tag)
         self.devices = DeviceStore(db, tag)
         self.stats = StatsStore(db, tag)
-        self.actor = actor or self.settings.get("operator") or _os_user()
+        self.users = UserStore(db, tag)
+        self.audit_log = AuditStore(db, tag)
+        # Who is acting: a signed-in account, or (a database without accounts) the program itself.
+        self.actor = (who.name if who else "") or actor or self.settings.get("operator") or _os_user()
+        # Without accounts everything is allowed (contract §1); with accounts nothing is until
+        # someone signs in (AccountService.sign_in) or the caller names who acts.
+        if who is None:
+            who = Actor.nobody() if self.users.count() else Actor.unrestricted(self.actor)
+        self.who: Actor = who
         from xianghe_desk.services.setup import ensure_seeded
 
         ensure_seeded(self)
 
     @classmethod
-    def open(cls, path: Path | str, clock: Clock = system_clock, actor: str = "") -> Workspace:
+    def open(
+        cls, path: Path | str, clock: Clock = system_clock, actor: str = "", who: Actor | None = None
+    ) -> Workspace:
         """Open (creating and migrating as needed) the database at ``path``."""
         path = Path(path)
         db = open_db(path)
         try:
-            return cls(db, path, clock=clock, actor=actor)
+            return cls(db, path, clock=clock, actor=actor, who=who)
         except BaseException:
             db.close()
             raise
@@ -95,6 +109,11 @@ class Workspace:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def act_as(self, who: Actor) -> None:
+        """From now on, ``who`` is acting on this workspace (after signing in)."""
+        self.who = who
+        self.actor = who.name
 
     # ---- settings that travel with the data ----
     def due_rules(self) -> DueRules:

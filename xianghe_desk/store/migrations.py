@@ -11,7 +11,7 @@ import sqlite_utils
 from xianghe_desk.store import schema
 
 MIGRATIONS = sqlite_utils.Migrations("xianghe")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _NAMES: list[str] = []
 
 
@@ -48,6 +48,13 @@ def _exchange(db: sqlite_utils.Database) -> None:
 def _search_indexes(db: sqlite_utils.Database) -> None:
     """Digits-only phone search and ID-number prefixes through indexes (store/schema.py)."""
     for statement in schema.SEARCH_INDEXES:
+        db.execute(statement)
+
+
+@_register(4, "accounts_audit")
+def _accounts_audit(db: sqlite_utils.Database) -> None:
+    """Accounts, roles and the append-only audit trail (issue #9)."""
+    for statement in schema.ACCOUNTS:
         db.execute(statement)
 
 

@@ -552,3 +552,55 @@ SEARCH_INDEXES: list[str] = [
     f"CREATE INDEX idx_residents_phone_digits ON residents({PHONE_DIGITS.format('phone')})",
     f"CREATE INDEX idx_members_phone_digits ON members({PHONE_DIGITS.format('phone')})",
 ]
+
+# Migration 0004: accounts and the audit trail (issue #9). Accounts belong to one copy (they do not
+# travel); the audit trail is append-only: triggers refuse UPDATE and DELETE, and every row carries
+# the hash of the previous row of the same copy, so `check` finds a row altered or removed even by
+# someone who dropped the triggers with another tool.
+ACCOUNTS: list[str] = [
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL CHECK (role IN ('admin', 'town_clerk', 'village_clerk', 'viewer')),
+        town_ids TEXT NOT NULL DEFAULT '[]',
+        village_ids TEXT NOT NULL DEFAULT '[]',
+        password_hash TEXT NOT NULL,
+        must_change INTEGER NOT NULL DEFAULT 0,
+        failed_count INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        last_sign_in_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT '',
+        action TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        entity TEXT NOT NULL DEFAULT '',
+        entity_uuid TEXT NOT NULL DEFAULT '',
+        resident_uuid TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}',
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        UNIQUE (device, seq)
+    )""",
+    "CREATE INDEX idx_audit_at ON audit_log(at)",
+    "CREATE INDEX idx_audit_user ON audit_log(user_name, at)",
+    "CREATE INDEX idx_audit_entity ON audit_log(entity_uuid)",
+    "CREATE INDEX idx_audit_resident ON audit_log(resident_uuid)",
+    "CREATE INDEX idx_audit_kind ON audit_log(kind, at)",
+    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+]
