@@ -19,6 +19,8 @@ python3 -m venv "$work/venv"
 # A clean home: no data folder, no settings, no demo yet, as on a new PC. Run outside the checkout
 # so that nothing can be imported from the source tree.
 export HOME="$work/home" XDG_DATA_HOME="" XDG_STATE_HOME="" XDG_CONFIG_HOME="" QT_QPA_PLATFORM=offscreen
+# The demo's administrator (README); the desk signs in from these as a command does.
+export XIANGHE_USER=admin XIANGHE_PASSWORD=xianghe-demo
 mkdir -p "$HOME"
 cd "$work"
 "$work/venv/bin/xianghe-desk" --self-test

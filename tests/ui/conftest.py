@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from xianghe_desk.jobs.runner import InlineRunner
+from xianghe_desk.services.accounts import DEMO_PASSWORD
 from xianghe_desk.ui import main_window
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.settings import use_settings_file
@@ -38,6 +39,7 @@ def demo_copy(small_demo: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def ctx(qapp, demo_copy: Path, clock) -> Iterator[DeskContext]:
     context = DeskContext(demo_copy, runner=InlineRunner(), clock=clock)
+    context.sign_in("admin", DEMO_PASSWORD)  # the demo's administrator (issue #9)
     yield context
     context.close()
 

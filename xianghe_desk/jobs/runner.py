@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from xianghe_desk.domain.access import Actor
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.db import KnownStoreError
@@ -57,6 +58,7 @@ class Job(QRunnable):
         self.cancel_event = threading.Event()
         self.clock: Callable[[], Any] | None = None
         self.actor = ""
+        self.who: Actor | None = None  # the signed-in account the job acts for (issue #9)
 
     def cancel(self) -> None:
         self.cancel_event.set()
@@ -70,7 +72,7 @@ class Job(QRunnable):
 
     def run(self) -> None:
         try:
-            kwargs: dict[str, Any] = {"actor": self.actor}
+            kwargs: dict[str, Any] = {"actor": self.actor, "who": self.who}
             if self.clock is not None:
                 kwargs["clock"] = self.clock
             with Workspace.open(self.db_path, **kwargs) as ws:
@@ -100,6 +102,7 @@ class JobRunner(QObject):
         self._running: set[Job] = set()
         self.clock: Callable[[], Any] | None = None
         self.actor = ""
+        self.who: Actor | None = None
 
     def submit_write(self, job: Job) -> Job:
         return self._start(self.writer, job)
@@ -110,6 +113,7 @@ class JobRunner(QObject):
     def _start(self, pool: QThreadPool, job: Job) -> Job:
         job.clock = job.clock or self.clock
         job.actor = job.actor or self.actor
+        job.who = job.who or self.who
         self._running.add(job)
         for signal in (job.signals.finished, job.signals.failed, job.signals.cancelled):
             signal.connect(lambda *_args, j=job: self._running.discard(j))
@@ -126,5 +130,6 @@ class InlineRunner(JobRunner):
     def _start(self, pool: QThreadPool, job: Job) -> Job:
         job.clock = job.clock or self.clock
         job.actor = job.actor or self.actor
+        job.who = job.who or self.who
         job.run()
         return job

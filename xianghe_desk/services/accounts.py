@@ -170,6 +170,13 @@ class AccountService:
             audit.record("sign_in", "sign_in", f"{user.role.label} {user.name} 登录")
         return actor
 
+    def idle_lock_minutes(self) -> int:
+        return idle_lock_minutes(self.ws)
+
+    def current_user(self) -> User | None:
+        user_id = self.ws.who.user_id
+        return self.ws.users.get(user_id) if user_id is not None else None
+
     def verify_recovery_code(self, code: str) -> bool:
         stored = self.ws.settings.get("recovery_hash")
         return bool(stored) and verify_password(str(stored), normalise_recovery_code(code))
@@ -225,3 +232,14 @@ def seed_demo_accounts(ws: Workspace, town_id: int, village_id: int) -> list[Use
     ws.settings.set("recovery_hash", hash_password("DEMO-DEMO-DEMO-DEMO-DEMO-DEMO"))
     AuditService(ws).record("account.demo", "account", "演示数据库：为每个角色各建一个账号（密码 xianghe-demo）")
     return users
+
+
+DEFAULT_IDLE_LOCK_MINUTES = 15
+
+
+def idle_lock_minutes(ws: Workspace) -> int:
+    """After how many idle minutes the desk asks for the password again (0: never)."""
+    try:
+        return max(0, int(ws.settings.get("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES)))
+    except (TypeError, ValueError):
+        return DEFAULT_IDLE_LOCK_MINUTES

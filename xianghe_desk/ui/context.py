@@ -9,7 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from xianghe_desk.domain.access import Actor
 from xianghe_desk.jobs.runner import Job, JobRunner
+from xianghe_desk.services.accounts import AccountService
 from xianghe_desk.services.people import MemberService, ResidentService
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.requests import RequestService
@@ -43,6 +45,23 @@ class DeskContext(QObject):
         self.members = MemberService(self.ws)
         self.places = PlaceService(self.ws)
         self.stats = StatsService(self.ws)
+        self.accounts = AccountService(self.ws)
+
+    @property
+    def who(self) -> Actor:
+        """The one acting in this desk (after sign-in; the program itself without accounts)."""
+        return self.ws.who
+
+    def sign_in(self, name: str, password: str) -> Actor:
+        """Check the password; from now on the desk and its jobs act as this account.
+
+        Raises:
+            SignInError: wrong name or password, locked or disabled account.
+        """
+        actor = self.accounts.sign_in(name, password)
+        self.runner.who = actor
+        self.runner.actor = actor.name
+        return actor
 
     def now(self) -> datetime:
         return self.ws.now()

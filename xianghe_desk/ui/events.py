@@ -12,6 +12,7 @@ class DataEvents(QObject):
     members_changed(): grid members were added or changed.
     places_changed(): villages or grids were added or changed.
     settings_changed(): lists or settings changed.
+    users_changed(): accounts were added or changed.
     """
 
     requests_changed = Signal(list)
@@ -19,6 +20,7 @@ class DataEvents(QObject):
     members_changed = Signal()
     places_changed = Signal()
     settings_changed = Signal()
+    users_changed = Signal()
 
     def everything_changed(self) -> None:
         self.requests_changed.emit([])
