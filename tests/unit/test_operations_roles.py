@@ -161,3 +161,39 @@ def test_without_accounts_everything_still_works(ws: Workspace, db_path: Path) -
     assert registered.request.id
     (row,) = AuditService(ws).entries(kind="create")
     assert row.user_name == ws.actor and row.role == ""
+
+
+def test_lists_counts_and_search_hold_only_the_clerks_scope(as_user) -> None:
+    from xianghe_desk.domain.queries import PersonFilter
+    from xianghe_desk.services.people import MemberService, ResidentService
+
+    ws = as_user("admin")
+    other = _other_village(ws)
+    other_request = RequestService(ws).get(_open_request_in(ws, other))
+    everyone = RequestService(ws).count(RequestFilter())
+    residents_all = ResidentService(ws).count()
+    ws = as_user("cun")
+    own = _own_village(ws)
+    mine = RequestService(ws).count(RequestFilter())
+    assert 0 < mine < everyone
+    assert all(r.village_id == own for r in RequestService(ws).list(RequestFilter(), limit=500))
+    assert set(RequestService(ws).ids(RequestFilter())) == set(
+        RequestService(ws).ids(RequestFilter(village_id=own))
+    )
+    assert RequestService(ws).count(RequestFilter(village_id=other)) == 0  # asking for more gets nothing
+    assert RequestService(ws).find_by_number(other_request.number) is None
+    assert 0 < ResidentService(ws).count() < residents_all
+    assert all(r.village_id == own for r in ResidentService(ws).list(PersonFilter(), limit=500))
+    assert all(m.village_id in (own, None) or m.town_id for m in MemberService(ws).list(PersonFilter(), limit=50))
+    ws = as_user("zhen")
+    assert RequestService(ws).count(RequestFilter()) == everyone  # the small demo is one town
+
+
+def test_the_dashboard_series_holds_only_the_clerks_scope(as_user) -> None:
+    from xianghe_desk.services.dashboard import DashboardService
+
+    ws = as_user("admin")
+    county = sum(p.received for p in DashboardService(ws).monthly_series())
+    ws = as_user("cun")
+    village = sum(p.received for p in DashboardService(ws).monthly_series())
+    assert 0 < village < county

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
+from typing import TypeVar
 
 from xianghe_desk.domain.enums import Status, Urgency
 from xianghe_desk.domain.numbering import parse_number
@@ -64,6 +65,10 @@ class RequestFilter:
     due_today: bool = False  # open and due before the end of today
     not_printed: bool = False
     text: str = ""
+    # The signed-in clerk's scope (issue #9), set by the services, never by a screen: only rows of
+    # these towns / villages (empty: no limit).
+    scope_towns: tuple[int, ...] = ()
+    scope_villages: tuple[int, ...] = ()
 
     def with_(self, **changes: object) -> RequestFilter:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -104,3 +109,15 @@ class PersonFilter:
     active_only: bool = False
     text: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+    scope_towns: tuple[int, ...] = ()
+    scope_villages: tuple[int, ...] = ()
+
+
+F = TypeVar("F", RequestFilter, PersonFilter)
+
+
+def within_scope(flt: F, town_ids: frozenset[int], village_ids: frozenset[int]) -> F:
+    """``flt`` limited to an actor's towns / villages (domain.access.Actor), applied in the queries."""
+    if not town_ids and not village_ids:
+        return flt
+    return replace(flt, scope_towns=tuple(sorted(town_ids)), scope_villages=tuple(sorted(village_ids)))

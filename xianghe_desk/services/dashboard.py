@@ -37,5 +37,8 @@ class DashboardService:
         names = last_months(self.ws.now(), months)
         start = month_bounds(names[0])[0]
         end = month_bounds(names[-1])[1]
-        counts = self.store.monthly_counts(start, end, town_id)
+        who = self.ws.who
+        counts = self.store.monthly_counts(
+            start, end, town_id, tuple(sorted(who.town_ids)), tuple(sorted(who.village_ids))
+        )
         return [MonthPoint(m, *counts.get(m, (0, 0))) for m in names]

@@ -6,11 +6,12 @@ import builtins
 from dataclasses import dataclass
 from typing import Any
 
+from xianghe_desk.domain.access import mask_id_number
 from xianghe_desk.domain.drafts import MemberDraft, ResidentDraft, clean_member, clean_resident
 from xianghe_desk.domain.errors import ConflictError, NotFoundError, ValidationError
 from xianghe_desk.domain.models import Member, Resident
 from xianghe_desk.domain.pinyin import name_initials, name_pinyin
-from xianghe_desk.domain.queries import PersonFilter
+from xianghe_desk.domain.queries import PersonFilter, within_scope
 from xianghe_desk.services.duplicates import likely_duplicates
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import d_text
@@ -23,11 +24,9 @@ class Saved:
     warnings: tuple[str, ...] = ()
 
 
-def mask_id_number(number: str | None) -> str:
-    """Lists show 131024********1234: enough to tell people apart, not enough to misuse."""
-    if not number:
-        return ""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else number
+def _scoped(ws: Workspace, flt: PersonFilter | None) -> PersonFilter:
+    """Lists and counts hold only the signed-in clerk's towns or villages (issue #9)."""
+    return within_scope(flt or PersonFilter(), ws.who.town_ids, ws.who.village_ids)
 
 
 class ResidentService:
@@ -41,10 +40,10 @@ class ResidentService:
         return resident
 
     def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> builtins.list[Resident]:
-        return self.ws.residents.list(flt, offset, limit)
+        return self.ws.residents.list(_scoped(self.ws, flt), offset, limit)
 
     def count(self, flt: PersonFilter | None = None) -> int:
-        return self.ws.residents.count(flt)
+        return self.ws.residents.count(_scoped(self.ws, flt))
 
     def by_id_number(self, id_number: str) -> Resident | None:
         return self.ws.residents.by_id_number(id_number)
@@ -130,10 +129,10 @@ class MemberService:
         return member
 
     def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> builtins.list[Member]:
-        return self.ws.members.list(flt, offset, limit)
+        return self.ws.members.list(_scoped(self.ws, flt), offset, limit)
 
     def count(self, flt: PersonFilter | None = None) -> int:
-        return self.ws.members.count(flt)
+        return self.ws.members.count(_scoped(self.ws, flt))
 
     def of_grid(self, grid_id: int) -> builtins.list[Member]:
         return self.ws.members.of_grid(grid_id)

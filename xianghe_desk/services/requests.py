@@ -19,7 +19,7 @@ from xianghe_desk.domain.errors import ConflictError, NotFoundError, ValidationE
 from xianghe_desk.domain.models import RequestEvent, ServiceRequest
 from xianghe_desk.domain.numbering import format_number, parse_number
 from xianghe_desk.domain.pinyin import name_initials
-from xianghe_desk.domain.queries import RequestFilter, Sort
+from xianghe_desk.domain.queries import RequestFilter, Sort, within_scope
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import dt_text, reverse_digits
 
@@ -46,22 +46,30 @@ class RequestService:
         return self.ws.requests.get_many(ids)
 
     def find_by_number(self, text: str) -> ServiceRequest | None:
-        """The request whose work-order number was typed or scanned (any case, dashes optional)."""
+        """The request whose work-order number was typed or scanned (any case, dashes optional);
+        None also when it lies outside the signed-in clerk's towns or villages."""
         number = parse_number(text)
         if number is None:
             return None
-        return self.ws.requests.by_number(str(number))
+        request = self.ws.requests.by_number(str(number))
+        if request is not None and not self.ws.who.covers(request.town_id, request.village_id):
+            return None
+        return request
+
+    def _scoped(self, flt: RequestFilter) -> RequestFilter:
+        """Lists, counts and searches hold only the signed-in clerk's towns or villages (issue #9)."""
+        return within_scope(flt, self.ws.who.town_ids, self.ws.who.village_ids)
 
     def list(
         self, flt: RequestFilter, sort: Sort | None = None, offset: int = 0, limit: int = 200
     ) -> builtins.list[ServiceRequest]:
-        return self.ws.requests.list(flt, sort or Sort(), self.ws.now(), offset, limit)
+        return self.ws.requests.list(self._scoped(flt), sort or Sort(), self.ws.now(), offset, limit)
 
     def count(self, flt: RequestFilter) -> int:
-        return self.ws.requests.count(flt, self.ws.now())
+        return self.ws.requests.count(self._scoped(flt), self.ws.now())
 
     def ids(self, flt: RequestFilter, sort: Sort | None = None) -> builtins.list[int]:
-        return self.ws.requests.ids(flt, sort or Sort(), self.ws.now())
+        return self.ws.requests.ids(self._scoped(flt), sort or Sort(), self.ws.now())
 
     def events(self, request_id: int) -> builtins.list[RequestEvent]:
         return self.ws.requests.events(request_id)

@@ -43,6 +43,26 @@ def prefix_range(column: str) -> str:
     return f"({column} >= ? AND {column} < ? || char(1114111))"
 
 
+def scope_clauses(
+    alias: str,
+    towns: Sequence[int],
+    villages: Sequence[int],
+    clauses: list[str],
+    params: list[Any],
+) -> tuple[list[str], list[Any]]:
+    """Add the signed-in clerk's scope to a list query: their villages, else their towns.
+
+    ``alias`` is a constant table alias of the caller's query (r, m); values are bound.
+    """
+    if villages:
+        clauses.append(f"{alias}.village_id IN ({','.join('?' for _ in villages)})")
+        params += list(villages)
+    elif towns:
+        clauses.append(f"{alias}.town_id IN ({','.join('?' for _ in towns)})")
+        params += list(towns)
+    return clauses, params
+
+
 class TableStore:
     """Base of the per-table stores. ``device_id`` stamps every row this copy changes."""
 

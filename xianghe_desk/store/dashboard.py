@@ -19,7 +19,12 @@ ORDER BY month
 
 class DashboardStore(TableStore):
     def monthly_counts(
-        self, start: datetime, end: datetime, town_id: int | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        town_id: int | None = None,
+        scope_towns: tuple[int, ...] = (),
+        scope_villages: tuple[int, ...] = (),
     ) -> dict[str, tuple[int, int]]:
         """``{"2026-11": (received, completed)}`` for requests received in [start, end).
 
@@ -31,5 +36,11 @@ class DashboardStore(TableStore):
         if town_id is not None:
             scope = "AND r.town_id = :town_id"
             params["town_id"] = town_id
+        # The signed-in clerk's villages or towns (issue #9); ids are bound one by one.
+        for column, ids in (("r.village_id", scope_villages), ("r.town_id", scope_towns if not scope_villages else ())):
+            if ids:
+                names = [f"s{n}" for n in range(len(ids))]
+                scope += f" AND {column} IN ({', '.join(':' + n for n in names)})"
+                params.update(zip(names, ids, strict=True))
         rows = self.db.execute(_MONTHLY.format(scope=scope), params).fetchall()
         return {str(month): (int(received or 0), int(completed or 0)) for month, received, completed in rows}

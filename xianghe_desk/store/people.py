@@ -8,7 +8,7 @@ from typing import Any
 from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex
 from xianghe_desk.domain.models import Member, Resident
 from xianghe_desk.domain.queries import PersonFilter, SearchKind, read_search
-from xianghe_desk.store.base import Row, TableStore, d, prefix_range, reverse_digits
+from xianghe_desk.store.base import Row, TableStore, d, prefix_range, reverse_digits, scope_clauses
 from xianghe_desk.store.schema import PHONE_DIGITS
 
 
@@ -139,6 +139,7 @@ class MemberStore(TableStore):
             params.append(flt.grid_id)
         if flt.active_only:
             clauses.append("m.active = 1")
+        clauses, params = scope_clauses("m", flt.scope_towns, flt.scope_villages, clauses, params)
         sql, extra = _person_search("m", flt.text, with_id=True)
         if sql:
             clauses.append(sql)
@@ -235,6 +236,7 @@ class ResidentStore(TableStore):
         if flt.care_tag:
             clauses.append("r.care_tags LIKE ?")
             params.append(f"%,{flt.care_tag},%")
+        clauses, params = scope_clauses("r", flt.scope_towns, flt.scope_villages, clauses, params)
         sql, extra = _person_search("r", flt.text, with_id=True)
         if sql:
             clauses.append(sql)
