@@ -29,6 +29,10 @@ AS_OF = "2026-11-20"
 pdf_text = partial(helpers.pdf_text, layout=True)
 
 
+# The count each rate or average is computed from: with none, the summary prints 「—」.
+BASE = {"completion_rate": "received", "satisfaction_rate": "rated", "avg_hours_to_complete": "completed"}
+
+
 def shown(value: object, unit: str = "") -> str:
     """A figure as the summary prints it."""
     if unit == "%":
@@ -36,9 +40,15 @@ def shown(value: object, unit: str = "") -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
+def shown_headline(figures: dict, key: str, unit: str) -> str:
+    """A headline figure as printed: 「—」 when nothing is behind it (the JSON keeps 0)."""
+    base = BASE.get(key)
+    return "—" if base and not figures[base] else shown(figures[key], unit)
+
+
 def headline_value(text: str, label: str) -> str:
     """The 本月 column of the 主要指标 table row ``label``."""
-    match = re.search(rf"^\s*{label}\s+(\d[\d.]*%?)\s", text, re.M)
+    match = re.search(rf"^\s*{label}\s+(\d[\d.]*%?|—)\s", text, re.M)
     assert match is not None, f"{label} not in the table"
     return match.group(1)
 
@@ -65,7 +75,7 @@ def test_every_figure_equals_stats_json(small_demo, tmp_path, scope_args):
     text = pdf_text(out)
     first = pdf_text(out, page=1)
     for key, label, unit in HEADLINE:
-        assert headline_value(first, label) == shown(figures[key], unit), label
+        assert headline_value(first, label) == shown_headline(figures, key, unit), label
     assert f"统计时刻 {figures['as_of'][:16]}" in first
     # The sentence under the tiles says the same.
     flat = re.sub(r"\s+", "", first)
@@ -91,12 +101,20 @@ def test_every_figure_equals_stats_json(small_demo, tmp_path, scope_args):
     for name, s in figures["by_method"].items():
         if s["received"]:
             assert re.search(rf"^\s*{re.escape(name)}\s+{s['received']}\s", text, re.M), name
-    # The same headline numbers in the workbook.
-    book = load_workbook(xlsx, read_only=True)
+    # The same headline numbers in the workbook, stored as numbers (a rate as Excel's %).
+    book = load_workbook(xlsx)
     assert "主要指标" in book.sheetnames
-    table = {row[0]: row[1] for row in book["主要指标"].iter_rows(min_row=3, values_only=True) if row[0]}
+    table = {row[0].value: row[1] for row in book["主要指标"].iter_rows(min_row=3) if row[0].value}
     for key, label, unit in HEADLINE:
-        assert table[label] == shown(figures[key], unit)
+        cell = table[label]
+        if shown_headline(figures, key, unit) == "—":
+            assert cell.value == "—", label
+        elif unit == "%":
+            assert (cell.data_type, cell.number_format) == ("n", "0.0%"), label
+            assert cell.value == pytest.approx(figures[key] / 100), label
+        else:
+            assert cell.data_type == "n", label
+            assert cell.value == figures[key], label
     book.close()
 
 
@@ -158,7 +176,10 @@ def test_empty_month_gives_a_valid_summary_that_says_so(ws, tmp_path):
     text = pdf_text(out)
     assert "本月没有受理服务工单" in text
     assert headline_value(text, "受理数") == "0"
-    assert headline_value(text, "办结率") == "0.0%"
+    # Rates and averages of nothing print 「—」, not 「0.0%」 (the JSON keeps 0, contract §3).
+    assert report.figures["completion_rate"] == 0
+    for label in ("办结率", "满意率", "平均办结时长"):
+        assert headline_value(text, label) == "—", label
     assert re.search(r"第\s*1\s*页\s*共\s*1\s*页", text)
     assert load_workbook(tmp_path / "empty.xlsx").sheetnames == ["主要指标"]
 
@@ -253,14 +274,14 @@ def test_each_village_row_equals_that_villages_own_figures(small_demo):
         checked = 0
         for name, received, completed, completion, satisfaction, overdue, hours in table.rows[:-1]:
             own = service.stats.figures("2026-10", service.stats.scope("蒋辛屯镇", name.strip()), as_of)
-            assert (received, completed, completion) == (
+            assert (received, completed, str(completion)) == (
                 own["received"],
                 own["completed"],
-                f"{own['completion_rate']:.1f}%",
+                f"{own['completion_rate']:.1f}%" if own["received"] else "—",
             )
-            assert satisfaction == (f"{own['satisfaction_rate']:.1f}%" if own["rated"] else "—")
+            assert str(satisfaction) == (f"{own['satisfaction_rate']:.1f}%" if own["rated"] else "—")
             assert overdue == own["overdue"]
-            assert hours == (f"{own['avg_hours_to_complete']:.1f}" if own["completed"] else "—")
+            assert str(hours) == (f"{own['avg_hours_to_complete']:.1f}" if own["completed"] else "—")
             checked += 1
         assert checked == len(report.figures["by_village"])
         total = table.rows[-1]

@@ -3,6 +3,7 @@ the embedded font, printing recorded in the history, and the ``workorder`` comma
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from tests.helpers import pdf_page_size as page_size
 from tests.helpers import pdf_pages, pdf_text, run_cli, squash
 from xianghe_desk.domain.drafts import RequestDraft, ResidentDraft
-from xianghe_desk.domain.enums import CareTag, Status, Urgency
+from xianghe_desk.domain.enums import CareTag, FeedbackRoute, Satisfaction, Status, Urgency
 from xianghe_desk.domain.errors import NotFoundError, ValidationError
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
 from xianghe_desk.pdf.flowables import QrCode
@@ -296,3 +297,120 @@ def test_reprint_of_a_finished_request_ticks_what_was_recorded(demo_ws, dispatch
     text = squash(pdf_text(out))
     assert "已办结：已联系物业修好水管" in text
     assert f"{clock.current:%Y-%m-%d%H:%M}" in text
+
+
+# ---------------------------------------------------------------- what the clerk typed (issue #8)
+RESULT_139 = (
+    "已联系物业公司维修人员上门，更换了厨房和卫生间的冻裂水管共三处（含阀门两个），"
+    "并对楼道内裸露管道加装保温棉，费用由物业维修基金承担；群众对维修结果表示认可，"
+    "已嘱咐其在寒潮期间夜间保持水龙头微量滴水，防止再次冻裂。24小时内电话回访并确认无渗漏，"
+    "网格员已另行登记入户巡查台账备查。"
+)
+
+
+def pdf_words(path: Path, page: int = 1) -> list[tuple[str, float, float, float, float]]:
+    """(text, x0, y0, x1, y1) of every word pdftotext finds on ``page`` (a CJK line is one word)."""
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [(m[4], float(m[0]), float(m[1]), float(m[2]), float(m[3])) for m in re.findall(pattern, out)]
+
+
+def overlaps(a: tuple[str, float, float, float, float], b: tuple[str, float, float, float, float]) -> bool:
+    return a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+
+
+def test_the_whole_result_is_printed_below_its_heading(demo_ws, dispatched, tmp_path, clock):
+    """A 139-character 办理结果 was cut to one line with 「…」, drawn over 「■ 办理情况」."""
+    assert len(RESULT_139) == 139
+    request, _resident, _member = dispatched
+    clock.advance(hours=1)
+    RequestService(demo_ws).complete(request.id, "agent_run", RESULT_139)
+    out = tmp_path / "result.pdf"
+    PrintService(demo_ws).write_work_orders([request.id], out, mark_printed=False)
+    assert pdf_pages(out) == 1
+    text = squash(pdf_text(out))
+    assert "已办结：" + RESULT_139 in text
+    assert "…" not in text
+    words = pdf_words(out)
+    heading = next(w for w in words if "办理情况" in w[0])
+    below = next(w for w in words if w[0].startswith("办理方式"))
+    lines = [w for w in words if heading[2] < w[2] < below[2]]
+    # Wrapped onto lines of its own under the heading, none beside it or over it.
+    assert len(lines) >= 3
+    assert "".join(w[0] for w in lines) == "已办结：" + RESULT_139
+    assert all(w[2] >= heading[4] - 0.5 and not overlaps(w, heading) for w in lines)
+
+
+def flowing_text(path: Path, start: str, stop: str | None, footer: str) -> str:
+    """The text from ``start`` to ``stop`` (or the end) across pages, as one string without the
+    page furniture (footer, 「工单 … 第 N 页」, 「工单 …（续页）」)."""
+    whole = ""
+    for page in range(1, pdf_pages(path) + 1):
+        text = squash(pdf_text(path, layout=True, page=page)).replace(footer, "")
+        whole += re.sub(r"工单[0-9A-Z-]+(第\d+页|（续页）)", "", text)
+    begin = whole.index(start) + len(start)
+    return whole[begin : whole.index(stop, begin) if stop else len(whole)]
+
+
+def test_a_very_long_result_continues_on_the_next_page(demo_ws, dispatched, tmp_path, clock):
+    request, _resident, _member = dispatched
+    result = "".join(f"第{i:03d}次：已联系物业上门查看，更换阀门并做保温处理。" for i in range(1, 120))[:2500]
+    clock.advance(hours=1)
+    RequestService(demo_ws).complete(request.id, "on_the_spot", result)
+    out = tmp_path / "long-result.pdf"
+    pages = PrintService(demo_ws).write_work_orders([request.id], out, mark_printed=False).pages
+    assert pages == pdf_pages(out) >= 2
+    assert "（续页）" in pdf_text(out, page=2)
+    footer = squash(PrintService(demo_ws).footer())
+    assert flowing_text(out, "已办结：", "办理方式", footer) == squash(result)
+    # It really was split: the first page holds a part of it, not all.
+    first = squash(pdf_text(out, page=1))
+    assert "已办结：" in first and squash(result)[-40:] not in first
+
+
+def test_the_residents_words_at_the_follow_up_are_printed(demo_ws, dispatched, tmp_path, clock):
+    request, _resident, _member = dispatched
+    service = RequestService(demo_ws)
+    out = tmp_path / "opinion.pdf"
+
+    def opinion() -> str:
+        """What the 群众意见 box holds (the text after it, less the page footer)."""
+        PrintService(demo_ws).write_work_orders([request.id], out, mark_printed=False)
+        return flowing_text(out, "群众意见", None, squash(PrintService(demo_ws).footer()))
+
+    clock.advance(hours=1)
+    service.complete(request.id, "agent_run", "已联系物业修好水管")
+    assert opinion() == ""  # not followed up yet: the box stays blank to write in
+    clock.advance(hours=1)
+    words = "水管还在滴水，等了一天才来，希望尽快再修一次。"
+    service.follow_up(request.id, FeedbackRoute.PHONE, Satisfaction.UNSATISFIED, note=words, by="王芳")
+    assert opinion() == words
+    # 不满意 → 重新办理 → a second follow-up without words: the first words no longer apply.
+    clock.advance(hours=1)
+    service.reopen(request.id, "群众反映仍有渗漏")
+    clock.advance(hours=1)
+    service.complete(request.id, "on_the_spot", "再次上门更换阀门")
+    clock.advance(hours=1)
+    service.follow_up(request.id, FeedbackRoute.IN_PERSON, Satisfaction.SATISFIED)
+    assert opinion() == ""
+
+
+def test_long_words_at_the_follow_up_are_printed_in_full(demo_ws, dispatched, tmp_path, clock):
+    """Words too long for the table's box follow the table, whole (a table row cannot go on
+    to the next page)."""
+    request, _resident, _member = dispatched
+    service = RequestService(demo_ws)
+    clock.advance(hours=1)
+    service.complete(request.id, "agent_run", "已联系物业修好水管")
+    clock.advance(hours=1)
+    words = "".join(f"第{i}点意见：希望网格员每周来看看独居老人，冬天注意取暖安全。" for i in range(1, 41))
+    service.follow_up(request.id, FeedbackRoute.PHONE, Satisfaction.SATISFIED, note=words)
+    out = tmp_path / "long-opinion.pdf"
+    PrintService(demo_ws).write_work_orders([request.id], out, mark_printed=False)
+    footer = squash(PrintService(demo_ws).footer())
+    assert flowing_text(out, "群众意见（群众意见较长，全文见下）", None, footer) == squash(words)

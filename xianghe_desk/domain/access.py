@@ -175,7 +175,7 @@ def mask_id_number(number: str | None) -> str:
     if not number:
         return ""
     if len(number) <= 10:
-        return number[:2] + "*" * max(0, len(number) - 4) + number[-2:]
+        return number  # not an ID number (a typo or another document): nothing to hide by position
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 

@@ -49,6 +49,78 @@ def rate(part: int, whole: int) -> float:
     return float(value)
 
 
+def rate_or_none(part: int, whole: int) -> float | None:
+    """Like :func:`rate`, but None when there is nothing to divide by.
+
+    Printed figures show 「—」 for that (issue #8: 「办结率 0.0%」 for a town with no request read
+    as a town that finished nothing); ``stats --json`` keeps 0 as contract §3 says.
+    """
+    return None if whole == 0 else rate(part, whole)
+
+
+# ---------------------------------------------------------------- printed and exported values
+NO_FIGURE = "—"  # a figure with nothing behind it (no requests, no rating)
+
+
+@dataclass(frozen=True)
+class TableValue:
+    """One cell of a summary table: the text the PDF prints and the value the workbook stores.
+
+    The .xlsx stores ``value`` with ``number_format`` (so a forwarded sheet can be summed and
+    sorted); the PDF prints ``text``. ``value`` None: nothing behind the figure, 「—」 in both.
+    """
+
+    text: str
+    value: float | int | datetime | None = None
+    number_format: str = "General"
+    rank: int | None = None  # a rate's rank among its peers, printed 「98.8%（3）」
+
+    def __str__(self) -> str:
+        return self.text
+
+
+EMPTY = TableValue(NO_FIGURE)
+
+
+def percent(value: float | None, rank: int | None = None) -> TableValue:
+    """A rate of contract §3 (98.8 means 98.8 %): 「98.8%」, stored as 0.988 in Excel's % format."""
+    if value is None:
+        return EMPTY
+    text = f"{value:.1f}%" + (f"（{rank}）" if rank is not None else "")
+    return TableValue(text, round(value / 100, 4), "0.0%", rank)
+
+
+def decimal(value: float | None) -> TableValue:
+    """Hours or a score with one decimal: 「3.5」."""
+    if value is None:
+        return EMPTY
+    return TableValue(f"{value:.1f}", value, "0.0")
+
+
+def moment(value: datetime, printed: str = "%m-%d %H:%M") -> TableValue:
+    """A time: short in the PDF (the month is in the title), in full in the workbook."""
+    return TableValue(f"{value:{printed}}", value, "yyyy-mm-dd hh:mm")
+
+
+def duration(seconds: float) -> TableValue:
+    """How long, for people: 「不足1分钟」, 「25分钟」, 「3.5小时」, 「2.1天」.
+
+    Stored as Excel's own duration (days, shown hours:minutes), which sorts and sums; hours with
+    one decimal said 「0.0小时」 for a request a few minutes late (issue #8).
+    """
+    minutes = seconds / 60
+    hours = seconds / 3600
+    if minutes < 1:
+        text = "不足1分钟"
+    elif hours < 1:
+        text = f"{int(minutes)}分钟"
+    elif hours < 48:
+        text = f"{hours:.1f}小时"
+    else:
+        text = f"{hours / 24:.1f}天"
+    return TableValue(text, seconds / 86400, "[h]:mm")
+
+
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """'2026-11' → (2026-11-01 00:00, 2026-12-01 00:00)."""
     year, mon = (int(x) for x in month.split("-"))

@@ -33,13 +33,14 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
 
+from xianghe_desk.domain.figures import NO_FIGURE, TableValue
 from xianghe_desk.pdf.fonts import FONT, register_fonts
+from xianghe_desk.pdf.linebreak import CjkParagraph
 from xianghe_desk.pdf.styles import (
     CHART_COLOURS,
     GREY,
@@ -58,7 +59,13 @@ HIGHLIGHT = colors.HexColor("#fff2b3")
 
 @dataclass(frozen=True)
 class ReportTable:
-    """A titled table: the same rows go to the PDF and to the .xlsx export."""
+    """A titled table: the same rows go to the PDF and to the .xlsx export.
+
+    A cell is text, an int, or a domain.figures.TableValue (printed as its text, exported as
+    its number). The export may differ where a sheet serves better than paper: ``export_rows``
+    (the whole ranking; the villages without their towns' rows) with ``export_note``, and
+    ``export_headers`` (a column whose unit the printed cells carry in their text).
+    """
 
     key: str
     title: str
@@ -71,6 +78,21 @@ class ReportTable:
     subtotal_prefix: str = ""  # rows whose first cell starts with this are subtotals
     small: bool = False  # long lists: smaller type
     export_rows: list[tuple[Any, ...]] | None = None  # the .xlsx gets these when the PDF shows a part
+    export_headers: tuple[str, ...] | None = None
+    export_note: str = ""  # the note that goes with export_rows
+
+    def exported(self) -> ReportTable:
+        """The table as the .xlsx export gets it."""
+        if self.export_rows is None and self.export_headers is None:
+            return self
+        return replace(
+            self,
+            headers=self.export_headers or self.headers,
+            rows=self.rows if self.export_rows is None else self.export_rows,
+            note=self.note if self.export_rows is None else self.export_note,
+            export_rows=None,
+            export_headers=None,
+        )
 
 
 @dataclass(frozen=True)
@@ -114,15 +136,13 @@ class MonthlyReport:
         """The headline table and every section's tables, in print order.
 
         For the export, a table the PDF shows only in part (the county's village ranking) comes
-        whole.
+        whole (:meth:`ReportTable.exported`).
         """
         tables = [self.headline]
         for section in self.sections:
             tables.extend(b for b in section.blocks if isinstance(b, ReportTable))
         if for_export:
-            tables = [
-                replace(t, rows=t.export_rows, note="") if t.export_rows is not None else t for t in tables
-            ]
+            tables = [t.exported() for t in tables]
         return tables
 
 
@@ -198,7 +218,7 @@ class _Renderer:
         widths = spec.widths or tuple(1.0 for _ in spec.headers)
         scale = self.width / sum(widths)
         col_widths = [w * scale for w in widths]
-        header = [Paragraph(escape(h), style) for h in spec.headers]
+        header = [CjkParagraph(escape(h), style) for h in spec.headers]
         data: list[list[Any]] = [header]
         for row in spec.rows:
             cells: list[Any] = []
@@ -207,11 +227,11 @@ class _Renderer:
                 if stringWidth(text, FONT, size) <= col_width - 6 and "\n" not in text:
                     cells.append(text)
                 else:
-                    cells.append(Paragraph(escape(text), style))
+                    cells.append(CjkParagraph(escape(text), style))
             data.append(cells)
-        flowables: list[Flowable] = [Paragraph(escape(spec.title), self.styles.cell)]
+        flowables: list[Flowable] = [CjkParagraph(escape(spec.title), self.styles.cell)]
         if not spec.rows:
-            flowables.append(Paragraph(escape(spec.note or "本月没有。"), self.styles.small))
+            flowables.append(CjkParagraph(escape(spec.note or "本月没有。"), self.styles.small))
             return [KeepTogether(flowables)]
         commands: list[tuple[Any, ...]] = [
             ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -243,7 +263,7 @@ class _Renderer:
         table.setStyle(TableStyle(commands))
         flowables = [flowables[0], Spacer(0, 2), table]
         if spec.note:
-            flowables.append(Paragraph(escape(spec.note), self.styles.small))
+            flowables.append(CjkParagraph(escape(spec.note), self.styles.small))
         if len(spec.rows) <= 16:
             # A short table is never split; a long one runs on, repeating its header.
             return [KeepTogether(flowables), Spacer(0, 8)]
@@ -259,9 +279,9 @@ class _Renderer:
             colour = GREY.hexval()
             cells.append(
                 [
-                    Paragraph(escape(label), s.label),
-                    Paragraph(escape(now), big),
-                    Paragraph(f'<font color="{colour}">较上月 {escape(change)}</font>', s.small),
+                    CjkParagraph(escape(label), s.label),
+                    CjkParagraph(escape(now), big),
+                    CjkParagraph(f'<font color="{colour}">较上月 {escape(change)}</font>', s.small),
                 ]
             )
         while len(cells) % 4:
@@ -382,44 +402,47 @@ class _Renderer:
 
 
 def _is_number(value: Any) -> bool:
-    if isinstance(value, (int, float)):
+    """Whether a cell lines up on the right: numbers, and 「—」 standing for one."""
+    if isinstance(value, TableValue):
+        return value.value is None or isinstance(value.value, int | float)
+    if isinstance(value, int | float):
         return True
     text = str(value).rstrip("%")
-    return text.replace(".", "", 1).isdigit() or text in ("—", "")
+    return text.replace(".", "", 1).isdigit() or text in (NO_FIGURE, "")
 
 
 def _story(report: MonthlyReport, renderer: _Renderer) -> list[Flowable]:
     s = renderer.styles
     as_of = f"{report.as_of:%Y-%m-%d %H:%M}"
     story: list[Flowable] = [
-        Paragraph(escape(report.heading), s.title),
-        Paragraph(
+        CjkParagraph(escape(report.heading), s.title),
+        CjkParagraph(
             escape(f"{report.month_label}　·　统计时刻 {as_of}　·　制表 {report.produced_by}"), s.subtitle
         ),
         Spacer(0, 10),
         renderer.headline_tiles(report),
         Spacer(0, 8),
-        Paragraph(escape(report.summary), s.body),
+        CjkParagraph(escape(report.summary), s.body),
         Spacer(0, 8),
         *renderer.table(report.headline),
     ]
     if not report.sections:
         story.append(
-            Paragraph(
+            CjkParagraph(
                 escape(f"{report.month_label}{report.scope_name}没有受理服务工单，其余各表从略。"), s.body
             )
         )
     for number, section in enumerate(report.sections):
         ordinal = CHINESE_ORDINALS[number] if number < len(CHINESE_ORDINALS) else str(number + 1)
         story.append(CondPageBreak(120))
-        heading: Flowable | None = Paragraph(escape(f"{ordinal}、{section.title}"), s.heading)
+        heading: Flowable | None = CjkParagraph(escape(f"{ordinal}、{section.title}"), s.heading)
         for block in section.blocks:
             if isinstance(block, ReportTable):
                 flowables = renderer.table(block)
             elif isinstance(block, ChartData):
                 flowables = renderer.chart(block)
             else:
-                flowables = [Paragraph(escape(block), s.body)]
+                flowables = [CjkParagraph(escape(block), s.body)]
             flowables = [f for f in flowables if heading is None or not isinstance(f, CondPageBreak)]
             if heading is not None and flowables:
                 # The section heading never stays behind alone at the foot of a page.

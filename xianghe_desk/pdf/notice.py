@@ -24,13 +24,13 @@ from reportlab.platypus import (
     Frame,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
 
 from xianghe_desk.pdf.fonts import FONT, register_fonts
+from xianghe_desk.pdf.linebreak import CjkParagraph
 from xianghe_desk.pdf.styles import ALERT, GREY, HEADER_FILL, INK, RULE, escape
 
 
@@ -94,12 +94,12 @@ def _member_table(members: Sequence[NoticeMember], size: float, width: float, co
     for m in members:
         role = m.role + ("（党员）" if m.party and "党员" not in m.role else "")
         name = f"{m.name}（{m.role}）" if compact and m.role != "网格员" else m.name
-        cells = [Paragraph(escape(m.grids or "全村"), s["cell"]), Paragraph(escape(name), s["cell"])]
+        cells = [CjkParagraph(escape(m.grids or "全村"), s["cell"]), CjkParagraph(escape(name), s["cell"])]
         if not compact:
             # 「（党员）」 goes on its own line: CJK wrapping will not break before a bracket, and
             # 网格员（党员） is a little wider than the column on A4.
-            cells.append(Paragraph(escape(role).replace("（", "<br/>（", 1), s["cell"]))
-        cells.append(Paragraph(escape(m.phone), s["phone"]))
+            cells.append(CjkParagraph(escape(role).replace("（", "<br/>（", 1), s["cell"]))
+        cells.append(CjkParagraph(escape(m.phone), s["phone"]))
         rows.append(cells)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
@@ -131,8 +131,8 @@ def _story(sheet: NoticeSheet, size: float, width: float, columns: int = 1) -> l
             "title_fit", parent=title_style, fontSize=smaller, leading=smaller * 1.35
         )
     story: list[Flowable] = [
-        Paragraph(escape(title), title_style),
-        Paragraph(escape(f"{sheet.county}{sheet.town} · 有事找网格员，「这就办」"), s["subtitle"]),
+        CjkParagraph(escape(title), title_style),
+        CjkParagraph(escape(f"{sheet.county}{sheet.town} · 有事找网格员，「这就办」"), s["subtitle"]),
         Spacer(0, size * 0.8),
     ]
     if sheet.members and columns == 1:
@@ -160,24 +160,24 @@ def _story(sheet: NoticeSheet, size: float, width: float, columns: int = 1) -> l
         )
         story.append(pair)
     else:
-        story.append(Paragraph("本村街的网格员正在落实中，有事请拨打下方服务热线。", s["body"]))
+        story.append(CjkParagraph("本村街的网格员正在落实中，有事请拨打下方服务热线。", s["body"]))
     for group, names in sheet.services.items():
         if names:
-            story.append(Paragraph(escape(f"{group}项目"), s["heading"]))
-            story.append(Paragraph(escape("、".join(names)), s["body"]))
+            story.append(CjkParagraph(escape(f"{group}项目"), s["heading"]))
+            story.append(CjkParagraph(escape("、".join(names)), s["body"]))
     story.append(Spacer(0, size * 0.6))
     story.append(
-        Paragraph(
+        CjkParagraph(
             "独居老人、重病患者、行动不便的群众，可以直接打电话给网格员，由网格员代办、上门服务，不收取任何费用。",
             s["body"],
         )
     )
     if sheet.hotlines:
-        story.append(Paragraph("服务热线", s["heading"]))
-        story.append(Paragraph(escape("　　".join(sheet.hotlines)), s["hotline"]))
+        story.append(CjkParagraph("服务热线", s["heading"]))
+        story.append(CjkParagraph(escape("　　".join(sheet.hotlines)), s["hotline"]))
     issued = f"{sheet.issued.year}年{sheet.issued.month}月{sheet.issued.day}日" if sheet.issued else ""
     story.append(Spacer(0, size))
-    story.append(Paragraph(escape(f"{sheet.county}{sheet.town}{sheet.village}　{issued}公示"), s["small"]))
+    story.append(CjkParagraph(escape(f"{sheet.county}{sheet.town}{sheet.village}　{issued}公示"), s["small"]))
     return story
 
 

@@ -1,4 +1,8 @@
-"""Paragraph styles and colours shared by the printouts; every style wraps Chinese (wordWrap="CJK")."""
+"""Paragraph styles and colours shared by the printouts; every style wraps Chinese (wordWrap="CJK").
+
+The paragraphs themselves are pdf.linebreak.CjkParagraph, which breaks lines by the Chinese
+rules (no line starts with 「，」 or ends with 「（」); reportlab's CJK wrapping alone does not.
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 The page holds everything needed to do the job without the desk: who asked for what and when,
 the due time (紧急 in red), the resident and how to reach them or their emergency contact, the
 handler, lines to write on, the handling methods to tick, signatures, and the follow-up (回访).
-A very long request text continues on a second page (marked 续页) instead of being cut.
+A very long request text, or 办理结果, continues on a second page (marked 续页) instead of
+being cut; the words the resident said at the follow-up fill the 群众意见 box.
 
 The number is printed as text and as a QR code: scanning it into the desk's search box opens the
 request, so paper that comes back is closed quickly.
@@ -30,7 +31,6 @@ from reportlab.platypus import (
     KeepTogether,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -38,9 +38,11 @@ from reportlab.platypus import (
 
 from xianghe_desk.pdf.flowables import QrCode, TickBoxes
 from xianghe_desk.pdf.fonts import FONT
-from xianghe_desk.pdf.styles import ALERT, GREY, INK, LIGHT, RULE, Styles, escape, make_styles, multiline
+from xianghe_desk.pdf.linebreak import CjkParagraph
+from xianghe_desk.pdf.styles import ALERT, GREY, INK, LIGHT, RULE, escape, make_styles, multiline
 
 DATE_BLANK = "______年____月____日"
+_OPINION_LINES = 8  # 群众意见 longer than this leaves the table's box and follows it in full
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -93,6 +95,7 @@ class WorkOrderSheet:
     satisfaction: str = ""
     feedback_by: str = ""
     feedback_at: datetime | None = None
+    feedback_note: str = ""  # 群众意见: the resident's words recorded at the follow-up
 
 
 @dataclass(frozen=True)
@@ -152,71 +155,47 @@ class _OrderStart(Flowable):
 
 
 class _WritingLines(Flowable):
-    """「办理情况」: ruled lines to write on, stretched to use the page's remaining height.
+    """Ruled lines to write on under 「办理情况」, stretched to use the page's remaining height.
 
     The flowables that must follow on the same page (``tail``) are measured first, so the lines
     take what is left (at least ``min_lines``) and the signatures never get pushed off the page.
+    The heading and a recorded result are paragraphs of their own above the lines: drawn here on
+    one baseline they were cut to one line with 「…」 and overlapped the heading (issue #8).
     """
 
-    def __init__(
-        self, label: str, styles: Styles, setup: PageSetup, tail: list[Flowable], prefill: str = ""
-    ) -> None:
+    def __init__(self, setup: PageSetup, tail: list[Flowable], min_lines: int) -> None:
         super().__init__()
-        self.label = label
-        self.styles = styles
         self.setup = setup
         self.tail = tail
-        self.prefill = prefill
-        self.lines = setup.min_lines
+        self.min_lines = min_lines
+        self.lines = min_lines
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
         gap = self.setup.line_gap
-        label_h = self.styles.base * 1.8
         tail_h = 0.0
         for flowable in self.tail:
             _w, h = flowable.wrap(avail_width, avail_height)
             tail_h += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-        room = avail_height - tail_h - label_h - gap * 0.5 - 2
+        room = avail_height - tail_h - gap * 0.5 - 2
         fits = int(room // gap) if room > 0 and avail_height < self.setup.size[1] else 0
         # Fewer lines than usual rather than a page holding only the signatures: after a long
         # request text the back of the sheet is there to write on.
-        self.lines = min(fits, 16) if fits >= 2 else max(self.setup.min_lines, fits)
-        self.height = label_h + self.lines * gap + gap * 0.5  # a little air above the next table
+        self.lines = min(fits, 16) if fits >= 2 else max(self.min_lines, fits)
+        self.height = self.lines * gap + gap * 0.5  # a little air above the next table
         return avail_width, self.height
 
     def draw(self) -> None:
         canvas = self.canv
         gap = self.setup.line_gap
-        top = self.height
-        canvas.setFont(FONT, self.styles.base * 1.15)
-        canvas.setFillColor(INK)
-        canvas.drawString(0, top - self.styles.base * 1.25, self.label)
-        if self.prefill:
-            canvas.setFont(FONT, self.styles.base)
-            canvas.setFillColor(GREY)
-            text = self.prefill.replace("\n", " ")
-            canvas.drawString(
-                self.styles.base * 5.2,
-                top - self.styles.base * 1.25,
-                _clip(text, self.width * 0.8, self.styles),
-            )
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.setDash(1, 2)
-        y = top - self.styles.base * 1.8
+        y = self.height
         for _ in range(self.lines):
             y -= gap
             canvas.line(0, y + 2, self.width, y + 2)
         canvas.setDash()
-
-
-def _clip(text: str, width: float, styles: Styles) -> str:
-    if stringWidth(text, FONT, styles.base) <= width:
-        return text
-    while text and stringWidth(text + "…", FONT, styles.base) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 class WorkOrderRenderer:
@@ -236,6 +215,9 @@ class WorkOrderRenderer:
             "very_long", self.styles.content, fontSize=base * 0.88, leading=base * 0.88 * 1.4
         )
         self._heading_free = ParagraphStyle("heading_free", self.styles.heading, keepWithNext=0)
+        self._result = ParagraphStyle(
+            "result", self.styles.body, leading=base * 1.6, spaceBefore=base * 0.1, spaceAfter=base * 0.2
+        )
         self._cell_size = self.styles.cell.fontSize
         self._field_style = TableStyle(
             [
@@ -287,27 +269,31 @@ class WorkOrderRenderer:
         text = value or "—"
         if "\n" not in text and stringWidth(text, FONT, self._cell_size) <= width:
             return text
-        return Paragraph(multiline(text), self.styles.cell)
+        return CjkParagraph(multiline(text), self.styles.cell)
 
-    def _heading(self, text: str) -> Paragraph:
-        return Paragraph(f"■&nbsp;{escape(text)}", self.styles.heading)
+    def _heading(self, text: str) -> CjkParagraph:
+        return CjkParagraph(f"■&nbsp;{escape(text)}", self.styles.heading)
 
     def _header(self, sheet: WorkOrderSheet) -> Table:
         s, setup = self.styles, self.setup
         qr_size = setup.qr
         place = escape(f"{sheet.county}{sheet.town}")
         title_block = [
-            Paragraph(place, s.subtitle),
-            Paragraph("「这就办」服务工单", s.title),
-            Paragraph(f"工单编号：<font size={s.base * 1.3:.1f}>{escape(sheet.number)}</font>", s.subtitle),
+            CjkParagraph(place, s.subtitle),
+            CjkParagraph("「这就办」服务工单", s.title),
+            CjkParagraph(
+                f"工单编号：<font size={s.base * 1.3:.1f}>{escape(sheet.number)}</font>", s.subtitle
+            ),
         ]
-        qr_block = [QrCode(sheet.number, qr_size), Paragraph(escape(sheet.number), s.small)]
+        qr_block = [QrCode(sheet.number, qr_size), CjkParagraph(escape(sheet.number), s.small)]
         if sheet.urgent:
-            stamp: Any = Paragraph(
+            stamp: Any = CjkParagraph(
                 f'<font color="{ALERT.hexval()}" size={s.base * 2.1:.1f}>紧急</font>', s.cell_center
             )
         else:
-            stamp = Paragraph(f'<font color="{GREY.hexval()}">{escape(sheet.status)}</font>', s.cell_center)
+            stamp = CjkParagraph(
+                f'<font color="{GREY.hexval()}">{escape(sheet.status)}</font>', s.cell_center
+            )
         side = max(qr_size + 8, stringWidth(sheet.number, FONT, s.small.fontSize) + 6)
         table = Table(
             [[stamp, title_block, qr_block]],
@@ -328,11 +314,11 @@ class WorkOrderRenderer:
         table.setStyle(TableStyle(commands))
         return table
 
-    def _due(self, sheet: WorkOrderSheet) -> Paragraph:
+    def _due(self, sheet: WorkOrderSheet) -> CjkParagraph:
         text = f"{_when(sheet.due_at)}（{escape(sheet.due_rule)}）"
         if sheet.urgent:
             text = f'<font color="{ALERT.hexval()}">【紧急】{text}</font>'
-        return Paragraph(text, self.styles.cell)
+        return CjkParagraph(text, self.styles.cell)
 
     def _request_part(self, sheet: WorkOrderSheet) -> list[Flowable]:
         category = sheet.category + (f"（{sheet.category_group}）" if sheet.category_group else "")
@@ -358,8 +344,8 @@ class WorkOrderRenderer:
         )
         # No keep-with-next here: it would move a long text whole to the next page. A page break
         # happens only when not even a few lines fit under the heading.
-        heading = Paragraph("■&nbsp;诉求内容", self._heading_free)
-        return [CondPageBreak(self.setup.base * 7), heading, Paragraph(multiline(sheet.content), style)]
+        heading = CjkParagraph("■&nbsp;诉求内容", self._heading_free)
+        return [CondPageBreak(self.setup.base * 7), heading, CjkParagraph(multiline(sheet.content), style)]
 
     def _person_part(self, sheet: WorkOrderSheet) -> list[Flowable]:
         person = sheet.person
@@ -406,6 +392,7 @@ class WorkOrderRenderer:
                 ]
             )
         )
+        opinion, overflow = self._opinion(sheet.feedback_note)
         feedback = self._fields(
             [
                 [
@@ -415,24 +402,57 @@ class WorkOrderRenderer:
                     TickBoxes(sheet.ratings, sheet.satisfaction, self._cell_size),
                 ],
                 ["回访人", sheet.feedback_by or " ", "回访时间", _when(sheet.feedback_at) or DATE_BLANK],
-                ["群众意见", Spacer(0, s.base * 2.6)],
+                ["群众意见", opinion],
             ]
         )
-        return [methods, signatures, self._heading("回访"), feedback]
+        return [methods, signatures, self._heading("回访"), feedback, *overflow]
+
+    def _opinion(self, note: str) -> tuple[Flowable, list[Flowable]]:
+        """群众意见: the words recorded at the follow-up (or room to write them by hand), and
+        what follows the table when they are too long for its box.
+
+        A table row cannot continue on the next page (reportlab's splitInRow garbles spanned
+        cells), so words longer than a few lines are printed in full under the table.
+        """
+        note = note.strip()
+        if not note:
+            return Spacer(0, self.styles.base * 2.6), []
+        text = CjkParagraph(multiline(note), self.styles.cell)
+        width = self.frame_width - self.setup.base * (5.6 + 0.8)
+        _w, height = text.wrap(width, self.setup.size[1])
+        if height <= self.styles.cell.leading * _OPINION_LINES + 1:
+            return text, []
+        below = ParagraphStyle("opinion", self.styles.cell, spaceBefore=self.setup.base * 0.4)
+        return CjkParagraph("（群众意见较长，全文见下）", self.styles.label), [
+            CjkParagraph(multiline(note), below)
+        ]
+
+    def _handling_part(self, sheet: WorkOrderSheet, tail: list[Flowable]) -> list[Flowable]:
+        """「办理情况」: the heading, the recorded result in full, and lines to write on.
+
+        The result wraps like the request text and, when long, continues on the next page (the
+        page template marks it 续页). Under a printed result the lines may shrink to none.
+        """
+        parts: list[Flowable] = [
+            CondPageBreak(self.setup.base * 7),
+            CjkParagraph("■&nbsp;办理情况", self._heading_free),
+        ]
+        if sheet.result:
+            label = f'<font color="{GREY.hexval()}">已办结：</font>'
+            parts.append(CjkParagraph(label + multiline(sheet.result), self._result))
+        parts.append(_WritingLines(self.setup, tail, 0 if sheet.result else self.setup.min_lines))
+        return parts
 
     def story(self, sheet: WorkOrderSheet, state: _BatchState) -> list[Flowable]:
         """The flowables of one work order (its first flowable marks the order's start)."""
         tail = self._tail(sheet)
-        prefill = f"已办结：{sheet.result}" if sheet.result else ""
-        lines = _WritingLines("■ 办理情况", self.styles, self.setup, tail, prefill)
-        lines.spaceBefore = self.setup.base * 0.6
         return [
             _OrderStart(state, sheet.number),
             self._header(sheet),
             *self._request_part(sheet),
             *self._person_part(sheet),
             *self._content_part(sheet),
-            lines,
+            *self._handling_part(sheet, tail),
             KeepTogether(tail),
         ]
 

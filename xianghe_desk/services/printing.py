@@ -91,9 +91,11 @@ class PrintService:
         for start in range(0, len(requests), _BATCH):
             chunk = requests[start : start + _BATCH]
             residents = self.reports.residents_by_ids([r.resident_id for r in chunk if r.resident_id])
+            notes = self.reports.follow_up_notes([r.id for r in chunk if r.status is Status.CLOSED])
             for request in chunk:
                 resident = residents.get(request.resident_id) if request.resident_id else None
-                yield self._sheet(request, resident, county, methods, rules, groups)
+                note = notes.get(request.id, "")
+                yield self._sheet(request, resident, county, methods, rules, groups, note)
 
     def _sheet(
         self,
@@ -103,6 +105,7 @@ class PrintService:
         methods: tuple[str, ...],
         rules: DueRules,
         groups: dict[str, str],
+        feedback_note: str = "",
     ) -> WorkOrderSheet:
         person = PersonBlock(
             name=request.person_name or (resident.name if resident else ""),
@@ -149,6 +152,7 @@ class PrintService:
             satisfaction=request.satisfaction.label if closed and request.satisfaction else "",
             feedback_by=request.feedback_by if closed else "",
             feedback_at=request.feedback_at if closed else None,
+            feedback_note=feedback_note if closed else "",
         )
 
     def footer(self, when: datetime | None = None) -> str:

@@ -11,7 +11,17 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from xianghe_desk.domain.figures import RequestFact, is_done, is_overdue, rate
+from xianghe_desk.domain.figures import (
+    EMPTY,
+    RequestFact,
+    TableValue,
+    decimal,
+    is_done,
+    is_overdue,
+    percent,
+    rate,
+    rate_or_none,
+)
 from xianghe_desk.services.workspace import Workspace
 
 HEADLINE = (
@@ -31,30 +41,64 @@ def month_label(month: str) -> str:
     return f"{year}年{int(mon)}月"
 
 
+# The count a figure is computed from: with none, the figure is 「—」 and so is its change.
+_BASE = {"completion_rate": "received", "satisfaction_rate": "rated", "avg_hours_to_complete": "completed"}
+# Excel formats of a change from last month, so the workbook's number reads as the PDF's text.
+_CHANGE_FORMATS = {
+    "%": '+0.0"个百分点";-0.0"个百分点";"持平"',
+    "小时": '+0.0"小时";-0.0"小时";"持平"',
+}
+
+
 def number_text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
 
 
-def change(key: str, now: Any, before: Any) -> str:
-    """「+12」, 「-1.5个百分点」, 「持平」."""
-    delta = now - before
+def headline_figure(figures: dict[str, Any], key: str, unit: str) -> TableValue:
+    """One headline figure as printed and exported; 「—」 when nothing is behind it."""
+    value = figures[key]
+    base = _BASE.get(key)
+    if base is not None and not figures[base]:
+        return EMPTY
+    if unit == "%":
+        return percent(value)
+    if isinstance(value, float):
+        return decimal(value)
+    return TableValue(number_text(value), value, "0")
+
+
+def change(key: str, unit: str, now: dict[str, Any], before: dict[str, Any]) -> TableValue:
+    """「+12」, 「-1.5个百分点」, 「持平」, or 「—」 when either month has nothing behind the figure."""
+    base = _BASE.get(key)
+    if base is not None and not (now[base] and before[base]):
+        return EMPTY
+    delta = now[key] - before[key]
     if isinstance(delta, float):
         delta = round(delta, 1)
+    number_format = _CHANGE_FORMATS.get(unit, '+0;-0;"持平"')
     if not delta:
-        return "持平"
+        return TableValue("持平", 0, number_format)
     sign = "+" if delta > 0 else "-"
-    magnitude = number_text(abs(delta))
-    if key.endswith("_rate"):
-        return f"{sign}{magnitude}个百分点"
-    if key == "avg_hours_to_complete":
-        return f"{sign}{magnitude}小时"
-    return f"{sign}{magnitude}"
+    text = f"{sign}{number_text(abs(delta))}"
+    if unit == "%":
+        text += "个百分点"
+    elif unit == "小时":
+        text += "小时"
+    return TableValue(text, delta, number_format)
 
 
-def with_unit(value: Any, unit: str) -> str:
-    return f"{number_text(value)}%" if unit == "%" else number_text(value)
+def breakdown_row(name: str, stat: dict[str, Any], received: int) -> tuple[Any, ...]:
+    """A row of a contract §3 breakdown: name, 受理数, 办结数, 办结率, 占受理比例 (of ``received``).
+    A rate of nothing is 「—」: the JSON's 0 would print as 「0.0%」."""
+    return (
+        name,
+        stat["received"],
+        stat["completed"],
+        percent(stat["completion_rate"] if stat["received"] else None),
+        percent(rate_or_none(stat["received"], received)),
+    )
 
 
 @dataclass(frozen=True)

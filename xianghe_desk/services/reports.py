@@ -18,12 +18,17 @@ from typing import IO, Any, cast
 
 from xianghe_desk.domain.enums import CategoryGroup, Status
 from xianghe_desk.domain.figures import (
+    EMPTY,
     Names,
     RequestFact,
+    decimal,
+    duration,
     is_overdue,
+    moment,
     month_bounds,
+    percent,
     previous_month,
-    rate,
+    rate_or_none,
 )
 from xianghe_desk.pdf.monthly_report import (
     ChartData,
@@ -36,11 +41,12 @@ from xianghe_desk.services.report_figures import (
     HEADLINE,
     GroupFigures,
     SummaryWorkspace,
+    breakdown_row,
     change,
     group_figures,
+    headline_figure,
     month_label,
     ranks,
-    with_unit,
 )
 from xianghe_desk.services.stats import Scope, StatsService
 from xianghe_desk.services.workspace import Workspace
@@ -97,13 +103,19 @@ class ReportService:
     def _summary_text(self, f: dict[str, Any], prev: dict[str, Any]) -> str:
         if f["received"] == 0:
             return "本月没有受理服务工单。"
-        text = (
-            f"本月共受理服务工单 {f['received']} 件，办结 {f['completed']} 件，办结率 {f['completion_rate']:.1f}%；"
-            f"回访评价 {f['rated']} 件，其中满意 {f['satisfied']} 件、基本满意 {f['basically_satisfied']} 件、"
-            f"不满意 {f['unsatisfied']} 件，满意率 {f['satisfaction_rate']:.1f}%；"
-            f"超期 {f['overdue']} 件；平均办结时长 {f['avg_hours_to_complete']:.1f} 小时；"
-            f"上门服务 {f['home_visits']} 次。"
-        )
+        text = f"本月共受理服务工单 {f['received']} 件，办结 {f['completed']} 件，办结率 {f['completion_rate']:.1f}%；"
+        # A rate or an average of nothing is not stated (issue #8): 「满意率 0.0%」 read as a failure.
+        if f["rated"]:
+            text += (
+                f"回访评价 {f['rated']} 件，其中满意 {f['satisfied']} 件、基本满意 {f['basically_satisfied']} 件、"
+                f"不满意 {f['unsatisfied']} 件，满意率 {f['satisfaction_rate']:.1f}%；"
+            )
+        else:
+            text += "本月受理的工单尚无回访评价；"
+        text += f"超期 {f['overdue']} 件；"
+        if f["completed"]:
+            text += f"平均办结时长 {f['avg_hours_to_complete']:.1f} 小时；"
+        text += f"上门服务 {f['home_visits']} 次。"
         delta = f["received"] - prev["received"]
         if prev["received"]:
             trend = f"增加 {delta} 件" if delta > 0 else f"减少 {-delta} 件" if delta < 0 else "持平"
@@ -112,7 +124,12 @@ class ReportService:
 
     def _headline_table(self, f: dict[str, Any], prev: dict[str, Any]) -> ReportTable:
         rows = [
-            (label, with_unit(f[key], unit), with_unit(prev[key], unit), change(key, f[key], prev[key]))
+            (
+                label,
+                headline_figure(f, key, unit),
+                headline_figure(prev, key, unit),
+                change(key, unit, f, prev),
+            )
             for key, label, unit in HEADLINE
         ]
         return ReportTable(
@@ -191,21 +208,25 @@ class ReportService:
         town_of: dict[str, GroupFigures] | None = None,
     ) -> ReportSection:
         """A table by town or by village; ``town_of`` (county scope) heads each town's villages
-        with the town's own row, so 300-odd villages read town by town."""
+        with the town's own row, so 300-odd villages read town by town.
+
+        The workbook gets the villages without those town rows (they are the 分镇统计 sheet) and
+        with a 镇 column instead, so a column can be summed and filtered (issue #8).
+        """
         rows: list[tuple[Any, ...]] = []
+        export: list[tuple[Any, ...]] = []
         quiet = 0
         current_town: GroupFigures | None = None
         town_stats = f["by_town"]
 
-        def line(name: str, stat: dict[str, Any], g: GroupFigures) -> tuple[Any, ...]:
+        def figures(stat: dict[str, Any], g: GroupFigures) -> tuple[Any, ...]:
             return (
-                name,
                 stat["received"],
                 stat["completed"],
-                f"{stat['completion_rate']:.1f}%",
-                f"{g.satisfaction_rate:.1f}%" if g.rated else "—",
+                percent(stat["completion_rate"] if stat["received"] else None),
+                percent(g.satisfaction_rate if g.rated else None),
                 g.overdue,
-                f"{g.avg_hours:.1f}" if g.completed else "—",
+                decimal(g.avg_hours if g.completed else None),
             )
 
         for g in groups:
@@ -217,29 +238,33 @@ class ReportService:
             town = town_of.get(g.name) if town_of else None
             if town is not None and town is not current_town:
                 current_town = town
-                rows.append(line(f"【{town.name}】", town_stats.get(town.name, stat), town))
-            rows.append(line(f"　{g.name}" if town_of else g.name, stat, g))
-        rows.append(
-            (
-                "合计",
-                f["received"],
-                f["completed"],
-                f"{f['completion_rate']:.1f}%",
-                f"{f['satisfaction_rate']:.1f}%" if f["rated"] else "—",
-                f["overdue"],
-                f"{f['avg_hours_to_complete']:.1f}" if f["completed"] else "—",
-            )
+                rows.append((f"【{town.name}】小计", *figures(town_stats.get(town.name, stat), town)))
+            rows.append((f"　{g.name}" if town_of else g.name, *figures(stat, g)))
+            export.append((town.name if town is not None else "", g.name, *figures(stat, g)))
+        total = (
+            f["received"],
+            f["completed"],
+            percent(f["completion_rate"] if f["received"] else None),
+            percent(f["satisfaction_rate"] if f["rated"] else None),
+            f["overdue"],
+            decimal(f["avg_hours_to_complete"] if f["completed"] else None),
         )
+        rows.append(("合计", *total))
+        export.append(("合计", "", *total))
         note = f"本月没有工单的{noun}（{quiet} 个）未列出。" if quiet and len(groups) > 40 else ""
+        headers = (noun, "受理数", "办结数", "办结率", "满意率", "超期数", "平均办结时长（小时）")
         table = ReportTable(
             key="by_town" if noun == "镇" else "by_village",
             title=title,
-            headers=(noun, "受理数", "办结数", "办结率", "满意率", "超期数", "平均办结时长（小时）"),
+            headers=headers,
             rows=rows,
             widths=(3.2, 1.3, 1.3, 1.3, 1.3, 1.2, 2.0),
             note=note,
             total_row=True,
             subtotal_prefix="【" if town_of else "",
+            export_rows=export if town_of else None,
+            export_headers=("镇", *headers) if town_of else None,
+            export_note=note,
         )
         blocks: list[Any] = [table]
         if chart:
@@ -260,48 +285,23 @@ class ReportService:
 
     def _category_section(self, f: dict[str, Any]) -> ReportSection:
         categories = self.ws.lookups.all("category", include_inactive=True)
-        received = f["received"] or 1
         rows: list[tuple[Any, ...]] = []
         for group in (CategoryGroup.AGENT, CategoryGroup.HOME, CategoryGroup.GOVERNANCE):
             stat = f["by_category_group"].get(
                 group.label, {"received": 0, "completed": 0, "completion_rate": 0.0}
             )
-            rows.append(
-                (
-                    f"【{group.label}】小计",
-                    stat["received"],
-                    stat["completed"],
-                    f"{stat['completion_rate']:.1f}%",
-                    f"{rate(stat['received'], received):.1f}%",
-                )
-            )
+            rows.append(breakdown_row(f"【{group.label}】小计", stat, f["received"]))
             for item in categories:
                 if item.group_code != group.value:
                     continue
                 s = f["by_category"].get(item.name, {"received": 0, "completed": 0, "completion_rate": 0.0})
                 if not s["received"] and not item.active:
                     continue
-                rows.append(
-                    (
-                        f"　{item.name}",
-                        s["received"],
-                        s["completed"],
-                        f"{s['completion_rate']:.1f}%",
-                        f"{rate(s['received'], received):.1f}%",
-                    )
-                )
+                rows.append(breakdown_row(f"　{item.name}", s, f["received"]))
         known = {c.name for c in categories if c.group_code in {g.value for g in CategoryGroup}}
         for name, s in f["by_category"].items():
             if name not in known and s["received"]:
-                rows.append(
-                    (
-                        name,
-                        s["received"],
-                        s["completed"],
-                        f"{s['completion_rate']:.1f}%",
-                        f"{rate(s['received'], received):.1f}%",
-                    )
-                )
+                rows.append(breakdown_row(name, s, f["received"]))
         table = ReportTable(
             key="by_category",
             title="分类统计",
@@ -315,17 +315,7 @@ class ReportService:
         return ReportSection("分类统计", [chart, table])
 
     def _channel_method_section(self, f: dict[str, Any]) -> ReportSection:
-        received = f["received"] or 1
-        channel_rows = [
-            (
-                name,
-                s["received"],
-                s["completed"],
-                f"{s['completion_rate']:.1f}%",
-                f"{rate(s['received'], received):.1f}%",
-            )
-            for name, s in f["by_channel"].items()
-        ]
+        channel_rows = [breakdown_row(name, s, f["received"]) for name, s in f["by_channel"].items()]
         channels = ReportTable(
             key="by_channel",
             title="来源渠道",
@@ -333,9 +323,8 @@ class ReportService:
             rows=channel_rows,
             widths=(4, 1.5, 1.5, 1.5, 1.7),
         )
-        completed = f["completed"] or 1
         method_rows = [
-            (name, s["received"], f"{rate(s['received'], completed):.1f}%")
+            (name, s["received"], percent(rate_or_none(s["received"], f["completed"])))
             for name, s in f["by_method"].items()
         ]
         methods = ReportTable(
@@ -373,10 +362,10 @@ class ReportService:
                         overall[i],
                         g.name,
                         g.received,
-                        f"{g.completion_rate:.1f}%（{completion[i]}）",
-                        f"{g.satisfaction_rate:.1f}%（{satisfaction[i]}）" if g.rated else "—",
-                        f"{g.timely_rate:.1f}%（{timely[i]}）",
-                        f"{g.score:.1f}",
+                        percent(g.completion_rate, completion[i]),
+                        percent(g.satisfaction_rate, satisfaction[i]) if g.rated else EMPTY,
+                        percent(g.timely_rate, timely[i]),
+                        decimal(g.score),
                     ),
                 )
             )
@@ -480,8 +469,8 @@ class ReportService:
                 f"{m.town_name}{m.village_name}" if m.village_name else m.town_name,
                 m.role.label,
                 g.completed,
-                f"{g.satisfaction_rate:.1f}%" if g.rated else "—",
-                f"{g.avg_hours:.1f}",
+                percent(g.satisfaction_rate if g.rated else None),
+                decimal(g.avg_hours),
             )
             for i, (m, g) in enumerate(groups[:TOP_MEMBERS])
         ]
@@ -509,28 +498,26 @@ class ReportService:
         wanted = [f.id for f in overdue[:LIST_LIMIT]] + [f.id for f in unsatisfied[:LIST_LIMIT]]
         details = {r.id: r for r in self.ws.requests.get_many(list(dict.fromkeys(wanted)))}
 
-        def line(fact: RequestFact, last: str) -> tuple[Any, ...]:
+        def line(fact: RequestFact, *last: Any) -> tuple[Any, ...]:
             request = details.get(fact.id)
             if request is None:
-                return ("", "", "", "", "", "", last)
+                return ("", "", "", "", "", "", *last)
             summary = request.content.replace("\n", " ")
             summary = summary if len(summary) <= 40 else summary[:39] + "…"
             return (
                 request.number,
-                f"{request.received_at:%m-%d %H:%M}",
+                moment(request.received_at),
                 request.village_name,
                 request.category_name,
                 summary,
                 request.handler_name or "—",
-                last,
+                *last,
             )
 
         overdue_rows = []
         for fact in overdue[:LIST_LIMIT]:
-            hours = lateness(fact) / 3600
-            late = f"{hours / 24:.1f}天" if hours >= 48 else f"{hours:.1f}小时"
             state = _STATUS_LABELS.get(fact.status, fact.status)
-            overdue_rows.append(line(fact, f"{state}，超{late}"))
+            overdue_rows.append(line(fact, state, duration(lateness(fact))))
         unsatisfied_rows = []
         for fact in unsatisfied[:LIST_LIMIT]:
             request = details.get(fact.id)
@@ -548,9 +535,10 @@ class ReportService:
                 ReportTable(
                     key="overdue",
                     title="超期工单清单",
-                    headers=(*headers, "状态与超期时长"),
+                    headers=(*headers, "目前状态", "超期时长"),
                     rows=overdue_rows,
-                    widths=(3.5, 1.9, 2, 2.1, 4.3, 1.5, 2.7),
+                    widths=(3.5, 1.9, 2, 2.1, 3.1, 1.5, 1.9, 2.0),
+                    export_headers=(*headers, "目前状态", "超期时长（时:分）"),
                     note=listed(len(overdue)) + ("按超期时长从长到短排列。" if len(overdue) > 1 else ""),
                     small=True,
                 ),

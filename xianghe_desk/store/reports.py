@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xianghe_desk.domain.enums import Action
 from xianghe_desk.domain.models import Member, Resident
 from xianghe_desk.store.base import TableStore
 from xianghe_desk.store.people import _MEMBER_SELECT, _RESIDENT_SELECT, _member, _resident
@@ -20,6 +21,24 @@ class ReportStore(TableStore):
             for row in self._fetch(_RESIDENT_SELECT + f" WHERE r.id IN ({marks})", chunk):
                 found[row["id"]] = _resident(row)
         return found
+
+    def follow_up_notes(self, request_ids: list[int]) -> dict[int, str]:
+        """群众意见 for a batch of work orders: the note of each request's latest 回访, keyed by
+        request id. Requests never followed up, or whose latest follow-up recorded no words,
+        are left out (an older follow-up before 重新办理 no longer speaks for the request)."""
+        latest: dict[int, str] = {}
+        unique = list(dict.fromkeys(request_ids))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            rows = self._fetch(
+                "SELECT request_id, note FROM request_events"
+                f" WHERE action = ? AND request_id IN ({marks}) ORDER BY request_id, at, id",
+                [Action.FOLLOW_UP.value, *chunk],
+            )
+            for row in rows:
+                latest[row["request_id"]] = str(row["note"] or "").strip()  # the later one wins
+        return {request_id: note for request_id, note in latest.items() if note}
 
     def members_by_ids(self, ids: list[int]) -> dict[int, Member]:
         """Members (with their village and grids) keyed by id."""
