@@ -1,16 +1,19 @@
-"""First-open seeding: the county's towns and villages and the glossary's default lists."""
+"""Start-up of an opened database: this copy's device row, the county's towns and villages and
+the glossary's default lists (once; explicit, not hidden in the Workspace)."""
 
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING
+import getpass
+from pathlib import Path
 
 from xianghe_desk import paths
 from xianghe_desk.domain.models import LookupItem
+from xianghe_desk.domain.numbering import new_device_tag
 from xianghe_desk.domain.places import short_village_name, village_kind
-
-if TYPE_CHECKING:
-    from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.store.config import Device, DeviceStore, LookupStore, SettingsStore
+from xianghe_desk.store.db import Database, translate_errors
+from xianghe_desk.store.places import TownStore, VillageStore
 
 CHANNELS = [
     ("phone", "服务电话"),
@@ -61,26 +64,43 @@ DEFAULT_SETTINGS = {
 }
 
 
-def ensure_seeded(ws: Workspace) -> None:
-    """Seed what a new database needs; does nothing on one that has it already."""
-    if ws.lookups.count() and ws.towns.count():
-        return
-    with ws.atomic():
-        if not ws.lookups.count():
+def bootstrap(db: Database, path: Path | str = "") -> Device:
+    """Make an opened (migrated) database ready: this copy's device row and the seeded lists.
+
+    Runs once per opened database (``Workspace.open``); on a database that has both it only reads,
+    so jobs opening their own connection never write here.
+    """
+    devices = DeviceStore(db)
+    device = devices.self_device()
+    if device is None:
+        with translate_errors(path), db.atomic():
+            while True:
+                tag = new_device_tag()
+                if devices.by_tag(tag) is None:
+                    break
+            device = devices.add(tag, name=os_user() + "的电脑", role="township", town_id=None, is_self=True)
+    tag = device.tag
+    lookups, settings = LookupStore(db, tag), SettingsStore(db, tag)
+    towns, villages = TownStore(db, tag), VillageStore(db, tag)
+    if lookups.count() and towns.count():
+        return device
+    with translate_errors(path), db.atomic():
+        if not lookups.count():
             for order, (code, name) in enumerate(CHANNELS):
-                ws.lookups.add(LookupItem("channel", code, name, sort_order=order))
+                lookups.add(LookupItem("channel", code, name, sort_order=order))
             for order, (code, name) in enumerate(METHODS):
-                ws.lookups.add(LookupItem("method", code, name, sort_order=order))
+                lookups.add(LookupItem("method", code, name, sort_order=order))
             for order, (group, code, name) in enumerate(CATEGORIES):
-                ws.lookups.add(LookupItem("category", code, name, group_code=group, sort_order=order))
+                lookups.add(LookupItem("category", code, name, group_code=group, sort_order=order))
             for key, value in DEFAULT_SETTINGS.items():
-                if ws.settings.get(key) is None:
-                    ws.settings.set(key, value)
-        if not ws.towns.count():
-            load_divisions(ws)
+                if settings.get(key) is None:
+                    settings.set(key, value)
+        if not towns.count():
+            load_divisions(towns, villages)
+    return device
 
 
-def load_divisions(ws: Workspace) -> None:
+def load_divisions(towns: TownStore, villages: VillageStore) -> None:
     """The county's 11 towns and 331 villages with their NBS 2023 codes (shipped reference data)."""
     with paths.divisions_csv().open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -88,11 +108,18 @@ def load_divisions(ws: Workspace) -> None:
     for row in rows:
         code = row["town_code"]
         if code not in town_ids:
-            town_ids[code] = ws.towns.add(code, row["town_name"], sort_order=len(town_ids))
-        ws.villages.add(
+            town_ids[code] = towns.add(code, row["town_name"], sort_order=len(town_ids))
+        villages.add(
             town_ids[code],
             row["village_name"],
             short_village_name(row["village_name"]),
             code=row["village_code"],
             kind=village_kind(row["village_name"], row["village_code"]),
         )
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "本机"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,10 +10,10 @@ from pathlib import Path
 
 from xianghe_desk.domain.access import Actor
 from xianghe_desk.domain.models import DueRules
-from xianghe_desk.domain.numbering import new_device_tag
+from xianghe_desk.services.setup import bootstrap, os_user
 from xianghe_desk.store.accounts import AuditStore, UserStore
 from xianghe_desk.store.config import Device, DeviceStore, LookupStore, SettingsStore
-from xianghe_desk.store.db import Database, open_db, translate_errors
+from xianghe_desk.store.db import Database, StoreBugError, open_db, translate_errors
 from xianghe_desk.store.people import MemberStore, ResidentStore
 from xianghe_desk.store.places import GridStore, TownStore, VillageStore
 from xianghe_desk.store.requests import RequestStore
@@ -42,10 +41,9 @@ class Workspace:
         self.db = db
         self.path = path
         self.clock = clock
-        devices = DeviceStore(db)
-        device = devices.self_device()
+        device = DeviceStore(db).self_device()
         if device is None:
-            device = self._create_self_device(devices)
+            raise StoreBugError(f"{path}: no device row; open databases with Workspace.open (it bootstraps)")
         self.device: Device = device
         tag = device.tag
         self.towns = TownStore(db, tag)
@@ -61,15 +59,12 @@ class Workspace:
         self.users = UserStore(db, tag)
         self.audit_log = AuditStore(db, tag)
         # Who is acting: a signed-in account, or (a database without accounts) the program itself.
-        self.actor = (who.name if who else "") or actor or self.settings.get("operator") or _os_user()
+        self.actor = (who.name if who else "") or actor or self.settings.get("operator") or os_user()
         # Without accounts everything is allowed (contract §1); with accounts nothing is until
         # someone signs in (AccountService.sign_in) or the caller names who acts.
         if who is None:
             who = Actor.nobody() if self.users.count() else Actor.unrestricted(self.actor)
         self.who: Actor = who
-        from xianghe_desk.services.setup import ensure_seeded
-
-        ensure_seeded(self)
 
     @classmethod
     def open(
@@ -79,18 +74,11 @@ class Workspace:
         path = Path(path)
         db = open_db(path)
         try:
+            bootstrap(db, path)
             return cls(db, path, clock=clock, actor=actor, who=who)
         except BaseException:
             db.close()
             raise
-
-    def _create_self_device(self, devices: DeviceStore) -> Device:
-        with self.atomic():
-            while True:
-                tag = new_device_tag()
-                if devices.by_tag(tag) is None:
-                    break
-            return devices.add(tag, name=_os_user() + "的电脑", role="township", town_id=None, is_self=True)
 
     def close(self) -> None:
         self.db.close()
@@ -140,10 +128,3 @@ class Workspace:
             return str(county)
         town = self.towns.get(town_id)
         return f"{county}{town.name}" if town else str(county)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "本机"
