@@ -156,9 +156,9 @@ def _run_checks(runner: _Runner, folder: Path) -> None:
         expected = service.stats.figures(month, scope, report.as_of)
         if report.figures != expected:
             raise AssertionError("汇总中的数字与统计结果不一致")
-        from openpyxl import load_workbook
+        from xianghe_desk.sheets.summary_xlsx import sheet_names
 
-        sheets = load_workbook(xlsx, read_only=True).sheetnames
+        sheets = sheet_names(xlsx)
         f = report.figures
         return (
             f"{report.month_label}汇总 {report.pages} 页、Excel {len(sheets)} 张表；受理 {f['received']} 件、"

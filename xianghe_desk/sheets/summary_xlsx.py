@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -164,3 +164,12 @@ def write_summary(title: str, tables: Sequence[SummaryTable], path: Path) -> Non
         workbook.remove(default)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The worksheet names of a written workbook (the self-test checks the summary has them all)."""
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
