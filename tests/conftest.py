@@ -98,3 +98,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.gui)
         if "tests/perf/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.perf)
+
+
+# ---- logfail (qutebrowser's tests/helpers/logfail.py): a test fails when the program logs an error
+# it did not expect, so a page that breaks and is hidden behind a log line cannot pass unnoticed.
+# A test that provokes an error on purpose says so with @pytest.mark.allow_log_errors (or checks
+# the record through caplog, which it then owns).
+import logging  # noqa: E402
+
+
+class _LogFailHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+_logfail = _LogFailHandler()
+logging.getLogger().addHandler(_logfail)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    _logfail.records.clear()
+    yield
+    allowed = item.get_closest_marker("allow_log_errors") is not None or "caplog" in getattr(
+        item, "fixturenames", ()
+    )
+    if _logfail.records and not allowed:
+        lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in _logfail.records[:5])
+        _logfail.records.clear()
+        pytest.fail(f"unexpected errors were logged:\n{lines}", pytrace=False)
