@@ -1,6 +1,8 @@
 """``xianghe-desk exchange …``: register a laptop, join, export and import packages, conflicts, devices.
 
 Contract forms: ``exchange export --db P --for DEVICE -o F`` and ``exchange import --db P F``.
+Every change runs as a named operation (xianghe_desk/operations/exchange.py): the signed-in user
+must belong to the package's villages, and each step is written to the audit trail.
 """
 
 from __future__ import annotations
@@ -73,10 +75,10 @@ def _workspace(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run_register(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.exchange import ExchangeService
+    from xianghe_desk.operations.exchange import register_device
 
     with _workspace(args) as ws:
-        done = ExchangeService(ws).register_device(args.name, args.village, args.town, args.output)
+        done = register_device(ws, args.name, args.village, args.town, args.output).value
     print(f"已登记「{done.name}」，设备编号 {done.tag}，负责：{'、'.join(done.villages)}。")
     print(f"登记文件：{done.path}")
     print(
@@ -86,10 +88,10 @@ def run_register(args: argparse.Namespace) -> int:
 
 
 def run_join(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.exchange import ExchangeService
+    from xianghe_desk.operations.exchange import join
 
     with _workspace(args) as ws:
-        peer = ExchangeService(ws).join(args.keyfile)
+        peer = join(ws, args.keyfile).value
         me = ws.device
     print(f"本机已加入：设备编号 {me.tag}（{me.name}），对方是「{peer.name}」（{peer.tag}）。")
     print(f"下一步：在镇上运行 exchange export --for {me.tag}，把数据包拿回来用 exchange import 导入。")
@@ -97,10 +99,11 @@ def run_join(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.exchange import TABLE_LABELS, ExchangeService
+    from xianghe_desk.operations.exchange import export_package
+    from xianghe_desk.services.exchange import TABLE_LABELS
 
     with _workspace(args) as ws:
-        done = ExchangeService(ws).export_package(args.device, args.output)
+        done = export_package(ws, args.device, args.output).value
     parts = [f"{TABLE_LABELS.get(t, t)} {n}" for t, n in done.counts.items() if n]
     print(f"已为「{done.peer_name}」导出数据包：{done.path}")
     print(f"共 {done.changes} 条变动" + (f"（{'、'.join(parts)}）" if parts else "，对方已经都有了") + "。")
@@ -108,10 +111,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.exchange import ExchangeService
+    from xianghe_desk.operations.exchange import import_package
 
     with _workspace(args) as ws:
-        done = ExchangeService(ws).import_package(args.package)
+        done = import_package(ws, args.package).value
     print(done.summary())
     return EXIT_OK
 
@@ -135,10 +138,10 @@ def run_conflicts(args: argparse.Namespace) -> int:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.conflicts import ConflictService
+    from xianghe_desk.operations.conflicts import resolve_conflict
 
     with _workspace(args) as ws:
-        view = ConflictService(ws).resolve(args.conflict_id, args.keep)
+        view = resolve_conflict(ws, args.conflict_id, args.keep).value
     print(f"已处理冲突 [{view.id}] {view.title} · {view.field}：{view.resolution}。")
     return EXIT_OK
 

@@ -7,20 +7,18 @@
 - ``notice --db P --village V [--town T] -o F.pdf [--a3]``: the village's 帮办公示 poster
   (with ``--town`` alone: one page for each village of the town).
 
-The PDF is written to a temporary file beside the target and renamed at the end, so a failed or
-interrupted run never leaves half a file behind.
+Each runs as a named operation (xianghe_desk/operations/printing.py): the signed-in user may
+print only their own scope, and each printout is written to the audit trail. The PDF is written
+to a temporary file beside the target and renamed at the end, so a failed or interrupted run
+never leaves half a file behind.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 from xianghe_desk.cli import EXIT_OK, db_argument, db_path, open_workspace
-
-T = TypeVar("T")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -60,33 +58,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     notice.set_defaults(func=run_notice, parser=notice)
 
 
-def _writing(target: Path, work: Callable[[Path], T]) -> T:
-    from xianghe_desk.fileio import atomic_output
-
-    with atomic_output(target, target.suffix or ".pdf") as temp:
-        return work(temp)
-
-
 def run_workorder(args: argparse.Namespace) -> int:
     from xianghe_desk.domain.errors import ValidationError
-    from xianghe_desk.services.printing import PrintService
+    from xianghe_desk.operations.printing import print_work_orders, work_order_ids
 
     if not args.numbers and not args.all_unprinted:
         args.parser.error("请写出要打印的工单编号，或加上 --all-unprinted 打印所有未打印的已派单工单")
     _refuse_missing_db(args)
     with open_workspace(args) as ws:
-        service = PrintService(ws)
-        ids = service.ids_for_numbers(args.numbers) if args.numbers else []
-        if args.all_unprinted:
-            ids += [i for i in service.unprinted_ids() if i not in ids]
+        ids = work_order_ids(ws, args.numbers, args.all_unprinted)
         if not ids:
             raise ValidationError("没有需要打印的工单：已派单且未打印过工单的工单为 0 张。没有生成文件。")
         page = "A5" if args.a5 else "A4"
-        result = _writing(
-            args.output, lambda temp: service.write_work_orders(ids, temp, page=page, mark_printed=False)
-        )
-        # Recorded only once the file is really there.
-        service.requests.mark_printed(ids)
+        result = print_work_orders(ws, ids, args.output, page=page).value
     print(f"已生成工单：{args.output}（{result.orders} 张工单，共 {result.pages} 页，{page}）。")
     print("已在每张工单的办理记录中登记「打印工单」。")
     return EXIT_OK
@@ -94,25 +78,17 @@ def run_workorder(args: argparse.Namespace) -> int:
 
 def run_monthly(args: argparse.Namespace) -> int:
     from xianghe_desk.commands.stats import parse_as_of, parse_month_arg
-    from xianghe_desk.services.reports import ReportService
+    from xianghe_desk.operations.printing import print_monthly_report
 
     month = parse_month_arg(args.month)
     as_of = parse_as_of(args.as_of)
     _refuse_missing_db(args)
     with open_workspace(args) as ws:
-        service = ReportService(ws)
-        scope = service.stats.scope(args.town, args.village)
-        report = service.monthly(month, scope, as_of)
-        from xianghe_desk.pdf.monthly_report import build_monthly_report
-
-        pages = _writing(args.output, lambda temp: build_monthly_report(report, temp))
-        if args.xlsx is not None:
-            from xianghe_desk.sheets.summary_xlsx import write_summary
-
-            title = f"{report.title}{report.month_label}「这就办」服务月度汇总"
-            _writing(args.xlsx, lambda temp: write_summary(title, report.all_tables(), temp))
+        report = print_monthly_report(
+            ws, month, args.output, town=args.town, village=args.village, as_of=as_of, xlsx=args.xlsx
+        ).value
     f = report.figures
-    print(f"已生成月度汇总：{args.output}（{report.title} {report.month_label}，共 {pages} 页）。")
+    print(f"已生成月度汇总：{args.output}（{report.title} {report.month_label}，共 {report.pages} 页）。")
     if args.xlsx is not None:
         print(f"各表已导出到：{args.xlsx}")
     print(
@@ -123,15 +99,13 @@ def run_monthly(args: argparse.Namespace) -> int:
 
 
 def run_notice(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.printing import PrintService
+    from xianghe_desk.operations.printing import print_notices
 
     if not args.village and not args.town:
         args.parser.error("请用 --village 指定村街，或用 --town 为全镇每个村街各印一页")
     _refuse_missing_db(args)
     with open_workspace(args) as ws:
-        service = PrintService(ws)
-        villages = service.notice_villages(args.town, args.village)
-        result = _writing(args.output, lambda temp: service.write_notices(villages, temp, a3=args.a3))
+        villages, result = print_notices(ws, args.output, town=args.town, village=args.village, a3=args.a3).value
     names = "、".join(v.short_name for v in villages[:5]) + ("等" if len(villages) > 5 else "")
     print(f"已生成帮办公示：{args.output}（{names}，{result.pages} 页，{'A3' if args.a3 else 'A4'}）。")
     return EXIT_OK

@@ -2,10 +2,14 @@
 
 - ``xianghe-desk template KIND -o F.xlsx``
 - ``xianghe-desk import KIND --db P F [--dry-run] [--valid-only] [--report R.xlsx]``
-- ``xianghe-desk export KIND --db P -o F.xlsx [--month YYYY-MM]``
+- ``xianghe-desk export KIND --db P -o F.xlsx [--month YYYY-MM] [--full]``
 
 ``import`` is all-or-nothing by default: when any row is refused nothing is written and the
 exit code is 1. ``--valid-only`` writes the valid rows and still exits 1 if any were refused.
+A row for a village outside the signed-in user's scope is refused like any other bad row.
+``export`` writes ID numbers and phones masked (131024********1234, 138****8000); ``--full``
+writes them in full, for administrators and 镇级文员 only. Both run as named operations
+(xianghe_desk/operations), which check the role and write the audit trail.
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     db_argument(export)
     export.add_argument("-o", "--output", required=True, type=Path, metavar="F.xlsx", help="导出的文件")
     export.add_argument("--month", metavar="YYYY-MM", help="只导出这个月受理的工单（仅 requests）")
+    export.add_argument(
+        "--full",
+        action="store_true",
+        help="写出完整的身份证号和电话（默认隐藏中间几位；仅管理员和镇级文员可用，会记入操作日志）",
+    )
     export.set_defaults(func=run_export)
 
 
@@ -80,14 +89,12 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.imports import ImportService
+    from xianghe_desk.operations.imports import import_file
 
     if args.report is not None and _xlsx_target(args.report, "报告") is None:
         return EXIT_USAGE
     with open_workspace(args) as ws:
-        report = ImportService(ws).import_file(
-            args.kind, args.file, dry_run=args.dry_run, valid_only=args.valid_only
-        )
+        report = import_file(ws, args.kind, args.file, dry_run=args.dry_run, valid_only=args.valid_only).value
     for warning in report.warnings:
         print(f"提示：{warning}", file=sys.stderr)
     print(report.summary())
@@ -124,7 +131,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.exports import ExportService
+    from xianghe_desk.operations.exports import export_sheet
     from xianghe_desk.sheets.columns import spec_for
 
     if args.month is not None and args.kind != "requests":
@@ -138,7 +145,9 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"错误：数据库文件「{path}」不存在，请检查 --db 后面的路径。", file=sys.stderr)
         return EXIT_REFUSED
     with open_workspace(args, path) as ws:
-        count = ExportService(ws).export(args.kind, target, month=args.month)
+        done = export_sheet(ws, args.kind, target, month=args.month, full=args.full).value
     month = f"（{args.month} 受理）" if args.month else ""
-    print(f"已导出{spec_for(args.kind).label} {count} 行{month}：{target}")
+    print(f"已导出{spec_for(args.kind).label} {done.rows} 行{month}：{target}")
+    if done.masked:
+        print("身份证号和电话已隐藏中间几位；需要完整号码时加上 --full（仅管理员和镇级文员）。")
     return EXIT_OK

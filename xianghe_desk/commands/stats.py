@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("stats", help="某月的受理数、办结率、满意率、超期数等统计数字（--json 输出机器可读的结果）")
     db_argument(parser)
     parser.add_argument("--month", required=True, metavar="YYYY-MM", help="月份，例如 2026-11")
-    parser.add_argument("--town", metavar="T", help="镇的名称或统计代码（不填为全县）")
+    parser.add_argument("--town", metavar="T", help="镇的名称或统计代码（不填为全县，或您负责的镇、村街）")
     parser.add_argument("--village", metavar="V", help="村街的名称或统计代码")
     parser.add_argument(
         "--as-of",
@@ -52,13 +52,13 @@ def parse_as_of(text: str | None) -> datetime | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.stats import StatsService
+    from xianghe_desk.operations.stats import month_figures
 
     month = parse_month_arg(args.month)
     as_of = parse_as_of(args.as_of)
     with open_workspace(args) as ws:
-        service = StatsService(ws)
-        figures = service.figures(month, service.scope(args.town, args.village), as_of)
+        # Without --town / --village: the signed-in user's own scope (a village clerk's village).
+        figures = month_figures(ws, month, args.town, args.village, as_of).value
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
         return EXIT_OK

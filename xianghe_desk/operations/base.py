@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 from xianghe_desk.domain.access import Permission, PermissionDeniedError
 from xianghe_desk.services.audit import AuditService
@@ -67,12 +67,22 @@ class OpResult(Generic[T]):
     changes: Changes
 
 
+class Progress(Protocol):
+    """What a long operation is handed as ``progress=`` (ui/operations.Progress, jobs.Job fit)."""
+
+    def report(self, done: int, total: int) -> None: ...
+
+    def check_cancelled(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class OperationSpec:
     name: str  # e.g. "request.register": the audit row's action
     label: str  # 受理登记: what the clerk sees in the audit trail and in a refusal
     permission: Permission
     kind: str  # the audit kind written when the body records nothing itself
+    # A read (figures, a preview): no audit row unless the body writes one; refusals still are.
+    quiet: bool = False
 
 
 class Op:
@@ -138,10 +148,14 @@ REGISTRY: dict[str, OperationSpec] = {}
 
 
 def operation(
-    name: str, label: str, permission: Permission, kind: str = "update"
+    name: str, label: str, permission: Permission, kind: str = "update", quiet: bool = False
 ) -> Callable[[Callable[Concatenate[Op, P], T]], Callable[Concatenate[Workspace, P], OpResult[T]]]:
-    """Declare a named operation (see the module docstring)."""
-    spec = OperationSpec(name, label, permission, kind)
+    """Declare a named operation (see the module docstring).
+
+    ``quiet``: the body decides whether to write an audit row (a read such as ``stats``, or a dry
+    run); otherwise a body that records nothing gets one row with the operation's label.
+    """
+    spec = OperationSpec(name, label, permission, kind, quiet)
     if name in REGISTRY:
         raise ValueError(f"operation {name} declared twice")
     REGISTRY[name] = spec
@@ -154,7 +168,7 @@ def operation(
                 op.require(permission)
                 with ws.atomic():
                     value = body(op, *args, **kwargs)
-                    if not op.audited:
+                    if not op.audited and not quiet:
                         op.audit(label)
             except PermissionDeniedError as exc:
                 _record_refusal(ws, spec, exc.message)

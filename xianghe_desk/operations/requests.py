@@ -161,16 +161,29 @@ def escalate_request(op: Op, request_id: int, note: str = "", at: datetime | Non
 @operation("request.print", "打印工单", Permission.REPORT, kind="print")
 def record_work_orders_printed(op: Op, request_ids: Sequence[int], at: datetime | None = None) -> None:
     """The printed work orders go into each request's history, and one audit row names them all."""
-    service = RequestService(op.ws)
-    requests = service.get_many(list(request_ids))
+    requests = requests_in_scope(op, request_ids)
+    mark_printed(op, requests, at)
+
+
+def requests_in_scope(op: Op, request_ids: Sequence[int]) -> list[ServiceRequest]:
+    """The requests, each checked against the actor's scope (operations/printing.py shares it)."""
+    requests = RequestService(op.ws).get_many(list(request_ids))
     for request in requests:
         op.require_covers(request.town_id, request.village_id, f"工单 {request.number}")
-    service.mark_printed(list(request_ids), at)
+    return requests
+
+
+def mark_printed(op: Op, requests: Sequence[ServiceRequest], at: datetime | None = None, **detail: Any) -> None:
+    """「打印工单」 in each request's history and one audit row naming them all."""
+    ids = [r.id for r in requests]
+    RequestService(op.ws).mark_printed(ids, at)
     numbers = [r.number for r in requests]
     op.audit(
         f"打印工单 {len(numbers)} 张：{'、'.join(numbers[:5])}{'……' if len(numbers) > 5 else ''}",
+        kind="print",
         entity="request",
         entity_uuid=requests[0].uuid if len(requests) == 1 else "",
         numbers=numbers,
+        **detail,
     )
-    op.changes.requests.update(request_ids)
+    op.changes.requests.update(ids)

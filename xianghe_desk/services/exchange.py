@@ -84,23 +84,39 @@ seconds (tests/perf/test_exchange_perf.py).
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
-import os
-import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from xianghe_desk.domain.errors import ConflictError, NotFoundError, ValidationError
-from xianghe_desk.domain.numbering import is_device_tag, new_device_tag
-from xianghe_desk.fileio import write_bytes_atomically
+from xianghe_desk.domain.models import Village
+from xianghe_desk.domain.numbering import new_device_tag
+from xianghe_desk.services.exchange_files import (
+    FORMAT,
+    MAGIC,
+    NONCE,
+    PACKAGE_SUFFIX,
+    REGISTRATION_KIND,
+    Package,
+    b64,
+    json_bytes,
+    jsonl,
+    read_registration,
+    refused,
+    seal,
+    split_names,
+    unb64,
+    unzip_package,
+    write_atomically,
+    zip_files,
+)
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store import migrations
@@ -110,11 +126,12 @@ from xianghe_desk.store.db import new_uuid, now_text
 from xianghe_desk.store.exchange import SYNC_TABLES, Entry, Peer, SyncStore
 from xianghe_desk.store.sync_apply import ApplyReport, SyncApplier
 
-MAGIC = b"XHDX1\n"
-FORMAT = 1
-REGISTRATION_KIND = "xianghe-desk-registration"
-PACKAGE_SUFFIX = ".xhpkg"
-_NONCE = 12
+__all__ = ["PACKAGE_SUFFIX", "TABLE_LABELS", "ExchangeService", "ExportResult", "ImportResult", "Registration"]
+
+# Called with the other side before anything is written (operations/exchange.py checks that the
+# signed-in user belongs to the package's villages); raising refuses the package whole.
+Authorize = Callable[[Peer], None]
+
 _PROGRESS_EVERY = 2000
 
 TABLE_LABELS = {
@@ -194,27 +211,6 @@ class ImportResult:
         return text
 
 
-@dataclass
-class _Package:
-    header: dict[str, Any]
-    manifest: dict[str, Any]
-    entries: list[Entry] = field(default_factory=list)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text.encode("ascii"))
-
-
-def _refused(reason: str) -> ValidationError:
-    return ValidationError(f"{reason}本机没有导入任何数据。", field="package")
-
-
 class ExchangeService:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
@@ -237,6 +233,57 @@ class ExchangeService:
             field="device",
         )
 
+    def resolve_villages(self, village: str, town: str | None) -> list[Village]:
+        """The villages a laptop is registered for (names or codes separated by 、), in one town."""
+        places = PlaceService(self.ws)
+        villages = [places.resolve_village(v, town) for v in split_names(village)]
+        if not villages:
+            raise ValidationError("请填写这台电脑负责的村街。", field="village")
+        if any(v.town_id != villages[0].town_id for v in villages):
+            raise ValidationError("一台电脑负责的村街要在同一个镇。", field="village")
+        return villages
+
+    def registration_villages(self, keyfile: Path | str) -> tuple[list[Village], list[str]]:
+        """The villages a registration file gives the laptop joining with it, as this copy knows
+        them (by statistical code, else by name in the town), and the names it does not know."""
+        device = read_registration(Path(keyfile))["device"]
+        return self._villages_named(
+            [(str(v.get("code") or ""), str(v.get("name") or "")) for v in device["villages"]],
+            str(device.get("town_code") or ""),
+        )
+
+    def package_villages(self, peer: Peer) -> list[Village] | None:
+        """The villages a package to or from ``peer`` is about: a village laptop's villages (the
+        peer's, or this copy's own when this copy is the laptop); None: all this copy holds."""
+        if peer.role == "village":
+            found = (self.ws.villages.get(i) for i in self.log.village_ids(peer.village_uuids))
+            return [v for v in found if v is not None]
+        if self.ws.device.role == "village":
+            names = self.ws.settings.get("local.exchange_villages") or []
+            villages, _unknown = self._villages_named(
+                [("", str(n)) for n in names], str(self.ws.settings.get("town_code") or "")
+            )
+            return villages
+        return None
+
+    def _villages_named(self, wanted: list[tuple[str, str]], town_code: str) -> tuple[list[Village], list[str]]:
+        places = PlaceService(self.ws)
+        town = self.ws.towns.by_code(town_code) if town_code else None
+        found: list[Village] = []
+        unknown: list[str] = []
+        for code, name in wanted:
+            village = self.ws.villages.by_code(code) if code else None
+            if village is None and town is not None and name:
+                try:
+                    village = places.resolve_village(name, town)
+                except ValidationError:
+                    village = None
+            if village is None:
+                unknown.append(name or code)
+            else:
+                found.append(village)
+        return found, unknown
+
     def register_device(self, name: str, village: str, town: str | None, out: Path | str) -> Registration:
         """At the township: register a village laptop and write its registration (key) file."""
         name = name.strip()
@@ -244,20 +291,15 @@ class ExchangeService:
             raise ValidationError("请给这台电脑起个名字，例如「王刘圈村录入电脑」。", field="name")
         if any(p.name == name for p in self.log.peers()):
             raise ConflictError(f"已经有一台叫「{name}」的设备了，请换个名字。", field="name")
-        places = PlaceService(self.ws)
-        villages = [places.resolve_village(v, town) for v in _split(village)]
-        if not villages:
-            raise ValidationError("请填写这台电脑负责的村街。", field="village")
+        villages = self.resolve_villages(village, town)
         town_row = self.ws.towns.get(villages[0].town_id)
         assert town_row is not None
-        if any(v.town_id != town_row.id for v in villages):
-            raise ValidationError("一台电脑负责的村街要在同一个镇。", field="village")
         used = {d.tag for d in self.ws.devices.all()} | {p.tag for p in self.log.peers()}
         used |= set(self.log.seen())
         tag = new_device_tag()
         while tag in used:
             tag = new_device_tag()
-        secret = _b64(AESGCM.generate_key(bit_length=256))
+        secret = b64(AESGCM.generate_key(bit_length=256))
         device_uuid = new_uuid()
         me = self.ws.device
         registration = {
@@ -281,12 +323,12 @@ class ExchangeService:
             self.log.add_peer(
                 device_uuid, tag, name, "village", secret, town_row.code, [v.uuid for v in villages]
             )
-            _write_atomically(path, json.dumps(registration, ensure_ascii=False, indent=2).encode("utf-8"))
+            write_atomically(path, json.dumps(registration, ensure_ascii=False, indent=2).encode("utf-8"))
         return Registration(path, tag, name, tuple(v.short_name for v in villages))
 
     def join(self, keyfile: Path | str) -> Peer:
         """On the laptop: take the identity, key, town and villages the township registered."""
-        data = _read_registration(Path(keyfile))
+        data = read_registration(Path(keyfile))
         device, township = data["device"], data["township"]
         if township["uuid"] == self.ws.device.uuid:
             raise ValidationError("这是本机自己发出的登记文件，请在村里的电脑上导入它。", field="keyfile")
@@ -331,10 +373,14 @@ class ExchangeService:
         return peer
 
     # ---------------------------------------------------------------- export
-    def export_package(self, device: str, out: Path | str, job: Progress | None = None) -> ExportResult:
+    def export_package(
+        self, device: str, out: Path | str, job: Progress | None = None, authorize: Authorize | None = None
+    ) -> ExportResult:
         """Write a package for ``device`` (tag or name) with everything it does not have yet."""
         job = job or _NoProgress()
         peer = self.peer(device)
+        if authorize is not None:
+            authorize(peer)
         me = self.ws.device
         with self.ws.atomic():
             self.log.flush_member_grids()
@@ -369,9 +415,9 @@ class ExchangeService:
             files: dict[str, bytes] = {}
             for table, rows in by_table.items():
                 if table != "request_events":
-                    files[f"{table}.jsonl"] = _jsonl(e.to_json() for e in rows)
-            files["request_events.jsonl"] = _jsonl(events)
-            files["conflicts.jsonl"] = _jsonl(conflicts)
+                    files[f"{table}.jsonl"] = jsonl(e.to_json() for e in rows)
+            files["request_events.jsonl"] = jsonl(events)
+            files["conflicts.jsonl"] = jsonl(conflicts)
             counts = {t: len(rows) for t, rows in by_table.items()}
             counts["request_events"] = len(events)
             manifest = {
@@ -403,16 +449,16 @@ class ExchangeService:
                 "to_uuid": peer.device_uuid,
                 "created_at": manifest["created_at"],
             }
-            blob = _seal(_zip({"manifest.json": _json_bytes(manifest), **files}), header, _unb64(peer.secret))
+            blob = seal(zip_files({"manifest.json": json_bytes(manifest), **files}), header, unb64(peer.secret))
             job.check_cancelled()
             path = Path(out)
-            _write_atomically(path, blob)
+            write_atomically(path, blob)
             self.log.record_package(package_id, "out", peer.tag, len(selected), counts)
             self.log.update_peer(peer.device_uuid, last_export_at=now_text(), needs=[])
         return ExportResult(path, package_id, peer.name, len(selected), counts, len(conflicts))
 
     # ---------------------------------------------------------------- import
-    def read_package(self, path: Path | str) -> _Package:
+    def read_package(self, path: Path | str) -> Package:
         """Open, authenticate and check a package without writing anything.
 
         Raises:
@@ -431,7 +477,7 @@ class ExchangeService:
                 f"无法读取「{path.name}」：{exc.strerror or exc}。", field="package"
             ) from None
         if not raw.startswith(MAGIC):
-            raise _refused(
+            raise refused(
                 f"「{path.name}」不是香河服务台账的数据交换包（文件开头不对）。请选择对方导出的 {PACKAGE_SUFFIX} 文件。"
             )
         end = raw.find(b"\n", len(MAGIC))
@@ -440,43 +486,47 @@ class ExchangeService:
         except (UnicodeDecodeError, json.JSONDecodeError):
             header = None
         if not isinstance(header, dict) or "to" not in header or "from_uuid" not in header:
-            raise _refused(f"数据包「{path.name}」已损坏或不完整（可能没有复制完）。请让对方重新导出一次。")
+            raise refused(f"数据包「{path.name}」已损坏或不完整（可能没有复制完）。请让对方重新导出一次。")
         me = self.ws.device
         if header.get("to") != me.tag or header.get("to_uuid") != me.uuid:
-            raise _refused(
+            raise refused(
                 f"这个数据包是发给设备 {header.get('to')} 的，不是发给本机（{me.tag}）的。请确认拿的是给本机的数据包。"
             )
         peer = self.log.peer(str(header["from_uuid"]))
         if peer is None:
-            raise _refused(
+            raise refused(
                 f"这个数据包来自未登记的设备 {header.get('from')}。村里的电脑要先在镇上登记，并在本机「加入」之后才能交换数据。"
             )
         body = raw[end + 1 :]
         try:
-            plain = AESGCM(_unb64(peer.secret)).decrypt(body[:_NONCE], body[_NONCE:], raw[: end + 1])
+            plain = AESGCM(unb64(peer.secret)).decrypt(body[:NONCE], body[NONCE:], raw[: end + 1])
         except (InvalidTag, ValueError):
-            raise _refused(
+            raise refused(
                 f"数据包「{path.name}」校验失败：文件被改动过、没有复制完整，或不是用本机的密钥加密的。请让{peer.name}重新导出一次。"
             ) from None
-        package = _unzip(plain, path.name)
+        package = unzip_package(plain, path.name)
         manifest = package.manifest
         if int(manifest.get("schema_version", 0)) > migrations.SCHEMA_VERSION:
-            raise _refused("这个数据包由更新版本的程序导出。请先把本机的程序升级到最新版本。")
+            raise refused("这个数据包由更新版本的程序导出。请先把本机的程序升级到最新版本。")
         if (
             manifest.get("package_id") != header.get("package_id")
             or manifest.get("from", {}).get("uuid") != peer.device_uuid
         ):
-            raise _refused(f"数据包「{path.name}」的内容与封面不一致。")
+            raise refused(f"数据包「{path.name}」的内容与封面不一致。")
         package.header = header
         return package
 
-    def import_package(self, path: Path | str, job: Progress | None = None) -> ImportResult:
+    def import_package(
+        self, path: Path | str, job: Progress | None = None, authorize: Authorize | None = None
+    ) -> ImportResult:
         """Apply a package from a registered peer, all of it or (when refused) none of it."""
         job = job or _NoProgress()
         package = self.read_package(path)
         manifest = package.manifest
         peer = self.log.peer(manifest["from"]["uuid"])
         assert peer is not None
+        if authorize is not None:
+            authorize(peer)
         package_id = str(manifest["package_id"])
         already = self.log.package_known(package_id, "in")
         entries = sorted(package.entries, key=lambda e: e.stamp)
@@ -543,87 +593,3 @@ class ExchangeService:
             value = record.value_b if record.value_b not in (None, "", []) else record.value_a
             self.conflict_store.write_value(record, value)
             self.conflict_store.mark_resolved(record.id, {"keep": "filled", "value": value}, "自动补全")
-
-
-# -------------------------------------------------------------------- the file format
-def _split(text: str) -> list[str]:
-    for sep in ("、", "，", ",", ";", "；"):
-        text = text.replace(sep, " ")
-    return [part for part in text.split() if part]
-
-
-def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _jsonl(rows: Any) -> bytes:
-    return b"".join(_json_bytes(row) + b"\n" for row in rows)
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def _unzip(plain: bytes, name: str) -> _Package:
-    try:
-        with zipfile.ZipFile(io.BytesIO(plain)) as archive:
-            manifest = json.loads(archive.read("manifest.json"))
-            package = _Package(header={}, manifest=manifest)
-            for file_name, meta in manifest["files"].items():
-                data = archive.read(file_name)
-                if hashlib.sha256(data).hexdigest() != meta["sha256"]:
-                    raise _refused(f"数据包「{name}」中的 {file_name} 校验和不符。")
-                rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
-                table = file_name.removesuffix(".jsonl")
-                if table == "conflicts":
-                    package.conflicts = rows
-                elif table == "request_events":
-                    package.events = rows
-                elif table in SYNC_TABLES:
-                    package.entries += [Entry.from_json(table, row) for row in rows]
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
-        if isinstance(exc, ValidationError):
-            raise
-        raise _refused(f"数据包「{name}」的内容无法读取。") from None
-    return package
-
-
-def _seal(plain: bytes, header: dict[str, Any], key: bytes) -> bytes:
-    head = MAGIC + _json_bytes(header) + b"\n"
-    nonce = os.urandom(_NONCE)
-    return head + nonce + AESGCM(key).encrypt(nonce, plain, head)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a pulled USB stick never leaves half a file named right."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomically(path, data)
-
-
-def _read_registration(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValidationError(f"找不到登记文件「{path}」。", field="keyfile") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise ValidationError(
-            f"「{path.name}」不是有效的登记文件。请用镇上「登记村电脑」生成的文件。", field="keyfile"
-        ) from None
-    try:
-        ok = (
-            data["kind"] == REGISTRATION_KIND
-            and is_device_tag(data["device"]["tag"])
-            and len(_unb64(data["secret"])) == 32
-            and data["township"]["uuid"]
-        )
-    except (KeyError, TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValidationError(
-            f"「{path.name}」不是有效的登记文件。请用镇上「登记村电脑」生成的文件。", field="keyfile"
-        )
-    return dict(data)

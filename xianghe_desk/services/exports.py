@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from xianghe_desk import paths
+from xianghe_desk.domain.access import mask_id_number, mask_phone
 from xianghe_desk.domain.enums import CareTag
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.figures import month_bounds, parse_month
 from xianghe_desk.domain.places import short_village_name
-from xianghe_desk.domain.queries import PersonFilter, RequestFilter, Sort
-from xianghe_desk.services.import_rows import MemberLookup
+from xianghe_desk.domain.queries import F, PersonFilter, RequestFilter, Sort, within_scope
+from xianghe_desk.services.import_lookups import MemberLookup
 from xianghe_desk.services.imports import check_kind
 from xianghe_desk.services.setup import CATEGORIES, CHANNELS, METHODS
 from xianghe_desk.services.workspace import Workspace
@@ -60,10 +61,29 @@ def _yes(value: bool) -> str:
 
 
 class ExportService:
-    """Templates and exports drawn from one database."""
+    """Templates and exports drawn from one database.
+
+    An export holds only the rows of the actor's scope (``ws.who``: a town clerk's export has
+    their towns only). With ``masked`` the ID numbers and phones are written masked
+    (131024********1234, 138****8000), as the export operation does unless asked for ``--full``.
+    """
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        self.masked = False
+
+    def _id(self, number: str | None) -> str:
+        return mask_id_number(number) if self.masked else (number or "")
+
+    def _phone(self, phone: str | None) -> str:
+        return mask_phone(phone) if self.masked else (phone or "")
+
+    def _covers(self, town_id: int | None, village_id: int | None) -> bool:
+        return self.ws.who.covers(town_id, village_id)
+
+    def _scoped(self, flt: F) -> F:
+        """The query limited to the actor's towns or villages (applied in the store's SQL)."""
+        return within_scope(flt, self.ws.who.town_ids, self.ws.who.village_ids)
 
     def choices(self) -> Choices:
         """The drop-down lists of this database: its towns, villages, grids and settings' lists."""
@@ -90,14 +110,20 @@ class ExportService:
         month: str | None = None,
         progress: Progress | None = None,
         check_cancelled: Check | None = None,
+        masked: bool = False,
     ) -> int:
-        """Write every record of ``kind`` (requests: optionally one month's) to ``path``; returns the count."""
+        """Write every record of ``kind`` in the actor's scope (requests: optionally one month's)
+        to ``path``; returns the count."""
         check_kind(kind)
         if month is not None and kind != "requests":
             raise ValidationError(
                 "只有服务工单（requests）可以按月份导出，其他表格导出全部记录。", field="month"
             )
-        rows = list(self.rows(kind, month))
+        self.masked = masked
+        try:
+            rows = list(self.rows(kind, month))
+        finally:
+            self.masked = False
         return write_sheet(path, spec_for(kind), rows, self.choices(), len(rows), progress, check_cancelled)
 
     def rows(self, kind: str, month: str | None = None) -> Iterator[list[Any]]:
@@ -114,10 +140,13 @@ class ExportService:
 
     def _villages(self) -> Iterator[list[Any]]:
         for village in self.ws.villages.in_town(None, include_virtual=True):
-            yield [village.town_name, village.name, village.code or "", village.district]
+            if self._covers(village.town_id, village.id):
+                yield [village.town_name, village.name, village.code or "", village.district]
 
     def _grids(self) -> Iterator[list[Any]]:
         for grid in self.ws.grids.in_town(None):
+            if not self._covers(grid.town_id, grid.village_id):
+                continue
             yield [
                 grid.town_name,
                 grid.village_name,
@@ -130,38 +159,38 @@ class ExportService:
             ]
 
     def _members(self) -> Iterator[list[Any]]:
-        for member in self.ws.members.list(PersonFilter(), 0, ALL):
+        for member in self.ws.members.list(self._scoped(PersonFilter()), 0, ALL):
             yield [
                 member.name,
-                member.phone,
+                self._phone(member.phone),
                 member.town_name,
                 member.village_name,
                 "、".join(member.grid_names),
                 member.kind.label,
                 member.role.label,
                 _yes(member.is_party),
-                member.id_number or "",
+                self._id(member.id_number),
                 _yes(member.active),
             ]
 
     def _residents(self) -> Iterator[list[Any]]:
-        members = MemberLookup(self.ws)
+        members = MemberLookup(self.ws, masked=self.masked)
         order = list(CareTag)
-        for person in self.ws.residents.list(PersonFilter(), 0, ALL):
+        for person in self.ws.residents.list(self._scoped(PersonFilter()), 0, ALL):
             yield [
                 person.name,
                 person.town_name,
                 person.village_name,
-                person.id_number or "",
+                self._id(person.id_number),
                 _label(person.sex),
                 person.birth_date,
-                person.phone,
+                self._phone(person.phone),
                 person.grid_name,
                 "、".join(t.label for t in sorted(person.care_tags, key=order.index)),
                 _label(person.living),
                 person.address,
                 person.emergency_name,
-                person.emergency_phone,
+                self._phone(person.emergency_phone),
                 members.display(person.linked_member_id),
                 person.note,
             ]
@@ -177,8 +206,10 @@ class ExportService:
                 ) from None
             start, end = month_bounds(month)
             flt = RequestFilter(received_from=start.date(), received_to=(end - timedelta(days=1)).date())
-        members = MemberLookup(self.ws)
-        requests = self.ws.requests.list(flt, Sort("received_at", descending=False), self.ws.now(), 0, ALL)
+        members = MemberLookup(self.ws, masked=self.masked)
+        requests = self.ws.requests.list(
+            self._scoped(flt), Sort("received_at", descending=False), self.ws.now(), 0, ALL
+        )
         for r in requests:
             yield [
                 r.received_at,
@@ -191,8 +222,8 @@ class ExportService:
                 r.external_number,
                 r.urgency.label,
                 r.person_name,
-                r.person_id_number or "",
-                r.person_phone,
+                self._id(r.person_id_number),
+                self._phone(r.person_phone),
                 r.grid_name,
                 members.display(r.handler_id),
                 r.status.label,

@@ -12,6 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from xianghe_desk.domain.access import mask_id_number, mask_phone
 from xianghe_desk.domain.drafts import MemberDraft, ResidentDraft, clean_member, clean_resident
 from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex
 from xianghe_desk.domain.errors import ValidationError
@@ -27,6 +28,7 @@ from xianghe_desk.services.import_rows import (
     change_labels,
     field_changes,
     label_map,
+    out_of_scope,
     read_place,
 )
 from xianghe_desk.store.base import d_text
@@ -94,12 +96,6 @@ class _Write:
     grid_ids: tuple[int, ...] | None = None
 
 
-def _masked(number: str | None) -> str:
-    if not number or len(number) < 10:
-        return number or ""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
 class MemberPlanner(Planner):
     kind = "members"
 
@@ -130,9 +126,27 @@ class MemberPlanner(Planner):
             ids.append(grid.id)
         return tuple(dict.fromkeys(ids))
 
+    def _by_masked_phone(self, cells: Cells, town_id: int, masked: str, name: str) -> str:
+        """The full phone of the one member of the town this masked phone and name can be, or ""."""
+        found = [
+            row["phone"]
+            for (town, phone), row in self.by_phone.items()
+            if town == town_id and row["name"] == name and mask_phone(phone) == masked
+        ]
+        if len(found) == 1:
+            return str(found[0])
+        cells.refuse(
+            "手机号",
+            f"手机号「{masked}」隐藏了中间几位（导出时默认隐藏），"
+            + ("找不到与姓名相符的网格员。" if not found else f"有 {len(found)} 位网格员都对得上。")
+            + "手机号是认出网格员的依据，请填写完整的手机号。",
+        )
+        return ""
+
     def plan_row(self, cells: Cells) -> PlannedRow:
         name = cells.text("姓名", required=True)
-        phone = cells.phone("手机号", required=True)
+        masked_phone = cells.masked("手机号")
+        phone = masked_phone or cells.phone("手机号", required=True)
         role = cells.enum("身份", MemberRole, _ROLE_ALIASES)
         member_kind = cells.enum("类型", MemberKind, _KIND_ALIASES)
         # A town cadre (镇干部) works for the town, not for one village, and has none in the
@@ -140,12 +154,16 @@ class MemberPlanner(Planner):
         place = read_place(cells, self.ctx.places, village_required=role is not MemberRole.TOWN_CADRE)
         is_party = cells.yes_no("是否党员")
         active = cells.yes_no("在岗")
-        id_text = cells.id_text()
+        id_text = "" if cells.masked("身份证号") else cells.id_text()
         town, village = place.town, place.village
         grid_ids = self._grids(cells, town, village) if town is not None else None
         label = f"{name} {phone}".strip()
         if town is None or not name or not phone:
             return self.refused(cells, label)
+        if masked_phone:
+            phone = self._by_masked_phone(cells, town.id, masked_phone, name)
+            if not phone:
+                return self.refused(cells, label)
         draft = MemberDraft(name, phone, town.id, village.id if village else None, id_number=id_text)
         try:
             draft = clean_member(draft, self.ctx.today)
@@ -168,6 +186,12 @@ class MemberPlanner(Planner):
             if value is not None:
                 given[key] = value
         existing = self.by_phone.get((town.id, draft.phone))
+        if existing is not None:
+            outside = out_of_scope(self.ws, existing["town_id"], existing["village_id"])
+            if outside:
+                cells.refuse("手机号", outside)
+                return self.refused(cells, label)
+            cells.masked_against({"手机号": existing["phone"], "身份证号": existing["id_number"]})
         if existing is None:
             initials, pinyin = cached_pinyin(draft.name)
             fields = {
@@ -221,6 +245,7 @@ class ResidentPlanner(Planner):
             else:
                 self.by_person.setdefault((row["name"], row["village_id"], row["birth_date"]), row)
         self._tags: dict[str, tuple[tuple[CareTag, ...], tuple[str, ...]]] = {}
+        self._masked_ids: dict[tuple[str, str], list[dict[str, Any]]] | None = None
         # The likely-duplicate check of a hand-entered resident, each village read once.
         self.finder = DuplicateFinder(self.ws)
 
@@ -250,11 +275,13 @@ class ResidentPlanner(Planner):
         ctx = self.ctx
         place = read_place(cells, ctx.places)
         name = cells.text("姓名", required=True)
-        id_text = cells.id_text()
+        # Masked values (an export without --full) are left out: the database keeps its own.
+        masked_id = cells.masked("身份证号")
+        id_text = "" if masked_id else cells.id_text()
         sex = cells.enum("性别", Sex, _SEX_ALIASES)
         birth = cells.date("出生日期")
-        phone = cells.phone("联系电话")
-        emergency_phone = cells.phone("紧急联系电话")
+        phone = "" if cells.masked("联系电话") else cells.phone("联系电话")
+        emergency_phone = "" if cells.masked("紧急联系电话") else cells.phone("紧急联系电话")
         care_tags = self._care_tags(cells)
         living = cells.enum("居住情况", Living, _LIVING_ALIASES)
         town, village = place.town, place.village
@@ -289,11 +316,13 @@ class ResidentPlanner(Planner):
                 for field_name, message in exc.problems:
                     cells.refuse(RESIDENT_LABELS.get(field_name or "", "姓名"), message)
                 warnings = []
-            label = f"{draft.name} {_masked(draft.id_number)}".strip()
+            label = f"{draft.name} {mask_id_number(draft.id_number) if draft.id_number else masked_id}".strip()
         if cells.problems or village is None or town is None:
             return self.refused(cells, label)
         if draft.id_number:
             self.duplicate(cells, draft.id_number, "身份证号", "身份证号")
+        elif masked_id:
+            self.duplicate(cells, ("masked", masked_id, draft.name), "身份证号", "姓名和身份证号")
         else:
             self.duplicate(
                 cells,
@@ -307,10 +336,24 @@ class ResidentPlanner(Planner):
         note = "；".join(warnings)
         birth_text = d_text(draft.birth_date)
         existing = self.by_id.get(draft.id_number) if draft.id_number else None
+        if existing is None and masked_id:
+            existing = self._by_masked_id(masked_id, draft.name)
         if existing is None:
             # Without an ID number match, the same name + village + birth date is the same person
             # (only among records that have no ID number: two numbers mean two people).
             existing = self.by_person.get((draft.name, village.id, birth_text))
+        if existing is not None:
+            outside = out_of_scope(self.ws, existing["town_id"], existing["village_id"])
+            if outside:
+                cells.refuse("身份证号" if draft.id_number or masked_id else "所属村街", outside)
+                return self.refused(cells, label)
+            cells.masked_against(
+                {
+                    "身份证号": existing["id_number"],
+                    "联系电话": existing["phone"],
+                    "紧急联系电话": existing["emergency_phone"],
+                }
+            )
         if existing is None:
             initials, pinyin = cached_pinyin(draft.name)
             fields = {
@@ -349,6 +392,16 @@ class ResidentPlanner(Planner):
             note=note,
             work=_Write(existing["id"], changes),
         )
+
+    def _by_masked_id(self, masked: str, name: str) -> dict[str, Any] | None:
+        """The one resident with this name whose ID number masks to ``masked`` (131024********1234):
+        the same person as in the sheet an export without --full wrote."""
+        if self._masked_ids is None:
+            self._masked_ids = {}
+            for number, row in self.by_id.items():
+                self._masked_ids.setdefault((mask_id_number(number), row["name"]), []).append(row)
+        found = self._masked_ids.get((masked, name), [])
+        return found[0] if len(found) == 1 else None
 
     def _alike(self, draft: ResidentDraft, village: Village) -> tuple[str, ...]:
         """Warnings for a new resident who may be one already there (not the same ID number:

@@ -12,7 +12,8 @@ from xianghe_desk.domain.enums import FeedbackRoute, Satisfaction, Status, Urgen
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import Member
 from xianghe_desk.domain.numbering import parse_number
-from xianghe_desk.services.import_rows import Cells, ImportContext, LookupNames, read_place
+from xianghe_desk.services.import_lookups import LookupNames
+from xianghe_desk.services.import_rows import Cells, ImportContext, read_place
 
 STAGE: Final = {
     Status.RECEIVED: 0,
@@ -212,7 +213,8 @@ class RequestRowReader:
         dispatched_at = cells.datetime("派单时间")
         completed_at = cells.datetime("办结时间")
         feedback_at = cells.datetime("回访时间")
-        person_phone = cells.phone("联系电话")
+        # Masked values (an export without --full) are left out: the request keeps its own.
+        person_phone = "" if cells.masked("联系电话") else cells.phone("联系电话")
         draft = RequestDraft(
             channel or "-",
             category or "-",
@@ -220,7 +222,7 @@ class RequestRowReader:
             place.village.id if place.village else 0,
             received_at=received_at,
             person_name=cells.text("服务对象姓名"),
-            person_id_number=cells.id_text(),
+            person_id_number="" if cells.masked("身份证号") else cells.id_text(),
             external_number=external,
         )
         try:

@@ -23,7 +23,14 @@ from xianghe_desk.domain.models import Member, ServiceRequest
 from xianghe_desk.domain.numbering import format_number, parse_number
 from xianghe_desk.domain.pinyin import name_initials
 from xianghe_desk.services.import_request_rows import STAGE, RequestRow, RequestRowReader, fmt_time
-from xianghe_desk.services.import_rows import Cells, ImportContext, PlannedRow, Planner, RowAction
+from xianghe_desk.services.import_rows import (
+    Cells,
+    ImportContext,
+    PlannedRow,
+    Planner,
+    RowAction,
+    out_of_scope,
+)
 from xianghe_desk.services.people import MemberService, ResidentService
 from xianghe_desk.services.requests import RequestService
 from xianghe_desk.store.base import dt_text, reverse_digits
@@ -120,7 +127,13 @@ class RequestPlanner(Planner):
             return self.refused(cells, label)
         if request_id is None:
             return self._plan_new(cells, p, label)
-        return self._plan_existing(cells, p, self.requests.get(request_id), label)
+        request = self.requests.get(request_id)
+        outside = out_of_scope(self.ws, request.town_id, request.village_id)
+        if outside:
+            cells.refuse("工单编号" if p.number else "外部编号" if p.external else "所属村街", outside)
+            return self.refused(cells, f"{request.number} {label}")
+        cells.masked_against({"联系电话": request.person_phone, "身份证号": request.person_id_number})
+        return self._plan_existing(cells, p, request, label)
 
     def _identify(self, cells: Cells, p: RequestRow, natural: tuple[str, int, str]) -> int | None:
         by_number = self.by_number.get(p.number) if p.number else None

@@ -14,17 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from xianghe_desk.domain import validators as v
+from xianghe_desk.domain.access import is_masked, mask_id_number, mask_phone
 from xianghe_desk.domain.enums import LabelledEnum
 from xianghe_desk.domain.errors import ValidationError
-from xianghe_desk.domain.models import Grid, Member, Town, Village
+from xianghe_desk.domain.models import Grid, Town, Village
 from xianghe_desk.domain.pinyin import name_initials, name_pinyin
-from xianghe_desk.domain.queries import PersonFilter
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.sheets.reader import SheetData, SheetRow
+
+if TYPE_CHECKING:
+    # import_lookups reads cells of this module; the context only carries its MemberLookup.
+    from xianghe_desk.services.import_lookups import MemberLookup
 
 E = TypeVar("E", bound=LabelledEnum)
 
@@ -35,7 +39,6 @@ LOST_DIGITS: Final = (
 _SCIENTIFIC: Final = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _COUNTY_PREFIX: Final = re.compile(r"^(河北省?)?(廊坊市?)?(香河县)?")
 _SEPARATORS: Final = re.compile(r"[、,，;；/|\n]+")
-_NAME_WITH_PHONE: Final = re.compile(r"^(.+?)\s*[（(]\s*([0-9+\- ]{7,})\s*[)）]$|^(.+?)\s+([0-9+\-]{7,})$")
 _YES: Final = frozenset({"是", "Y", "YES", "TRUE", "1", "√", "✓", "有", "党员", "中共党员", "在岗"})
 _NO: Final = frozenset(
     {"否", "N", "NO", "FALSE", "0", "×", "✗", "无", "不是", "群众", "非党员", "离岗", "不在岗"}
@@ -122,6 +125,10 @@ class Cells:
     sheet: SheetData
     row: SheetRow
     problems: list[tuple[str, str]] = field(default_factory=list)
+    # Cells that hold a masked value (131024********1234): column → text. Left out, never written;
+    # the ones that agree with the stored number are moved to ``masked_agreed`` (nothing to check).
+    masked_columns: dict[str, str] = field(default_factory=dict)
+    masked_agreed: list[str] = field(default_factory=list)
 
     @property
     def number(self) -> int:
@@ -139,6 +146,29 @@ class Cells:
 
     def refuse(self, column: str, message: str) -> None:
         self.problems.append((column, message))
+
+    def masked(self, name: str) -> str:
+        """The cell's text when it holds a masked ID number or phone (an export without --full),
+        else "". A masked value is never written over a full one: the planner leaves the column
+        out, and the import notes it on the row (imports.py)."""
+        value = self.raw(name)
+        if not isinstance(value, str) or not is_masked(value):
+            return ""
+        text = value.strip().replace(" ", "")
+        self.masked_columns[name] = text
+        return text
+
+    def masked_against(self, stored: dict[str, str | None]) -> None:
+        """Compare masked cells with the record's stored values (column → full value): a masked
+        cell that shows the stored number's visible digits says nothing new."""
+        for column, value in stored.items():
+            text = self.masked_columns.get(column)
+            if text is None or not value:
+                continue
+            mask = mask_id_number if "身份证" in column else mask_phone
+            if mask(value) == text:
+                del self.masked_columns[column]
+                self.masked_agreed.append(column)
 
     def text(self, name: str, required: bool = False) -> str:
         value = self.raw(name)
@@ -289,6 +319,7 @@ class PlaceCache:
 
     def __init__(self, ws: Workspace) -> None:
         self.places = PlaceService(ws)
+        self.who = ws.who  # rows of places outside the actor's scope are refused
         self._towns: dict[str, Town | ValidationError] = {}
         self._villages: dict[tuple[str, int], Village | ValidationError] = {}
         self._grids: dict[tuple[int, str], Grid | ValidationError] = {}
@@ -395,103 +426,43 @@ def _read_place(
             place.village = places.village(village_text, place.town)
         except ValidationError as exc:
             cells.refuse(village_column, exc.message)
+    _check_scope(cells, places, place, village_column if village_text else None)
     return place
 
 
-# ---- members and lists -----------------------------------------------------------------------
+def _check_scope(cells: Cells, places: PlaceCache, place: Place, village_column: str | None) -> None:
+    """Refuse a row for a place outside the actor's towns or villages, like any other bad cell,
+    so the all-or-nothing rule and --valid-only treat it as they treat every refusal."""
+    who = places.who
+    if not who.limited:
+        return
+    if place.village is not None and village_column is not None:
+        if not who.covers(place.village.town_id, place.village.id):
+            cells.refuse(village_column, _outside(place.village.short_name, who.scope_label()))
+    elif place.town is not None and village_column is None and not cells.problems:
+        if not who.covers(place.town.id, None):
+            cells.refuse("所属镇", _outside(f"{place.town.name}（整个镇）", who.scope_label()))
 
 
-class MemberLookup:
-    """Members named in a cell (承办人, 联系党员): 姓名, 姓名（手机号） or a phone number."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
-        self._members: list[Member] | None = None
-        self._by_id: dict[int, Member] | None = None
-        self._name_counts: dict[str, int] = {}
-
-    def _all(self) -> list[Member]:
-        if self._members is None:
-            self._members = self.ws.members.list(PersonFilter(), 0, 10**9)
-        return self._members
-
-    def resolve(self, text: str, town: Town | None) -> Member:
-        match = _NAME_WITH_PHONE.match(text)
-        name, phone = text, ""
-        if match:
-            name, phone = (match.group(1) or match.group(3)).strip(), (match.group(2) or match.group(4))
-        elif re.fullmatch(r"[0-9+\- ]{7,}", text):
-            name, phone = "", text
-        members = self._all()
-        if phone:
-            try:
-                phone = v.normalize_phone(phone)
-            except ValidationError as exc:
-                raise ValidationError(f"「{text}」里的电话不对：{exc.message}") from None
-            found = [m for m in members if m.phone == phone and (not name or m.name == name)]
-        else:
-            found = [m for m in members if m.name == name]
-        if len(found) > 1 and town is not None:
-            found = [m for m in found if m.town_id == town.id] or found
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise ValidationError(
-                f"网格员名单里没有「{text}」。请先导入或添加这位网格员，或检查姓名是否写错。"
-            )
-        raise ValidationError(
-            f"网格员名单里有 {len(found)} 位「{name}」，请写成「姓名（手机号）」，如「{name}（{found[0].phone}）」。"
-        )
-
-    def display(self, member_id: int | None) -> str:
-        """How an export names a member: the name, with the phone when the name is not unique."""
-        if member_id is None:
-            return ""
-        if self._by_id is None:
-            self._by_id = {m.id: m for m in self._all()}
-            self._name_counts = {}
-            for m in self._all():
-                self._name_counts[m.name] = self._name_counts.get(m.name, 0) + 1
-        member = self._by_id.get(member_id)
-        if member is None:
-            return ""
-        if self._name_counts.get(member.name, 0) > 1:
-            return f"{member.name}（{member.phone}）"
-        return member.name
+def _outside(what: str, scope: str) -> str:
+    return (
+        f"{what}不在您负责的范围内（{scope}），不能导入这一行。"
+        "请只导入您负责的村街的数据，其他的请交给负责的文员导入。"
+    )
 
 
-class LookupNames:
-    """Channels, categories and handling methods by name or code (inactive ones too: old sheets)."""
-
-    def __init__(self, ws: Workspace, kind: str, label: str) -> None:
-        self.kind = kind
-        self.label = label
-        items = ws.lookups.all(kind, include_inactive=True)
-        self.items = items
-        self.codes: dict[str, str] = {}
-        for item in items:
-            self.codes[item.name] = item.code
-            self.codes[item.code] = item.code
-            self.codes[item.name.replace(" ", "")] = item.code
-        self.names = {item.code: item.name for item in items}
-        self.groups = {item.code: item.group_code for item in items}
-        self.active = [item.name for item in items if item.active]
-
-    def code(self, cells: Cells, column: str, required: bool = False) -> str:
-        text = cells.text(column, required=required)
-        if not text:
-            return ""
-        folded = text.replace(" ", "")
-        code = self.codes.get(folded)
-        if code is None and self.kind == "channel" and "12345" in folded:
-            code = self.codes.get("hotline_12345")
-        if code is None:
-            cells.refuse(
-                column,
-                f"「{text}」不是可选的{self.label}。请从下拉列表中选择，可选：{'、'.join(self.active)}。",
-            )
-            return ""
-        return code
+def out_of_scope(ws: Workspace, town_id: int | None, village_id: int | None) -> str | None:
+    """Why the actor may not change an existing record of this town / village, or None."""
+    who = ws.who
+    if who.covers(town_id, village_id):
+        return None
+    village = ws.villages.get(village_id) if village_id is not None else None
+    town = ws.towns.get(town_id) if town_id is not None else None
+    where = village.short_name if village else (town.name if town else "别的村街")
+    return (
+        f"这一行对应的记录登记在{where}，不在您负责的范围内（{who.scope_label()}），"
+        f"不能用表格修改或迁走。请核对这一行，或请负责{where}的文员处理。"
+    )
 
 
 # ---- planned rows ----------------------------------------------------------------------------

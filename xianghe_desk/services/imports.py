@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Final
 
 from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.services.import_lookups import MemberLookup
 from xianghe_desk.services.import_people import MemberPlanner, ResidentPlanner
 from xianghe_desk.services.import_places import GridPlanner, VillagePlanner
 from xianghe_desk.services.import_requests import RequestPlanner
 from xianghe_desk.services.import_rows import (
     Cells,
     ImportContext,
-    MemberLookup,
     PlaceCache,
     PlannedRow,
     Planner,
@@ -158,6 +158,20 @@ class ImportReport:
             )
 
 
+def _masked_note(columns: list[str], action: RowAction) -> str:
+    """What happened to the masked values of a row (131024********1234, 138****8000)."""
+    names = "、".join(f"「{c}」" for c in columns)
+    if action is RowAction.ADD:
+        return (
+            f"{names}只有部分数字（导出时隐藏了中间几位），没有导入；"
+            "需要完整号码时，请在表格里填上完整号码再导入，或在程序里补上。"
+        )
+    return (
+        f"{names}只有部分数字（导出时隐藏了中间几位），与本机登记的号码对不上；"
+        "没有用它改写本机的号码，请核对。"
+    )
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -206,8 +220,16 @@ class ImportService:
     ) -> ImportPlan:
         rows = []
         total = len(sheet.rows)
+        kept = 0  # rows whose masked numbers agree with the stored ones: noted once for the sheet
         for index, row in enumerate(sheet.rows, start=1):
-            rows.append(planner.plan_row(Cells(sheet, row)))
+            cells = Cells(sheet, row)
+            planned = planner.plan_row(cells)
+            if planned.action is not RowAction.REFUSE:
+                kept += bool(cells.masked_agreed)
+                if cells.masked_columns:
+                    note = _masked_note(list(cells.masked_columns), planned.action)
+                    planned.warnings = (*planned.warnings, note)
+            rows.append(planned)
             if index % PROGRESS_EVERY == 0:
                 if check_cancelled is not None:
                     check_cancelled()
@@ -215,7 +237,13 @@ class ImportService:
                     progress(index, total)
         if progress is not None:
             progress(total, total)
-        return ImportPlan(sheet.spec.kind, sheet.source, rows, list(sheet.warnings))
+        warnings = list(sheet.warnings)
+        if kept:
+            warnings.append(
+                f"有 {kept} 行的身份证号或电话只有部分数字（导出时隐藏了中间几位），"
+                "与本机已有的号码相符；导入时保留了本机的完整号码，没有用隐藏的号码改写。"
+            )
+        return ImportPlan(sheet.spec.kind, sheet.source, rows, warnings)
 
     def import_sheet(
         self,

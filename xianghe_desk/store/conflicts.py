@@ -20,6 +20,17 @@ _FIELDS = (
     "resolution", "resolution_stamp",
 )  # fmt: skip
 
+# Where a conflict's row lies (town id, village id), per table; shared tables are not listed.
+_PLACE_QUERIES = {
+    "villages": "SELECT town_id, id FROM villages WHERE id = ?",
+    "grids": "SELECT v.town_id, g.village_id FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.id = ?",
+    "members": "SELECT town_id, village_id FROM members WHERE id = ?",
+    "residents": "SELECT town_id, village_id FROM residents WHERE id = ?",
+    "requests": "SELECT town_id, village_id FROM requests WHERE id = ?",
+    "request_events": "SELECT r.town_id, r.village_id FROM request_events e"
+    " JOIN requests r ON r.id = e.request_id WHERE e.id = ?",
+}
+
 
 @dataclass(frozen=True)
 class ConflictRecord:
@@ -119,6 +130,24 @@ class ConflictStore(TableStore):
             return row.get("deleted_at")
         unit = UNITS[record.tbl].get(record.unit)
         return applier.unit_value(record.tbl, unit, row) if unit else None
+
+    def row_place(self, record: ConflictRecord) -> tuple[int | None, int | None] | None:
+        """(town id, village id) of the row a conflict is about, for the actor's scope.
+
+        None for rows the whole county shares (towns, lists, settings); (None, None) when this
+        copy does not hold the row (then no town or village can vouch for it).
+        """
+        query = _PLACE_QUERIES.get(record.tbl)
+        if query is None:
+            return None
+        applier = SyncApplier(self.db, SyncStore(self.db), self.device_id)
+        row_id = applier.row_id(record.tbl, record.row_uuid)
+        if row_id is None:
+            return (None, None)
+        row = self.db.execute(query, [row_id]).fetchone()
+        if row is None:
+            return (None, None)
+        return (row[0], row[1])
 
     def display_name(self, tbl: str, uuid: str) -> str | None:
         """The name of a referenced row (a grid, a member …) for showing a value to the clerk."""

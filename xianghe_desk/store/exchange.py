@@ -437,6 +437,15 @@ class SyncStore(TableStore):
         return int(self._scalar("SELECT count(*) FROM sync_pending"))
 
     # ---------------------------------------------------------------- scope of a village laptop
+    def village_ids(self, village_uuids: Iterable[str]) -> list[int]:
+        """This copy's ids of villages known by uuid (an alias resolves to the village kept)."""
+        village_ids = []
+        for uuid in village_uuids:
+            found = self._scalar("SELECT id FROM villages WHERE uuid = ?", [self.canonical("villages", uuid)])
+            if found is not None:
+                village_ids.append(int(found))
+        return village_ids
+
     def scope(self, village_uuids: Iterable[str], town_code: str | None) -> dict[str, set[str]]:
         """The rows a laptop for these villages holds, by table (towns, villages, lookups and
         settings travel whole and are not listed).
@@ -448,11 +457,7 @@ class SyncStore(TableStore):
         so whatever the laptop holds refers only to rows it holds and nothing waits after the
         first package.
         """
-        village_ids = []
-        for uuid in village_uuids:
-            found = self._scalar("SELECT id FROM villages WHERE uuid = ?", [self.canonical("villages", uuid)])
-            if found is not None:
-                village_ids.append(int(found))
+        village_ids = self.village_ids(village_uuids)
         town_id = self._scalar("SELECT id FROM towns WHERE code = ?", [town_code]) if town_code else None
         for name in _SCOPE_TABLES:
             self.db.execute(f"DROP TABLE IF EXISTS temp.{name}")  # names are constants
