@@ -89,8 +89,9 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -120,6 +121,7 @@ from xianghe_desk.services.exchange_files import (
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store import migrations
+from xianghe_desk.store.accounts import AuditStore
 from xianghe_desk.store.base import TableStore
 from xianghe_desk.store.conflicts import ConflictStore
 from xianghe_desk.store.db import new_uuid, now_text
@@ -144,6 +146,7 @@ TABLE_LABELS = {
     "settings": "设置",
     "requests": "工单",
     "request_events": "办理记录",
+    "audit_log": "操作日志",
 }
 
 
@@ -420,6 +423,13 @@ class ExchangeService:
             files["conflicts.jsonl"] = jsonl(conflicts)
             counts = {t: len(rows) for t, rows in by_table.items()}
             counts["request_events"] = len(events)
+            if me.role == "village":
+                # The laptop's audit trail travels to the township (issue #9): every row since
+                # shortly before the newest change the township has of this laptop (receivers skip
+                # rows they have, so the overlap costs nothing and a lost package loses nothing).
+                audit = self._audit_to_send(peer.seen.get(me.tag, 0))
+                files["audit_log.jsonl"] = jsonl(audit)
+                counts["audit_log"] = len(audit)
             manifest = {
                 "format": FORMAT,
                 "schema_version": migrations.SCHEMA_VERSION,
@@ -544,6 +554,9 @@ class ExchangeService:
             applier.retry_pending()
             for event in package.events:
                 applier.apply_event(event)
+            received_audit = AuditStore(self.ws.db, self.ws.device.tag).insert_received(
+                package.audit, self.ws.device.tag
+            )
             merged_conflicts = sum(self.conflict_store.merge(c) for c in package.conflicts)
             seen = {str(k): int(v) for k, v in manifest["covers"]["seen"].items()}
             self.log.merge_seen(seen)
@@ -564,6 +577,8 @@ class ExchangeService:
             )
             job.report(total, total)
         counts = Counter(report.inserted) + Counter(report.updated)
+        if received_audit:
+            counts["audit_log"] = received_audit
         return ImportResult(
             package_id=package_id,
             sender=peer.name,
@@ -575,6 +590,12 @@ class ExchangeService:
             new_conflicts=len(report.conflicts) + (merged_conflicts if not already else 0),
             merged=sum(1 for table, _keep, _alias in report.merged if table in ("residents", "members")),
             pending=report.pending,
+        )
+
+    def _audit_to_send(self, seen_t: int) -> list[dict[str, Any]]:
+        since = datetime.fromtimestamp(seen_t / 1000) - timedelta(days=1) if seen_t else datetime(2000, 1, 1)
+        return AuditStore(self.ws.db, self.ws.device.tag).rows_since(
+            self.ws.device.tag, since.isoformat(sep=" ", timespec="seconds")
         )
 
     def _fill_blanks(self, conflict_uuids: list[str]) -> None:

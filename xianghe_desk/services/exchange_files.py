@@ -34,6 +34,7 @@ class Package:
     entries: list[Entry] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
 
 def b64(data: bytes) -> str:
@@ -85,6 +86,8 @@ def unzip_package(plain: bytes, name: str) -> Package:
                     package.conflicts = rows
                 elif table == "request_events":
                     package.events = rows
+                elif table == "audit_log":
+                    package.audit = rows
                 elif table in SYNC_TABLES:
                     package.entries += [Entry.from_json(table, row) for row in rows]
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:

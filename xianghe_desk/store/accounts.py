@@ -211,6 +211,31 @@ class AuditStore(TableStore):
         )
         return int(cursor.lastrowid or 0)
 
+    def rows_since(self, device: str, at: str) -> builtins.list[dict[str, Any]]:
+        """A copy's own audit rows from ``at`` on, as they travel in a package (every column)."""
+        return self._fetch(
+            f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log WHERE device = ? AND at >= ? ORDER BY seq",
+            [device, at],
+        )
+
+    def insert_received(self, rows: builtins.list[dict[str, Any]], own_device: str) -> int:
+        """Rows received from another copy, kept as they were written there (their chain stays
+        verifiable); rows already here, and rows claiming to be this copy's own, are skipped."""
+        added = 0
+        placeholders = ", ".join("?" for _ in AUDIT_COLUMNS)
+        for row in rows:
+            if str(row.get("device")) == own_device or self.has_uuid(str(row.get("uuid"))):
+                continue
+            values = [row.get(key) for key in AUDIT_COLUMNS]
+            if any(v is None for v in values):
+                continue
+            self.db.execute(
+                f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({placeholders})",  # constant names
+                [int(str(v)) if key == "seq" else str(v) for key, v in zip(AUDIT_COLUMNS, values, strict=True)],
+            )
+            added += 1
+        return added
+
     def has_uuid(self, uuid: str) -> bool:
         return self._one("SELECT 1 AS x FROM audit_log WHERE uuid = ?", [uuid]) is not None
 
