@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures shared from test_exchange_roundtrip are parameters here
 """The laptop's audit trail reaches the township in the packages, once, with its chain intact (issue #9)."""
 
 from __future__ import annotations
