@@ -47,4 +47,4 @@ def run_desk(db: Path | None = None, demo: bool = False) -> int:
             return 1
     else:
         db_path = Path(db) if db else paths.default_db_path()
-    return run(db_path)
+    return run(db_path, demo=demo)

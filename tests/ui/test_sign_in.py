@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QDialog
@@ -102,7 +103,7 @@ def test_a_password_set_by_the_administrator_must_be_changed(fresh_ctx, monkeypa
     fresh_ctx.sign_in("admin", DEMO_PASSWORD)
     reset_password(fresh_ctx.ws, "cun", "temporary-1")
 
-    def ask(cls, parent, ctx, lock_name=""):
+    def ask(cls, parent, ctx, lock_name="", demo=False):
         return ctx.sign_in("cun", "temporary-1")
 
     forced: list[bool] = []
@@ -171,3 +172,14 @@ def test_sign_ins_are_in_the_audit_trail(fresh_ctx) -> None:
     fresh_ctx.sign_in("lingdao", DEMO_PASSWORD)
     last = AuditService(fresh_ctx.ws).entries(newest_first=True, limit=1)[0]
     assert (last.kind, last.user_name) == ("sign_in", "lingdao")
+
+
+def test_the_demo_says_its_accounts_and_fills_in_the_administrator(qtbot, fresh_ctx) -> None:
+    dialog = SignInDialog(fresh_ctx, demo=True)
+    qtbot.add_widget(dialog)
+    assert dialog.name_edit.text() == "admin"
+    texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.message)))
+    assert DEMO_PASSWORD in texts and "lingdao" in texts
+    dialog.password_edit.setText(DEMO_PASSWORD)
+    dialog.accept()
+    assert fresh_ctx.who.name == "admin"

@@ -20,15 +20,18 @@ from xianghe_desk.ui.dialogs.sign_in_dialog import SignInDialog
 log = logging.getLogger(__name__)
 
 
-def sign_in_at_start(ctx: DeskContext, parent: QWidget | None = None) -> bool:
-    """Before the main window: create the first administrator or sign in. False: the clerk quit."""
+def sign_in_at_start(ctx: DeskContext, parent: QWidget | None = None, demo: bool = False) -> bool:
+    """Before the main window: create the first administrator or sign in. False: the clerk quit.
+
+    On the demo (``--demo``) the dialog says the demo accounts and fills in the administrator.
+    """
     if not ctx.accounts.has_accounts():
         first = FirstAdminDialog(ctx, parent)
         if first.exec() != QDialog.DialogCode.Accepted:
             return False
         RecoveryCodeDialog(first.recovery_code, first.user_name, ctx.ws.title(), parent).exec()
         return True
-    if not _sign_in_from_environment(ctx) and SignInDialog.ask(parent, ctx) is None:
+    if not _sign_in_from_environment(ctx) and SignInDialog.ask(parent, ctx, demo=demo) is None:
         return False
     user = ctx.accounts.current_user()
     if user is not None and user.must_change:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from xianghe_desk.domain.access import Actor
-from xianghe_desk.services.accounts import SignInError
+from xianghe_desk.services.accounts import DEMO_PASSWORD, SignInError
 from xianghe_desk.ui.settings import TextOption, desk_settings
 
 LAST_USER = TextOption("sign_in/last_user", "")
@@ -28,11 +28,12 @@ LAST_USER = TextOption("sign_in/last_user", "")
 class SignInDialog(QDialog):
     """Signals: none; ``actor`` holds who signed in after ``accept()``."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, lock_name: str = "") -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx, parent: QWidget | None = None, lock_name: str = "", demo: bool = False) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.ctx = ctx
         self.actor: Actor | None = None
         self.lock_name = lock_name
+        self.demo = demo
         self.setWindowTitle("桌面已锁定" if lock_name else "登录")
         self.setModal(True)
         self._init_widgets()
@@ -42,6 +43,11 @@ class SignInDialog(QDialog):
         title = self.ctx.ws.title() if hasattr(self.ctx, "ws") else ""
         if self.lock_name:
             intro = f"长时间没有操作，桌面已锁定。请输入「{self.lock_name}」的密码继续；没保存的表格仍在。"
+        elif self.demo:
+            intro = (
+                f"香河「这就办」服务台账 — {title}（演示数据）\n演示账号的密码都是 {DEMO_PASSWORD}：管理员 admin、"
+                "镇级文员 zhen、村级录入员 cun、领导查看 lingdao。"
+            )
         else:
             intro = f"香河「这就办」服务台账 — {title}\n请输入您的用户名和密码。"
         heading = QLabel(intro, self)
@@ -50,7 +56,7 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         self.name_edit = QLineEdit(self)
         self.name_edit.setAccessibleName("用户名")
-        self.name_edit.setText(self.lock_name or desk_settings().get(LAST_USER))
+        self.name_edit.setText(self.lock_name or desk_settings().get(LAST_USER) or ("admin" if self.demo else ""))
         self.name_edit.setReadOnly(bool(self.lock_name))
         self.password_edit = QLineEdit(self)
         self.password_edit.setAccessibleName("密码")
@@ -88,6 +94,7 @@ class SignInDialog(QDialog):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        self.adjustSize()  # the message line must not push the heading out of the window
 
     def accept(self) -> None:
         name = self.name_edit.text().strip()
@@ -118,8 +125,8 @@ class SignInDialog(QDialog):
             self.password_edit.setFocus()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, ctx, lock_name: str = "") -> Actor | None:  # type: ignore[no-untyped-def]
-        dialog = cls(ctx, parent, lock_name)
+    def ask(cls, parent: QWidget | None, ctx, lock_name: str = "", demo: bool = False) -> Actor | None:  # type: ignore[no-untyped-def]
+        dialog = cls(ctx, parent, lock_name, demo)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
         return dialog.actor if accepted else None
