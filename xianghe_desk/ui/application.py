@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from xianghe_desk import paths
@@ -27,6 +27,14 @@ def load_font() -> str:
     return families[0]
 
 
+def app_icon() -> QIcon:
+    """The program's icon (resources/icons, drawn by installer/make_icons.py) in every size it has."""
+    icon = QIcon()
+    for png in sorted(paths.resource("icons").glob("xianghe-desk-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
 def install_chinese(app: QApplication) -> None:
     """Qt's own buttons and dialogs in Chinese (qtbase_zh_CN ships with the PySide6 wheel)."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
@@ -44,6 +52,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("xianghe-desk")
     app.setOrganizationName("xianghe")
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("xianghe-desk")  # the menu entry installer/build_deb.sh installs
     # No applicationDisplayName: Qt would append it to every window title, and the main
     # window's title already starts with the program's name.
     family = load_font()
@@ -55,21 +65,30 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run(db_path: Path) -> int:
+def run(db_path: Path, demo: bool = False) -> int:
     from xianghe_desk.ui import errors
+    from xianghe_desk.ui.context import DeskContext
     from xianghe_desk.ui.main_window import MainWindow
+    from xianghe_desk.ui.sign_in import IdleLock, sign_in_at_start
 
     errors.setup_logging()
     app = make_app()
     errors.install_excepthook()
     try:
-        window = MainWindow(db_path)
+        ctx = DeskContext(Path(db_path))
     except Exception as exc:
         # The database could not be opened (locked, damaged, too new): say so and stop.
         if not errors.is_user_error(exc):
             raise
         errors.show_warning(None, errors.user_message(exc), "无法打开数据库")
         return 1
+    # Nobody sees a name or an ID number before signing in (issue #9).
+    if not sign_in_at_start(ctx, demo=demo):
+        ctx.close()
+        return 1
+    window = MainWindow(db_path, ctx=ctx)
+    app.aboutToQuit.connect(ctx.close)
+    window.idle_lock = IdleLock(ctx, ctx.accounts.idle_lock_minutes(), window)  # type: ignore[attr-defined]
     window.show()
     # CI's wheel check waits for this line to know the installed desk really opened.
     log.info("desk window shown on %s", db_path)
