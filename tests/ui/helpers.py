@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.main_window import MainWindow
@@ -26,3 +28,26 @@ def show_window(qtbot, ctx: DeskContext, width: int = 1366, height: int = 768) -
     window.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
     return window
+
+
+def answer_file_dialogs(monkeypatch, answer: Path | None) -> list[QFileDialog]:
+    """Every desk file dialog (ui/widgets/file_dialogs.py) returns ``answer`` at once (None: the
+    clerk cancels). The dialogs are kept, configured as shown, for the test to look at."""
+    shown: list[QFileDialog] = []
+
+    def exec_(dialog: QFileDialog) -> int:
+        shown.append(dialog)
+        if answer is None:
+            return QFileDialog.DialogCode.Rejected.value
+        dialog.selectFile(str(answer))
+        return QFileDialog.DialogCode.Accepted.value
+
+    def elsewhere(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a screen opened its own file dialog instead of ui/widgets/file_dialogs")
+
+    for static in ("getOpenFileName", "getSaveFileName", "getExistingDirectory", "getOpenFileNames"):
+        monkeypatch.setattr(QFileDialog, static, elsewhere)
+    monkeypatch.setattr(QFileDialog, "exec", exec_)
+    monkeypatch.setattr(QFileDialog, "selectedFiles", lambda _dialog: [str(answer)] if answer else [])
+    monkeypatch.setattr(QFileDialog, "deleteLater", lambda _dialog: None)  # the test looks at it afterwards
+    return shown

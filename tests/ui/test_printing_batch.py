@@ -13,10 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from tests import helpers
 from tests.helpers import pdf_pages
+from tests.ui.helpers import answer_file_dialogs
 from xianghe_desk.domain.enums import Status
 from xianghe_desk.domain.queries import RequestFilter
 from xianghe_desk.jobs.runner import JobRunner
@@ -147,9 +148,14 @@ def test_tiles_show_the_figures_of_stats(page, ctx):
     for key, _label, unit in HEADLINE:
         value = figures[key]
         expected = (
-            f"{value:.1f}%" if unit == "%" else f"{value:.1f}" if isinstance(value, float) else f"{value:,}"
+            f"{value:.1f}%"
+            if unit == "%"
+            else f"{value:.1f}{unit}"  # 平均办结时长 says 「小时」 (issue #8)
+            if isinstance(value, float)
+            else f"{value:,}"
         )
         assert page.tiles[key].value == expected, key
+    assert page.tiles["avg_hours_to_complete"].value.endswith("小时")
     assert page.tabs.tabText(0) == "分村街"
     villages = page.tables["by_region"]
     assert villages.rowCount() == len(figures["by_village"])
@@ -196,7 +202,7 @@ def test_monthly_summary_from_the_page(page, shown):
 
 def test_excel_export_from_the_page(page, tmp_path, monkeypatch):
     target = tmp_path / "汇总"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    answer_file_dialogs(monkeypatch, target)
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
     page.export_excel()
@@ -204,7 +210,7 @@ def test_excel_export_from_the_page(page, tmp_path, monkeypatch):
     assert told and str(saved) in told[0]
     book = load_workbook(saved)
     rows = {r[0]: r[1] for r in book["主要指标"].iter_rows(min_row=3, values_only=True) if r[0]}
-    assert rows["受理数"] == str(page.current.figures["received"])  # type: ignore[union-attr]
+    assert str(rows["受理数"]) == str(page.current.figures["received"])  # type: ignore[union-attr]
 
 
 def test_village_notice_from_the_page(page, shown):

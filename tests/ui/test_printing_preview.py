@@ -8,9 +8,10 @@ import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from tests.helpers import pdf_pages
+from tests.ui.helpers import answer_file_dialogs
 from xianghe_desk.pdf.notice import NoticeMember, NoticeSheet, build_notices
 from xianghe_desk.ui.dialogs.pdf_preview import PdfPreviewDialog, has_preview
 
@@ -87,7 +88,7 @@ def test_cancelled_print_dialog_prints_nothing(qtbot, dialog, monkeypatch):
 def test_save_as_copies_the_file(dialog, tmp_path, monkeypatch, three_pages):
     target = tmp_path / "saved" / "公示"
     target.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF 文件 (*.pdf)"))
+    answer_file_dialogs(monkeypatch, target)
     saved = dialog.save_as()
     assert saved == target.with_suffix(".pdf")
     assert saved.read_bytes() == three_pages.read_bytes()
@@ -96,7 +97,7 @@ def test_save_as_copies_the_file(dialog, tmp_path, monkeypatch, three_pages):
 
 def test_save_as_into_a_missing_folder_says_so(dialog, tmp_path, monkeypatch):
     warnings = []
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "no" / "x.pdf"), ""))
+    answer_file_dialogs(monkeypatch, tmp_path / "no" / "x.pdf")
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
     assert dialog.save_as() is None
     assert warnings and "无法保存" in warnings[0]

@@ -138,7 +138,9 @@ def test_export_requests_of_one_month(panel, tmp_path, monkeypatch):
     panel.month_check.setChecked(True)
     assert panel.month.isEnabled() and panel.export_month() == "2026-11"
     panel.export_button.click()
-    rows = list(load_workbook(target, read_only=True).worksheets[0].iter_rows(values_only=True))
+    workbook = load_workbook(target, read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()  # read-only workbooks keep the file open until closed (ResourceWarning)
     assert rows[0][0] == "受理时间" and len(rows) > 1
     assert all(r[0].month == 11 for r in rows[1:])
     assert "已导出服务工单" in panel.messages[-1][1]

@@ -12,7 +12,7 @@ from xianghe_desk.services.demo_file import build_demo_file, demo_problem
 from xianghe_desk.services.workspace import Workspace
 
 
-class Interrupted(Exception):
+class BuildInterruptedError(Exception):
     pass
 
 
@@ -27,9 +27,9 @@ def test_an_interrupted_build_leaves_nothing_behind(tmp_path: Path) -> None:
     def progress(stage: str, done: int, total: int) -> None:
         calls.append(stage)
         if stage == "requests" and done > 0:
-            raise Interrupted
+            raise BuildInterruptedError
 
-    with pytest.raises(Interrupted):
+    with pytest.raises(BuildInterruptedError):
         build_demo_file(target, "small", progress=progress)
     assert "requests" in calls
     assert list(tmp_path.iterdir()) == [], "no demo and no temporary file may be left"

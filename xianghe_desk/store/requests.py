@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import builtins
 import json
+import re
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from xianghe_desk.domain.enums import FeedbackRoute, Satisfaction, Status, Urgency
 from xianghe_desk.domain.models import RequestEvent, ServiceRequest
+from xianghe_desk.domain.numbering import DEVICE_ALPHABET, clean_input
 from xianghe_desk.domain.queries import RequestFilter, SearchKind, Sort, read_search
-from xianghe_desk.store.base import Row, TableStore, dt, dt_text, prefix_range
+from xianghe_desk.store.base import Row, TableStore, dt, dt_text, prefix_range, scope_clauses
 from xianghe_desk.store.db import new_uuid, now_text
 from xianghe_desk.store.schema import PHONE_DIGITS
 
@@ -47,6 +50,61 @@ _SORT_SQL = {
 }
 
 OPEN_SQL = "r.status IN ('received', 'dispatched', 'in_progress')"
+
+# Partial work-order numbers (issue #8). A number is 「TTT-DDDD-YYMM-NNNN」 (domain/numbering.py):
+# the first 14 characters, 「TTT-DDDD-YYMM-」, are its head, shared by every number one copy of the
+# desk hands out in one month, so a county holds a few thousand heads at most. A tail such as 「0401」
+# is looked up as head + 「0401」 for every head, all through the UNIQUE index on number: no new
+# column, no migration, and a million rows cost a few thousand index seeks.
+HEAD_LENGTH = 14
+SEQUENCE_SIZES = (4, 5, 6)
+# The heads, one index seek each: jump past every number of the head just found ('~' sorts after
+# digits and capitals).
+_HEADS_SQL = f"""
+    WITH RECURSIVE heads(head) AS (
+        SELECT (SELECT substr(number, 1, {HEAD_LENGTH}) FROM requests ORDER BY number LIMIT 1)
+        UNION ALL
+        SELECT (SELECT substr(number, 1, {HEAD_LENGTH}) FROM requests WHERE number > heads.head || '~'
+                ORDER BY number LIMIT 1)
+        FROM heads WHERE heads.head IS NOT NULL
+    )
+    SELECT head FROM heads WHERE head IS NOT NULL
+"""
+_TAG = f"[{DEVICE_ALPHABET}]"
+# What is left of a number once its dashes are gone. A tail ends in at least four digits (the
+# sequence) and may start inside the device tag: 0401, 26110401, K7M326110401. A beginning holds
+# the town's three digits and a letter of the tag at least (digits alone are a phone or an ID
+# number): 100K7M3, 100K7M32611.
+_TAIL_RE = re.compile(rf"(?:\d{{0,3}}{_TAG}{{1,4}})?\d{{4,14}}")
+_HEAD_RE = re.compile(rf"(?=.*[A-Z])\d{{3}}{_TAG}{{1,4}}(?:(?<={_TAG}{{4}})\d{{1,9}})?")
+
+
+def compact_number(text: str) -> str:
+    """A typed (part of a) number without dashes or spaces, in capitals: 「k7m3-2611-0401」 → K7M326110401."""
+    return clean_input(text).replace("-", "")
+
+
+def tail_candidates(heads: Iterable[str], tail: str) -> builtins.list[str]:
+    """The numbers that would end in ``tail`` (compact, at least four digits) under each head.
+
+    The sequence is the last 4, 5 or 6 digits; what comes before it must end the head.
+    """
+    found = []
+    for head in heads:
+        compact_head = head.replace("-", "")
+        for size in SEQUENCE_SIZES:
+            if len(tail) < size:
+                break
+            sequence, before = tail[-size:], tail[:-size]
+            if sequence.isdigit() and compact_head.endswith(before):
+                found.append(head + sequence)
+    return found
+
+
+def head_prefix(compact: str) -> str:
+    """A compact beginning of a number with its dashes put back: 101FCF226 → 101-FCF2-26."""
+    parts = [compact[:3], compact[3:7], compact[7:11], compact[11:]]
+    return "-".join(p for p in parts if p)
 
 
 def _request(row: Row) -> ServiceRequest:
@@ -235,15 +293,31 @@ class RequestStore(TableStore):
             params += [dt_text(now), dt_text(end_of_day)]
         if flt.not_printed:
             clauses.append("r.printed_at IS NULL AND r.status = 'dispatched'")
+        clauses, params = scope_clauses("r", flt.scope_towns, flt.scope_villages, clauses, params)
         search_sql, search_params = self._search(flt.text)
         if search_sql:
             clauses.append(search_sql)
             params += search_params
         return " AND ".join(clauses), params
 
-    @staticmethod
-    def _search(text: str) -> tuple[str, list[Any]]:
-        """Name, pinyin initials, work-order number or phone, each through an index."""
+    def heads(self) -> builtins.list[str]:
+        """Every number head 「TTT-DDDD-YYMM-」 in use (see HEAD_LENGTH)."""
+        return [row[0] for row in self.db.execute(_HEADS_SQL).fetchall()]
+
+    def _number_search(self, compact: str) -> tuple[str, builtins.list[Any]]:
+        """A part of a work-order number: its tail (「0401」, 「2611-0401」) or its beginning
+        (「101-FCF2」); empty when ``compact`` cannot be either."""
+        if _HEAD_RE.fullmatch(compact):
+            prefix = head_prefix(compact)
+            return prefix_range("r.number"), [prefix, prefix]
+        if _TAIL_RE.fullmatch(compact):
+            candidates = tail_candidates(self.heads(), compact)
+            if candidates:
+                return "r.number IN (SELECT value FROM json_each(?))", [json.dumps(candidates)]
+        return "", []
+
+    def _search(self, text: str) -> tuple[str, builtins.list[Any]]:
+        """Name, pinyin initials, work-order number (whole or part) or phone, each through an index."""
         search = read_search(text)
         q = search.text
         if search.kind is SearchKind.EMPTY:
@@ -252,17 +326,26 @@ class RequestStore(TableStore):
             return "r.number = ?", [q]
         if search.kind is SearchKind.DIGITS:
             phone_digits = PHONE_DIGITS.format("r.person_phone")
-            return (
-                f"({prefix_range(phone_digits)} OR {prefix_range('r.person_phone_rev')}"
-                f" OR {prefix_range('r.person_id_number')})",
-                [q, q, q[::-1], q[::-1], q, q],
+            sql = (
+                f"{prefix_range(phone_digits)} OR {prefix_range('r.person_phone_rev')}"
+                f" OR {prefix_range('r.person_id_number')}"
             )
+            params: builtins.list[Any] = [q, q, q[::-1], q[::-1], q, q]
+            number_sql, number_params = self._number_search(q)
+            if number_sql:
+                sql, params = f"{sql} OR {number_sql}", params + number_params
+            return f"({sql})", params
         if search.kind is SearchKind.LATIN:
             return (
                 f"({prefix_range('r.person_initials')} OR r.resident_id IN (SELECT id FROM residents"
                 f" WHERE {prefix_range('name_pinyin')}))",
                 [q, q, q, q],
             )
+        if q.isascii():
+            # Letters and digits together are no name: 「K7M3-2611-0401」, 「101-FCF2」.
+            number_sql, number_params = self._number_search(compact_number(q))
+            if number_sql:
+                return number_sql, number_params
         return (
             f"({prefix_range('r.person_name')} OR r.resident_id IN"
             " (SELECT id FROM residents WHERE instr(name, ?) > 0))",

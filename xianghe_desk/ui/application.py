@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
@@ -35,6 +36,26 @@ def app_icon() -> QIcon:
     return icon
 
 
+class _NewerQtStrings(QTranslator):
+    """Qt 6.11 strings that the shipped qtbase_zh_CN.qm does not have yet (it translates the older
+    「Look in:」 but Qt now asks for 「&Look in:」), so Qt's own file dialog stayed half English."""
+
+    TEXTS: ClassVar[dict[tuple[str, str], str]] = {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+        ("QFileDialog", "&File name:"): "文件名(&N)：",
+    }
+
+    def translate(  # type: ignore[override]
+        self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
+    ) -> str | None:
+        # None, not "": an empty string would stop Qt from asking the real translator.
+        return self.TEXTS.get((context, source_text))
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt override
+        return False
+
+
 def install_chinese(app: QApplication) -> None:
     """Qt's own buttons and dialogs in Chinese (qtbase_zh_CN ships with the PySide6 wheel)."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
@@ -43,6 +64,9 @@ def install_chinese(app: QApplication) -> None:
     if translator.load("qtbase_zh_CN", folder):
         app.installTranslator(translator)
         _translators.append(translator)
+    extra = _NewerQtStrings(app)
+    app.installTranslator(extra)
+    _translators.append(extra)
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:

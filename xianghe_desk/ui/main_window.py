@@ -55,6 +55,9 @@ EXCHANGE_TABS: tuple[tuple[str, str], ...] = (
 )
 
 TEXT_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
+NEW_KEY = "Ctrl+N"
+FIND_KEY = "Ctrl+F"
+HELP_KEY = "F1"
 STATUS_REFRESH_MS = 60_000
 
 _base_point_size: float | None = None
@@ -71,6 +74,15 @@ def apply_text_percent(percent: int) -> None:
         _base_point_size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
     font.setPointSizeF(_base_point_size * percent / 100)
     app.setFont(font)
+
+
+def page_offer(page: QWidget | None, method: str, text_attribute: str) -> str:
+    """The menu text of what a page offers for a window-wide key (its ``new_item`` for Ctrl+N, its
+    ``focus_search`` for Ctrl+F), or "" when it offers nothing."""
+    if page is None or not callable(getattr(page, method, None)):
+        return ""
+    text = getattr(page, text_attribute, "")
+    return text if isinstance(text, str) else ""
 
 
 @dataclass
@@ -107,8 +119,10 @@ class MainWindow(QMainWindow):
     """The window a clerk keeps open all day.
 
     Pages are built when first shown. A page may offer ``activate(**kwargs)`` (called on every
-    visit), ``focus_search()`` (Ctrl+F), ``refresh()`` (F5), ``save_state()`` (on close) and the
-    signals ``navigate(str, dict)`` and ``status_message(str)``.
+    visit), ``new_item()`` with ``new_item_text`` (Ctrl+N; without it Ctrl+N is 受理登记),
+    ``focus_search()`` with ``search_text`` (Ctrl+F; without it the request list's search),
+    ``refresh()`` (F5), ``save_state()`` (on close) and the signals ``navigate(str, dict)`` and
+    ``status_message(str)``.
     """
 
     def __init__(self, db_path: Path | str, ctx: DeskContext | None = None) -> None:
@@ -239,8 +253,14 @@ class MainWindow(QMainWindow):
     def _init_menus(self) -> None:
         menu_bar = self.menuBar()
         work = menu_bar.addMenu("工作(&W)")
-        self.register_action = self._action(work, "受理登记…", "Ctrl+N", self.register_request)
-        self._action(work, "查找工单", "Ctrl+F", self.focus_search)
+        # One owner per key (issue #8): Ctrl+N belongs to the page's own 「新增」 when it has one
+        # (服务对象 adds a resident), otherwise to 受理登记; Ctrl+F to the page's search, otherwise
+        # to the request list's. _update_page_actions moves the keys and renames the actions, so the
+        # menu always says what the key does on this page.
+        self.register_action = self._action(work, "受理登记…", NEW_KEY, self.register_request)
+        self.page_new_action = self._action(work, "新增…", None, self.new_on_page)
+        self.page_new_action.setVisible(False)
+        self.find_action = self._action(work, "查找工单", FIND_KEY, self.focus_search)
         work.addSeparator()
         self._action(work, "退出", QKeySequence.StandardKey.Quit, self.close)
         view = menu_bar.addMenu("查看(&V)")
@@ -258,7 +278,24 @@ class MainWindow(QMainWindow):
                 partial(self.show_page, entry.key),
             )
         help_menu = menu_bar.addMenu("帮助(&H)")
+        self.help_action = self._action(help_menu, "使用说明", HELP_KEY, self.show_help)
         self._action(help_menu, "关于", None, self.show_about)
+        self._update_page_actions()
+
+    def _update_page_actions(self) -> None:
+        """Give Ctrl+N and Ctrl+F to what they do on the current page, and say so in the menu."""
+        page = self.stack.currentWidget()
+        new_text = page_offer(page, "new_item", "new_item_text")
+        if new_text:
+            self.register_action.setShortcut(QKeySequence())
+            self.page_new_action.setText(new_text)
+            self.page_new_action.setShortcut(QKeySequence(NEW_KEY))
+            self.page_new_action.setVisible(True)
+        else:
+            self.page_new_action.setVisible(False)
+            self.page_new_action.setShortcut(QKeySequence())
+            self.register_action.setShortcut(QKeySequence(NEW_KEY))
+        self.find_action.setText(page_offer(page, "focus_search", "search_text") or "查找工单")
 
     def _action(
         self,
@@ -317,7 +354,18 @@ class MainWindow(QMainWindow):
                 status.connect(self._on_page_status_message)
             self.stack.addWidget(widget)
             entry.widget = widget
+            self._status_bar_last()
         return entry.widget
+
+    def _status_bar_last(self) -> None:
+        """Tab runs side bar → page → status bar. Pages are built after the status bar, and Qt
+        puts a new widget's fields at the end of the window's focus chain, after the status bar."""
+        last = self.previousInFocusChain()
+        while last is not None and last is not self and last.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            last = last.previousInFocusChain()
+        if last is not None and last is not self and last is not self.due_today_button:
+            QWidget.setTabOrder(last, self.overdue_button)
+            QWidget.setTabOrder(self.overdue_button, self.due_today_button)
 
     def show_page(self, key: str, **kwargs: Any) -> QWidget | None:
         """Switch to a page; keyword arguments go to its ``activate`` (e.g. request filters)."""
@@ -333,6 +381,7 @@ class MainWindow(QMainWindow):
         if callable(activate):
             activate(**kwargs)
         desk_settings().set(LAST_PAGE, key)
+        self._update_page_actions()
         return widget
 
     def current_key(self) -> str | None:
@@ -362,6 +411,14 @@ class MainWindow(QMainWindow):
         request = RegisterRequestDialog.register(self, self.ctx)
         if request is not None:
             self.statusBar().showMessage(f"已受理登记：工单 {request.number}", 10_000)
+
+    def new_on_page(self) -> None:
+        """Ctrl+N on a page with its own 「新增」 (服务对象: a new resident)."""
+        new_item = getattr(self.stack.currentWidget(), "new_item", None)
+        if callable(new_item):
+            new_item()
+        else:
+            self.register_request()
 
     def focus_search(self) -> None:
         widget = self.stack.currentWidget()
@@ -394,16 +451,16 @@ class MainWindow(QMainWindow):
         self._fit_nav_width()
         self.statusBar().showMessage(f"文字大小：{percent}%（Ctrl+0 恢复默认）", 5000)
 
-    def show_about(self) -> None:
-        from xianghe_desk import __version__
+    def show_help(self) -> None:
+        from xianghe_desk.ui.dialogs.help_dialog import HelpDialog
 
-        QMessageBox.about(
-            self,
-            "关于",
-            f"<b>{APP_TITLE}</b><br>版本 {__version__}<br><br>"
-            f"数据库：{self.db_path}<br>本机：{self.ctx.ws.device.name}（{self.ctx.ws.device.tag}）<br>"
-            f"日志：{log_file()}",
-        )
+        HelpDialog.show_help(self)
+
+    def show_about(self) -> None:
+        from xianghe_desk.ui.dialogs.about_dialog import AboutDialog
+
+        device = self.ctx.ws.device
+        AboutDialog.show_for(self, self.db_path, f"{device.name}（{device.tag}）")
 
     # ------------------------------------------------------------------ status bar
     def refresh_status(self) -> None:

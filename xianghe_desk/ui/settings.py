@@ -166,3 +166,5 @@ TEXT_PERCENT = IntOption("view/text_percent", 100, minimum=70, maximum=200)
 REQUESTS_FILTER = JsonOption("requests/filter", {})
 DETAIL_GEOMETRY = BytesOption("request_detail/geometry")
 REGISTER_GEOMETRY = BytesOption("register_request/geometry")
+# The folder a file was last opened from or saved to (ui/widgets/file_dialogs.py).
+LAST_FOLDER = TextOption("files/last_folder", "")

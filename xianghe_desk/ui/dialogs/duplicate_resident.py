@@ -98,6 +98,7 @@ class DuplicateResidentDialog(QDialog):
                     item.setText(f"{value}  （相同）")
                 table.setItem(row, column, item)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setTabKeyNavigation(False)  # Tab moves on to the buttons
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         table.setWordWrap(True)

@@ -27,7 +27,6 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -36,6 +35,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from xianghe_desk.ui.widgets.file_dialogs import PDF, save_file
 
 try:  # QtPdf: optional at run time, see the module docstring.
     from PySide6.QtPdf import QPdfDocument
@@ -304,15 +305,9 @@ class PdfPreviewDialog(QDialog):
     # ------------------------------------------------------------------ files
     def save_as(self) -> Path | None:
         """Copy the PDF where the clerk chooses; returns the new path (None when cancelled)."""
-        suggested = str(Path.home() / f"{self.title}.pdf")
-        name, _filter = QFileDialog.getSaveFileName(self, "另存为 PDF", suggested, "PDF 文件 (*.pdf)")
-        if not name:
+        target = save_file(self, "另存为 PDF", f"{self.title}.pdf", PDF)
+        if target is None:
             return None
-        target = Path(name)
-        if target.suffix.lower() != ".pdf":
-            target = (
-                target.with_suffix(target.suffix + ".pdf") if target.suffix else target.with_suffix(".pdf")
-            )
         try:
             shutil.copyfile(self.path, target)
         except OSError as exc:

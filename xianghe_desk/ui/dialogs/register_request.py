@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -50,6 +49,7 @@ from xianghe_desk.ui.dialogs.dispatch_dialog import member_label
 from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.settings import REGISTER_GEOMETRY, desk_settings
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, combo_value, fill_combo, set_combo_value
+from xianghe_desk.ui.widgets.date_edit import DeskDateTimeEdit
 from xianghe_desk.ui.widgets.field_error import FieldMessage, FormErrors
 from xianghe_desk.ui.widgets.fmt import WARNING_SIGN, fmt_dt
 from xianghe_desk.ui.widgets.look import CAUTION, set_text_colour
@@ -202,7 +202,7 @@ class RegisterRequestDialog(QDialog):
         # -- 诉求
         request_box = QGroupBox("诉求", self)
         req = QFormLayout(request_box)
-        self.received_edit = QDateTimeEdit(request_box)
+        self.received_edit = DeskDateTimeEdit(request_box)
         self.received_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.received_edit.setCalendarPopup(True)
         now = self.ctx.now()

@@ -199,6 +199,7 @@ class RequestDetailDialog(QDialog):
         self.timeline = QTableWidget(0, 5, history_box)
         self.timeline.setHorizontalHeaderLabels(["时间", "操作", "操作人", "从→到", "备注/详情"])
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setTabKeyNavigation(False)  # Tab moves on to the buttons
         self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.timeline.verticalHeader().setVisible(False)
         self.timeline.setWordWrap(True)

@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,6 +30,7 @@ from xianghe_desk.domain.models import Resident
 from xianghe_desk.domain.queries import PersonFilter
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, fill_combo, set_combo_value
+from xianghe_desk.ui.widgets.date_edit import DeskDateEdit
 from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages, save_cancel_buttons
 from xianghe_desk.ui.widgets.place_picker import PlacePicker
 
@@ -102,7 +102,7 @@ class ResidentDialog(QDialog):
         self.sex.addItem("未填", None)
         for sex in Sex:
             self.sex.addItem(sex.label, sex.value)
-        self.birth_date = QDateEdit()
+        self.birth_date = DeskDateEdit()  # Tab leaves it, even at 「未填」
         self.birth_date.setDisplayFormat("yyyy-MM-dd")
         self.birth_date.setCalendarPopup(True)
         self.birth_date.setMinimumDate(NO_DATE)

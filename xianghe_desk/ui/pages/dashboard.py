@@ -220,8 +220,12 @@ class DashboardPage(QWidget):
         self._loading = False
         self.figures = figures
         self.tiles["completed"].set_value(str(figures.completed), f"本月受理 {figures.received} 张")
+        # A rate of nothing is 「—」: 「0.0%」 on the first of the month reads as a month of failures.
         self.tiles["completion_rate"].set_value(
-            f"{figures.completion_rate:.1f}%", f"办结 {figures.completed} / 受理 {figures.received}"
+            f"{figures.completion_rate:.1f}%" if figures.received else "—",
+            f"办结 {figures.completed} / 受理 {figures.received}"
+            if figures.received
+            else "本月还没有受理工单",
         )
         self.tiles["satisfaction_rate"].set_value(
             f"{figures.satisfaction_rate:.1f}%" if figures.rated else "—",

@@ -184,6 +184,10 @@ class MembersPage(QWidget):
     navigate = Signal(str, dict)
     status_message = Signal(str)
 
+    # The main window's Ctrl+N and Ctrl+F on this page (its menu shows these texts).
+    new_item_text = "新增网格员…"
+    search_text = "查找网格员"
+
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -333,6 +337,7 @@ class MembersPage(QWidget):
     # ---------------------------------------------------------------- the member list tab
     def _init_list_tab(self) -> QWidget:
         self.add_member_button = QPushButton("新增网格员…")
+        self.add_member_button.setToolTip("登记一位新的网格员（Ctrl+N）")
         self.add_member_button.clicked.connect(self._on_add_member_clicked)
         self.edit_member_button = QPushButton("修改…")
         self.edit_member_button.clicked.connect(self._on_edit_member_clicked)
@@ -399,6 +404,9 @@ class MembersPage(QWidget):
             self.search.setFocus()
         if kwargs.get("member_id") is not None:
             self.edit_member(self.ctx.members.get(int(kwargs["member_id"])))
+
+    def new_item(self) -> None:
+        self._on_add_member_clicked()
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(1)

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -39,24 +38,21 @@ from xianghe_desk.ui.dialogs.conflict_dialog import ConflictDialog
 from xianghe_desk.ui.dialogs.duplicate_dialog import MERGE, DuplicateDialog
 from xianghe_desk.ui.dialogs.register_device_dialog import RegisterDeviceDialog
 from xianghe_desk.ui.errors import show_job_failure
+from xianghe_desk.ui.widgets.file_dialogs import REGISTRATION, FileKind, open_file, save_file
 from xianghe_desk.ui.widgets.progress import job_progress_dialog
 
-PACKAGE_FILTER = f"数据交换包 (*{PACKAGE_SUFFIX});;所有文件 (*)"
-KEY_FILTER = "登记文件 (*.json);;所有文件 (*)"
+PACKAGE = FileKind("数据交换包", (PACKAGE_SUFFIX.lstrip("."),))
 _ROLES = {"village": "村里电脑", "township": "镇上", "county": "县里"}
 _ROW_LIMIT = 500
 
 
-def choose_save_path(parent: QWidget, title: str, suggested: str, filter_: str) -> Path | None:
-    """Where to save (monkeypatched in tests); the desktop or the USB stick the clerk picks."""
-    start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DesktopLocation)
-    path, _ = QFileDialog.getSaveFileName(parent, title, str(Path(start) / suggested), filter_)
-    return Path(path) if path else None
+def choose_save_path(parent: QWidget, title: str, suggested: str, kind: FileKind) -> Path | None:
+    """Where to save (monkeypatched in tests): the folder last used, often the USB stick."""
+    return save_file(parent, title, suggested, kind)
 
 
-def choose_open_path(parent: QWidget, title: str, filter_: str) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", filter_)
-    return Path(path) if path else None
+def choose_open_path(parent: QWidget, title: str, kind: FileKind) -> Path | None:
+    return open_file(parent, title, kind)
 
 
 def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableWidget:
@@ -65,6 +61,7 @@ def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)  # Tab moves on to the next field, not cell by cell
     table.setWordWrap(True)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -172,7 +169,7 @@ class PackagePanel(QWidget):
         row = QHBoxLayout()
         self.keep_mine_button = QPushButton("保留本机(&M)", self.conflicts_box)
         self.keep_theirs_button = QPushButton("采用对方(&T)", self.conflicts_box)
-        self.compare_button = QPushButton("并排查看(&V)…", self.conflicts_box)
+        self.compare_button = QPushButton("并排查看(&B)…", self.conflicts_box)
         self.keep_mine_button.clicked.connect(lambda: self._resolve_selected(KEEP_MINE))
         self.keep_theirs_button.clicked.connect(lambda: self._resolve_selected(KEEP_THEIRS))
         self.compare_button.clicked.connect(self._on_compare_conflict_clicked)
@@ -304,9 +301,7 @@ class PackagePanel(QWidget):
         name = self.peer_combo.currentText().split("（")[0]
         me = self.ctx.ws.devices.self_device() or self.ctx.ws.device
         stamp = self.ctx.now().strftime("%Y%m%d-%H%M")
-        path = choose_save_path(
-            self, "保存数据包", f"{me.tag}给{name}-{stamp}{PACKAGE_SUFFIX}", PACKAGE_FILTER
-        )
+        path = choose_save_path(self, "保存数据包", f"{me.tag}给{name}-{stamp}{PACKAGE_SUFFIX}", PACKAGE)
         if path is None:
             return
 
@@ -323,7 +318,7 @@ class PackagePanel(QWidget):
         self._run(work, "正在制作数据包…", done)
 
     def _on_import_clicked(self) -> None:
-        path = choose_open_path(self, "读入数据包", PACKAGE_FILTER)
+        path = choose_open_path(self, "读入数据包", PACKAGE)
         if path is None:
             return
 
@@ -341,7 +336,7 @@ class PackagePanel(QWidget):
         wanted = RegisterDeviceDialog.ask(self, self.ctx)
         if wanted is None:
             return
-        path = choose_save_path(self, "保存登记文件", f"{wanted.name}-登记文件.json", KEY_FILTER)
+        path = choose_save_path(self, "保存登记文件", f"{wanted.name}-登记文件.json", REGISTRATION)
         if path is None:
             return
 
@@ -359,7 +354,7 @@ class PackagePanel(QWidget):
         self._run(work, "正在登记…", done)
 
     def _on_join_clicked(self) -> None:
-        path = choose_open_path(self, "选择镇上给的登记文件", KEY_FILTER)
+        path = choose_open_path(self, "选择镇上给的登记文件", REGISTRATION)
         if path is None:
             return
         answer = QMessageBox.question(

@@ -20,11 +20,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -47,6 +45,9 @@ from xianghe_desk.services.stats import Scope, StatsService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.printing import output_path, print_work_orders, run_with_progress, show_pdf
+from xianghe_desk.ui.widgets.column_fit import ColumnFitter, full_text_tooltips
+from xianghe_desk.ui.widgets.date_edit import DeskDateEdit
+from xianghe_desk.ui.widgets.file_dialogs import XLSX, save_file
 from xianghe_desk.ui.widgets.place_picker import PlacePicker
 from xianghe_desk.ui.widgets.tile import TileButton
 
@@ -105,6 +106,39 @@ def figures_work(choice: Choice) -> Any:
     return work
 
 
+# What a figure needs to mean anything: a rate of nothing is 「—」, not 「0.0%」 (issue #8).
+_BASIS = {
+    "completion_rate": ("received", "本月还没有受理工单"),
+    "satisfaction_rate": ("rated", "本月还没有回访评价"),
+    "avg_hours_to_complete": ("completed", "本月还没有办结的工单"),
+}
+
+
+def has_value(key: str, figures: dict[str, Any]) -> bool:
+    basis = _BASIS.get(key)
+    return basis is None or bool(figures[basis[0]])
+
+
+def tile_text(key: str, unit: str, figures: dict[str, Any]) -> str:
+    """A headline figure as its tile shows it: 「83.3%」, 「30.4小时」, 「1,234」, or 「—」."""
+    value = figures[key]
+    if not has_value(key, figures):
+        return "—"
+    if unit == "%":
+        return f"{value:.1f}%"
+    if isinstance(value, float):
+        return f"{value:.1f}{unit if unit == '小时' else ''}"
+    return f"{value:,}"
+
+
+def tile_caption(key: str, figures: dict[str, Any], previous: dict[str, Any]) -> str:
+    if not has_value(key, figures):
+        return _BASIS[key][1]
+    if not has_value(key, previous):
+        return "上月没有可比的数"
+    return _change(key, figures[key], previous[key])
+
+
 def _change(key: str, now: Any, before: Any) -> str:
     delta = round(now - before, 1) if isinstance(now, float) else now - before
     if not delta:
@@ -151,7 +185,7 @@ class ReportsPage(QWidget):
         if home is not None:
             self.picker.set_place(home)
         self.picker.changed.connect(self.refresh)
-        self.month_edit = QDateEdit(self)
+        self.month_edit = DeskDateEdit(self)
         self.month_edit.setDisplayFormat("yyyy年M月")
         self.month_edit.setMinimumDate(QDate(2000, 1, 1))
         today = self.ctx.now().date()
@@ -177,6 +211,7 @@ class ReportsPage(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tabs = QTabWidget(self)
         self.tables: dict[str, QTableWidget] = {}
+        self.fitters: dict[str, ColumnFitter] = {}
         for key, title in (
             ("by_region", "分村街"),
             ("by_category", "分类"),
@@ -187,9 +222,10 @@ class ReportsPage(QWidget):
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             table.setAlternatingRowColors(True)
+            table.setTabKeyNavigation(False)  # Tab moves on to the next field, not cell by cell
             table.verticalHeader().setVisible(False)
-            table.verticalHeader().setDefaultSectionSize(int(self.fontMetrics().height() * 1.6))
-            table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            # Names take the spare room; every column refits after new figures and Ctrl+= / Ctrl+-.
+            self.fitters[key] = ColumnFitter(table, stretch=0)
             self.tables[key] = table
             self.tabs.addTab(table, title)
 
@@ -298,18 +334,8 @@ class ReportsPage(QWidget):
         self.heading.setText(f"<span style='font-size:large'><b>{place}　{label}</b></span>")
         self.as_of_label.setText(f"统计时刻：{f['as_of'][:16]}")
         for key, _label, unit in HEADLINE:
-            value = f[key]
-            text = (
-                f"{value:.1f}%"
-                if unit == "%"
-                else f"{value:.1f}"
-                if isinstance(value, float)
-                else f"{value:,}"
-            )
-            if unit == "%" and key == "satisfaction_rate" and not f["rated"]:
-                text = "—"
             self.tiles[key].set_value(
-                text, _change(key, value, prev[key]), alert=key == "overdue" and value > 0
+                tile_text(key, unit, f), tile_caption(key, f, prev), alert=key == "overdue" and f[key] > 0
             )
         if f["received"]:
             self.summary.setText(
@@ -373,8 +399,8 @@ class ReportsPage(QWidget):
                 if column:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(row, column, item)
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        full_text_tooltips(table)
+        self.fitters[key].fit()
 
     # ------------------------------------------------------------------ tiles
     def tile_filters(self, key: str) -> dict[str, Any]:
@@ -417,11 +443,9 @@ class ReportsPage(QWidget):
 
     def export_excel(self) -> None:
         choice = self.choice()
-        suggested = str(Path.home() / f"月度汇总-{choice.month}.xlsx")
-        name, _filter = QFileDialog.getSaveFileName(self, "导出 Excel", suggested, "Excel 文件 (*.xlsx)")
-        if not name:
+        target = save_file(self, "导出 Excel", f"月度汇总-{choice.month}.xlsx", XLSX)
+        if target is None:
             return
-        target = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
 
         def work(ws: Workspace, _job: Job) -> Path:
             from xianghe_desk.sheets.summary_xlsx import write_summary

@@ -47,6 +47,9 @@ class RequestsPage(QWidget):
 
     status_message = Signal(str)
 
+    # Ctrl+F on this page (the main window's menu shows the text); Ctrl+N is the window's 受理登记.
+    search_text = "查找工单"
+
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx

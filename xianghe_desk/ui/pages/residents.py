@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtGui import QFont, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from xianghe_desk.domain.drafts import ResidentDraft
@@ -23,17 +23,18 @@ from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.residents import ResidentTableModel
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.header_state import HeaderMemory
+from xianghe_desk.ui.widgets.look import MUTED, set_text_colour, title_html
 from xianghe_desk.ui.widgets.place_picker import PlacePicker
 from xianghe_desk.ui.widgets.search_box import SearchBox
+from xianghe_desk.ui.widgets.tab_order import chain_tab_order
 from xianghe_desk.ui.widgets.table import DeskTableView
 
 
 def page_title(text: str, parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 1.4)
-    font.setBold(True)
-    label.setFont(font)
+    """A page's name in large bold type that grows with the desk's text size."""
+    label = QLabel(title_html(text), parent)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setAccessibleName(text)
     return label
 
 
@@ -49,6 +50,10 @@ class ResidentsPage(QWidget):
     navigate = Signal(str, dict)
     status_message = Signal(str)
 
+    # The main window's Ctrl+N and Ctrl+F on this page (its menu shows these texts).
+    new_item_text = "新增服务对象…"
+    search_text = "查找服务对象"
+
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -62,7 +67,7 @@ class ResidentsPage(QWidget):
         self.title = page_title("服务对象")
         self.count_label = QLabel()
         self.add_button = QPushButton("新增服务对象")
-        self.add_button.setToolTip("Ctrl+N")
+        self.add_button.setToolTip("登记一位新的服务对象（Ctrl+N）")
         self.edit_button = QPushButton("修改资料")
         self.open_button = QPushButton("查看详情和工单")
         self.requests_button = QPushButton("在工单列表中查看")
@@ -82,9 +87,7 @@ class ResidentsPage(QWidget):
         self.header_memory = HeaderMemory(self.table, "residents", [c.width for c in self.model.columns])
         self.status = QLabel("列表中的身份证号只显示前 6 位和后 4 位；双击一行查看完整资料和此人的全部工单。")
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #4a5568;")
-        QShortcut(QKeySequence.StandardKey.New, self).activated.connect(self._on_add_clicked)
-        QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.search.setFocus)
+        set_text_colour(self.status, MUTED)
 
     def _init_layout(self) -> None:
         top = QHBoxLayout()
@@ -112,6 +115,20 @@ class ResidentsPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
+        # Tab in reading order: the buttons, the filters, the search box, then the list.
+        chain_tab_order(
+            self.requests_button,
+            self.open_button,
+            self.edit_button,
+            self.add_button,
+            self.town,
+            self.village,
+            self.grid,
+            self.care,
+            self.search,
+            self.clear_button,
+            self.table,
+        )
 
     def _init_signals(self) -> None:
         self.places.changed.connect(self._apply_filter)
@@ -143,6 +160,9 @@ class ResidentsPage(QWidget):
         self.search.setFocus()
         if kwargs.get("resident_id") is not None:
             self.open_resident(int(kwargs["resident_id"]))
+
+    def new_item(self) -> None:
+        self.add_resident()
 
     def focus_search(self) -> None:
         self.search.setFocus()

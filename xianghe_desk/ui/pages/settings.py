@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,6 +40,7 @@ from xianghe_desk.ui.pages.residents import page_title
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages
 from xianghe_desk.ui.widgets.header_state import HeaderMemory
+from xianghe_desk.ui.widgets.look import MUTED, set_text_colour
 from xianghe_desk.ui.widgets.table import DeskTableView
 
 COUNTY_WIDE = "全县（不限定镇）"
@@ -81,7 +82,7 @@ class LookupTab(QWidget):
         self.message = FieldError(self)
         help_text = QLabel(LIST_HELP)
         help_text.setWordWrap(True)
-        help_text.setStyleSheet("color: #4a5568;")
+        set_text_colour(help_text, MUTED)
         buttons = QVBoxLayout()
         for button in (
             self.add_button,
@@ -346,6 +347,19 @@ class SettingsPage(QWidget):
         self.run(work, done, target=self.due_status)
 
     # ---------------------------------------------------------------- this copy
+    def _fit_device_tag_font(self) -> None:
+        """The tag in large monospace, 1.6 × the page's text (refitted when Ctrl+= changes it)."""
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSizeF(self.font().pointSizeF() * 1.6)
+        font.setBold(True)
+        self.device_tag.setFont(font)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "device_tag"):
+            self._fit_device_tag_font()
+
     def _init_identity_tab(self) -> QWidget:
         self.identity_messages = FieldMessages()
         self.town = QComboBox()
@@ -356,15 +370,11 @@ class SettingsPage(QWidget):
         self.operator.setMaxLength(OPERATOR_MAX + 10)
         self.operator.setPlaceholderText("每条办理记录都会记下操作员")
         self.device_tag = QLabel()
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSizeF(self.font().pointSizeF() * 1.6)
-        font.setBold(True)
-        self.device_tag.setFont(font)
+        self._fit_device_tag_font()
         self.device_tag.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tag_help = QLabel()
         self.tag_help.setWordWrap(True)
-        self.tag_help.setStyleSheet("color: #4a5568;")
+        set_text_colour(self.tag_help, MUTED)
         self.identity_save = QPushButton("保存本机信息")
         self.identity_save.clicked.connect(self._on_identity_save_clicked)
         self.identity_status = FieldError(self)
@@ -384,7 +394,7 @@ class SettingsPage(QWidget):
             holder = self.identity_messages.add_under(field, widget)
             note = QLabel(hint)
             note.setWordWrap(True)
-            note.setStyleSheet("color: #4a5568;")
+            set_text_colour(note, MUTED)
             holder_column = holder.layout()
             assert holder_column is not None  # add_under lays the box out as one column
             holder_column.addWidget(note)

@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QDate,
     QModelIndex,
     QPersistentModelIndex,
-    QStandardPaths,
     Qt,
     Signal,
 )
@@ -27,8 +26,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -49,6 +46,8 @@ from xianghe_desk.sheets.reader import SheetData
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.base import Role
+from xianghe_desk.ui.widgets.date_edit import DeskDateEdit
+from xianghe_desk.ui.widgets.file_dialogs import SHEETS, XLSX, open_file, save_file
 from xianghe_desk.ui.widgets.progress import job_progress_dialog
 from xianghe_desk.ui.widgets.table import DeskTableView
 
@@ -70,8 +69,6 @@ _FILTERS = (
     ("只看不变的行", RowAction.SAME.value),
     ("只看请核对的行", WARNED),
 )
-SHEET_FILTER = "表格文件 (*.xlsx *.csv *.xls);;Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
-XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 
 
 class ImportPreviewTableModel(QAbstractTableModel):
@@ -212,7 +209,7 @@ class SpreadsheetPanel(QWidget):
         self.export_box = QGroupBox("导出表格", self)
         self.export_kind = self._kind_combo()
         self.month_check = QCheckBox("只导出这个月受理的工单：", self)
-        self.month = QDateEdit(self)
+        self.month = DeskDateEdit(self)
         self.month.setDisplayFormat("yyyy年MM月")
         self.month.setCalendarPopup(False)
         today = self.ctx.now().date()
@@ -273,24 +270,11 @@ class SpreadsheetPanel(QWidget):
 
     # ---- dialog entry points (tests replace these) -------------------------------------------
 
-    def _documents(self) -> Path:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return Path(folder) if folder else Path.home()
-
     def ask_open_path(self) -> Path | None:
-        name, _filter = QFileDialog.getOpenFileName(
-            self, "选择要导入的表格", str(self._documents()), SHEET_FILTER
-        )
-        return Path(name) if name else None
+        return open_file(self, "选择要导入的表格", SHEETS)
 
     def ask_save_path(self, title: str, suggested: str) -> Path | None:
-        name, _filter = QFileDialog.getSaveFileName(
-            self, title, str(self._documents() / suggested), XLSX_FILTER
-        )
-        if not name:
-            return None
-        path = Path(name)
-        return path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
+        return save_file(self, title, suggested, XLSX)
 
     def inform(self, title: str, text: str) -> None:
         QMessageBox.information(self, title, text)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTreeView,
@@ -26,10 +25,13 @@ from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.village_dialog import VillageDialog, VillageFields
 from xianghe_desk.ui.errors import show_job_failure
-from xianghe_desk.ui.models.villages import COLUMNS, VillageTreeModel
+from xianghe_desk.ui.models.villages import VillageTreeModel
 from xianghe_desk.ui.pages.residents import page_title
+from xianghe_desk.ui.widgets.column_fit import ColumnFitter
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
+from xianghe_desk.ui.widgets.look import MUTED, set_text_colour
 from xianghe_desk.ui.widgets.search_box import SearchBox
+from xianghe_desk.ui.widgets.tab_order import chain_tab_order
 
 LEGEND = (
     "网格员：在岗且所属村街为该村街的人数（镇一级的合计另含镇干部等）；未办结工单：待派单、已派单、办理中；"
@@ -47,6 +49,10 @@ class VillagesPage(QWidget):
 
     navigate = Signal(str, dict)
     status_message = Signal(str)
+
+    # The main window's Ctrl+N and Ctrl+F on this page (its menu shows these texts).
+    new_item_text = "新增村街…"
+    search_text = "查找村街"
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +75,7 @@ class VillagesPage(QWidget):
         self.search = SearchBox(self, "村街名称")
         self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 10)
         self.add_button = QPushButton("新增村街…")
+        self.add_button.setToolTip("登记一个新的村街（Ctrl+N）")
         self.district_button = QPushButton("设置片区…")
         self.goto_buttons = {
             "residents": QPushButton("服务对象"),
@@ -91,26 +98,12 @@ class VillagesPage(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._fit_columns()
-        # The official name takes what room is left; the counts keep their width at the right.
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("中") * 3)
+        # Columns as wide as their contents at every text size; the official name takes what room
+        # is left (at 150 % it used to be squeezed to 「…」).
+        self.fitter = ColumnFitter(self.tree, stretch=1)
         self.legend = QLabel(LEGEND)
         self.legend.setWordWrap(True)
-        self.legend.setStyleSheet("color: #4a5568;")
-
-    def _fit_columns(self) -> None:
-        """Column widths for the current text size (they follow Ctrl+= / Ctrl+-)."""
-        scale = max(self.fontMetrics().height() / 17.0, 1.0)
-        for column, (_key, _header, _align, width) in enumerate(COLUMNS):
-            self.tree.setColumnWidth(column, int(width * scale))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._fit_columns()
+        set_text_colour(self.legend, MUTED)
 
     def _init_layout(self) -> None:
         top = QHBoxLayout()
@@ -134,6 +127,16 @@ class VillagesPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.legend)
+        # Tab in reading order: the buttons, the town, the search box, then the tree.
+        chain_tab_order(
+            *self.goto_buttons.values(),
+            self.district_button,
+            self.add_button,
+            self.town,
+            self.search,
+            self.show_virtual,
+            self.tree,
+        )
 
     def _init_signals(self) -> None:
         self.town.currentIndexChanged.connect(lambda _i: self.reload())
@@ -204,6 +207,9 @@ class VillagesPage(QWidget):
             self.navigate.emit(page, {"town_id": town_id, "village_id": place_id})
             return
         self.navigate.emit(page, {f"{kind}_id": place_id})
+
+    def new_item(self) -> None:
+        self._on_add_clicked()
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -19,10 +19,16 @@ def fmt_date(value: date | None) -> str:
 
 
 def fmt_duration(hours: float) -> str:
-    """3天5小时, 5小时, 40分钟: how late or how long, as a clerk would say it."""
-    minutes = round(hours * 60)
+    """3天5小时, 5小时, 40分钟, 不足1分钟: how late or how long, as a clerk would say it.
+
+    Whole minutes only, counted down: 「超期 0.0小时」 or 「超期 1分钟」 half a minute after the due
+    time says nothing true (issue #8).
+    """
+    minutes = int(hours * 60)
+    if minutes < 1:
+        return "不足1分钟"
     if minutes < 60:
-        return f"{max(minutes, 1)}分钟"
+        return f"{minutes}分钟"
     days, rest = divmod(minutes // 60, 24)
     if days and rest:
         return f"{days}天{rest}小时"

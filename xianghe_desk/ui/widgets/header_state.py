@@ -2,17 +2,22 @@
 
 Header widths are stored with the text height they were made at; when the desk's text is larger
 or smaller later, the remembered widths are scaled by the same ratio, so that a clerk who turns
-the text up to 150 % does not find every column cut off.
+the text up to 150 % does not find every column cut off. After new rows and after a change of
+text size, a column narrower than what it shows is widened to fit (up to a share of the view,
+so one long list of grids cannot push every other column out of sight); columns the clerk has
+resized are left as they are.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QTableView
 
 from xianghe_desk.ui.settings import BytesOption, IntOption, desk_settings
+from xianghe_desk.ui.widgets.column_fit import content_width
 
 BASE_HEIGHT = 17.0  # text height in pixels at 100 %, as the desk's default widths assume
+MAX_SHARE = 0.4  # a column widened to fit its contents takes at most this share of the view
 
 
 _options: dict[str, tuple[BytesOption, IntOption]] = {}
@@ -41,8 +46,46 @@ class HeaderMemory(QObject):
             self.state, self.height = header_options(key)
         self.widths = widths
         self._font_height = table.fontMetrics().height()
-        self.restore()
+        self._fitting = False
+        self.user_sized: set[int] = set()  # columns the clerk resized by hand this session
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_contents)
+        self._fitting = True
+        try:
+            self.restore()
+        finally:
+            self._fitting = False
         table.installEventFilter(self)
+        table.horizontalHeader().sectionResized.connect(self._on_section_resized)
+        model = table.model()
+        if model is not None:
+            model.modelReset.connect(self._fit_timer.start)
+            model.rowsInserted.connect(self._fit_timer.start)
+        self._fit_timer.start()
+
+    def fit_contents(self) -> None:
+        """Widen each column that is narrower than its loaded cells or its header text."""
+        self._fit_timer.stop()
+        header = self.table.horizontalHeader()
+        if self.table.model() is None or header.count() == 0:
+            return
+        limit = max(int(self.table.viewport().width() * MAX_SHARE), 1)
+        self._fitting = True
+        try:
+            for column in range(header.count()):
+                if header.isSectionHidden(column) or column in self.user_sized:
+                    continue
+                need = min(content_width(self.table, column), limit)
+                if header.sectionSize(column) < need:
+                    self.table.setColumnWidth(column, need)
+        finally:
+            self._fitting = False
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting:
+            self.user_sized.add(column)
 
     def restore(self) -> None:
         settings = desk_settings()
@@ -67,13 +110,20 @@ class HeaderMemory(QObject):
         if abs(ratio - 1.0) < 0.05:
             return
         header = self.table.horizontalHeader()
-        for column in range(header.count()):
-            self.table.setColumnWidth(column, max(24, int(header.sectionSize(column) * ratio)))
+        self._fitting = True
+        try:
+            for column in range(header.count()):
+                self.table.setColumnWidth(column, max(24, int(header.sectionSize(column) * ratio)))
+        finally:
+            self._fitting = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.table and event.type() == QEvent.Type.Show:
+            self._fit_timer.start()  # a list on a tab shown only now: its view has its real width
         if watched is self.table and event.type() == QEvent.Type.FontChange:
             height = self.table.fontMetrics().height()
             if self._font_height:
                 self._scale(height / self._font_height)
             self._font_height = height
+            self._fit_timer.start()
         return False

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 ALERT = "#a3231a"
 CAUTION = "#8a5300"
+MUTED = "#4a5568"  # explanations under a list or a field
 
 
 def set_text_colour(widget: QWidget, colour: str | None) -> None:
@@ -30,3 +31,9 @@ def emphasise(widget: QWidget, bold: bool = True) -> None:
     font = QFont()
     font.setBold(bold)
     widget.setFont(font)
+
+
+def title_html(text: str, size: str = "x-large") -> str:
+    """Bold heading text whose size is relative to the widget's font, so it follows Ctrl+= (a
+    QFont with its own point size would keep the size it was made with)."""
+    return f"<span style='font-size:{size}'><b>{text}</b></span>"

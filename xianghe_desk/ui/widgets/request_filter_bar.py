@@ -26,8 +26,10 @@ from xianghe_desk.domain.queries import PersonFilter, RequestFilter
 from xianghe_desk.services.lookups import LookupService
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, combo_value, fill_combo, set_combo_value
+from xianghe_desk.ui.widgets.date_edit import DeskDateEdit
 from xianghe_desk.ui.widgets.flow_layout import FlowLayout
 from xianghe_desk.ui.widgets.search_box import SearchBox
+from xianghe_desk.ui.widgets.tab_order import chain_tab_order
 
 NO_DATE = QDate(2000, 1, 1)
 
@@ -106,7 +108,7 @@ class RequestFilterBar(QWidget):
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(4)
 
-        self.search = SearchBox(self, "搜索：姓名、拼音首字母、电话或工单编号（可扫码）")
+        self.search = SearchBox(self, "搜索：姓名、拼音首字母、电话、工单编号或编号末4位（可扫码）")
         self.town_combo = QComboBox(self)
         self.village_combo = SearchableComboBox(self)
         self.grid_combo = QComboBox(self)
@@ -192,6 +194,25 @@ class RequestFilterBar(QWidget):
         self.from_edit.dateChanged.connect(self._on_field_changed)
         self.to_edit.dateChanged.connect(self._on_field_changed)
         self.overdue_check.toggled.connect(self._on_field_changed)
+        # Tab in reading order: the search box and its 「清空筛选」, the filters left to right, then
+        # 「只看超期」 and whatever follows the bar (the list). Without this, Tab followed the order
+        # the widgets were made in and jumped from 「只看超期」 back up to 「清空筛选」.
+        chain_tab_order(
+            self.search,
+            self.clear_button,
+            self.town_combo,
+            self.village_combo,
+            self.grid_combo,
+            self.handler_combo,
+            self.status_combo,
+            self.category_combo,
+            self.channel_combo,
+            self.urgency_combo,
+            self.from_edit,
+            self.to_edit,
+            self.overdue_check,
+            clear_extras,
+        )
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)
@@ -199,7 +220,8 @@ class RequestFilterBar(QWidget):
         return label
 
     def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit(self)
+        # Tab leaves the field even while it shows 「不限」 (a plain QDateEdit traps it there).
+        edit = DeskDateEdit(self)
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setCalendarPopup(True)
         edit.setMinimumDate(NO_DATE)

@@ -24,6 +24,9 @@ class DeskTableView(QTableView):
             else QAbstractItemView.SelectionMode.SingleSelection
         )
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Tab leaves the list for the next field; QTableView would walk it cell by cell, through
+        # every row of a long list (issue #8). The arrow keys move between rows.
+        self.setTabKeyNavigation(False)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
