@@ -166,3 +166,9 @@ def test_console_script_is_installed(workdir: Path) -> None:
     result = run("--version", cwd=workdir, program=[script])
     assert result.returncode == 0
     assert result.stdout.startswith("xianghe-desk ")
+
+
+def test_report_of_an_empty_month_says_dash_not_zero_percent(demo_db: Path, workdir: Path) -> None:
+    result = run_cli("report", "monthly", "--db", demo_db, "--month", "2020-01", "-o", workdir / "empty.pdf")
+    assert result.returncode == 0, result.stderr
+    assert "办结率 —" in result.stdout and "满意率 —" in result.stdout and "0.0%" not in result.stdout

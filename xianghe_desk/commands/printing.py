@@ -91,9 +91,12 @@ def run_monthly(args: argparse.Namespace) -> int:
     print(f"已生成月度汇总：{args.output}（{report.title} {report.month_label}，共 {report.pages} 页）。")
     if args.xlsx is not None:
         print(f"各表已导出到：{args.xlsx}")
+    # A rate with nothing behind it is 「—」, as in the printed summary (issue #8).
+    completion = f"{f['completion_rate']:.1f}%" if f["received"] else "—"
+    satisfaction = f"{f['satisfaction_rate']:.1f}%" if f["rated"] else "—"
     print(
-        f"  受理 {f['received']} 件，办结 {f['completed']} 件，办结率 {f['completion_rate']:.1f}%，"
-        f"满意率 {f['satisfaction_rate']:.1f}%，超期 {f['overdue']} 件（统计时刻 {f['as_of']}）。"
+        f"  受理 {f['received']} 件，办结 {f['completed']} 件，办结率 {completion}，"
+        f"满意率 {satisfaction}，超期 {f['overdue']} 件（统计时刻 {f['as_of']}）。"
     )
     return EXIT_OK
 
