@@ -41,6 +41,7 @@ from reportlab.platypus import (
 from xianghe_desk.domain.figures import NO_FIGURE, TableValue
 from xianghe_desk.pdf.fonts import FONT, register_fonts
 from xianghe_desk.pdf.linebreak import CjkParagraph
+from xianghe_desk.pdf.metadata import doc_info
 from xianghe_desk.pdf.styles import (
     CHART_COLOURS,
     GREY,
@@ -192,9 +193,7 @@ class _ReportDoc(BaseDocTemplate):
             rightMargin=18 * mm,
             topMargin=16 * mm,
             bottomMargin=16 * mm,
-            title=report.heading + " " + report.month_label,
-            author=report.produced_by,
-            creator="xianghe-desk",
+            **doc_info(report.heading + " " + report.month_label, author=report.produced_by),
             # Without this every page names Helvetica (not embedded) as its starting font.
             initialFontName=FONT,
             initialFontSize=10,

@@ -31,6 +31,7 @@ from reportlab.platypus import (
 
 from xianghe_desk.pdf.fonts import FONT, register_fonts
 from xianghe_desk.pdf.linebreak import CjkParagraph
+from xianghe_desk.pdf.metadata import doc_info
 from xianghe_desk.pdf.styles import ALERT, GREY, HEADER_FILL, INK, RULE, escape
 
 
@@ -212,9 +213,7 @@ class _NoticeDoc(BaseDocTemplate):
             rightMargin=margin,
             topMargin=margin,
             bottomMargin=margin,
-            title="帮办公示",
-            author="香河「这就办」服务台账",
-            creator="xianghe-desk",
+            **doc_info("帮办公示"),
             # Without this every page names Helvetica (not embedded) as its starting font.
             initialFontName=FONT,
             initialFontSize=10,

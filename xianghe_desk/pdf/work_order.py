@@ -39,6 +39,7 @@ from reportlab.platypus import (
 from xianghe_desk.pdf.flowables import QrCode, TickBoxes
 from xianghe_desk.pdf.fonts import FONT
 from xianghe_desk.pdf.linebreak import CjkParagraph
+from xianghe_desk.pdf.metadata import doc_info
 from xianghe_desk.pdf.styles import ALERT, GREY, INK, LIGHT, RULE, escape, make_styles, multiline
 
 DATE_BLANK = "______年____月____日"
@@ -466,9 +467,7 @@ class _WorkOrderDoc(BaseDocTemplate):
             rightMargin=setup.margin,
             topMargin=setup.margin,
             bottomMargin=setup.margin + setup.base * 1.6,
-            title="服务工单",
-            author="香河「这就办」服务台账",
-            creator="xianghe-desk",
+            **doc_info("服务工单"),
             # Without this every page names Helvetica (not embedded) as its starting font.
             initialFontName=FONT,
             initialFontSize=10,
