@@ -54,6 +54,16 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(autouse=True)
+def _forget_entered_holidays() -> Iterator[None]:
+    """The holidays an administrator entered live in the process (domain/duetime.py) once a
+    workspace has read them: the next test starts without them."""
+    yield
+    from xianghe_desk.domain import duetime
+
+    duetime.use_entered_years([])
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"

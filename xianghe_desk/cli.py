@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from xianghe_desk import __version__
 
@@ -29,7 +29,9 @@ EXIT_USAGE = 2
 
 # Modules under xianghe_desk.commands, in the order `--help` lists them. A module that is not
 # there yet (its issue has not landed) is left out rather than shown half-made.
-COMMAND_MODULES = ("demo", "check", "stats", "spreadsheets", "printing", "exchange", "backup", "users", "audit")
+COMMAND_MODULES = (
+    "demo", "check", "stats", "spreadsheets", "printing", "visits", "exchange", "backup", "users", "audit",
+)  # fmt: skip
 
 _ARGPARSE_ZH = {
     "usage: ": "用法：",
@@ -91,33 +93,62 @@ def user_argument(parser: argparse.ArgumentParser, top_level: bool = False) -> N
     )
 
 
-def open_workspace(args: argparse.Namespace, path: Path | None = None) -> Workspace:
+def open_workspace(args: argparse.Namespace, path: Path | None = None, *, read_only: bool | None = None) -> Workspace:
     """Open the database named by ``--db`` and sign in the user named by ``--user``.
 
     A database without accounts works without signing in (a named user is not checked); one
     with accounts needs a user and the right password, or nothing happens (exit 1).
+    ``read_only``: open without writing a byte (``check``). None: read-only exactly when the file
+    is on a write-protected medium or marked read-only (issue #10), so that the reading commands
+    work there, and a writing one is refused at its first write.
     """
+    from xianghe_desk.fileio import read_only_location
     from xianghe_desk.services.workspace import Workspace
 
-    ws = Workspace.open(path or db_path(args))
+    path = path or db_path(args)
+    if read_only is None:
+        read_only = path.is_file() and read_only_location(path)
+        if read_only:
+            print(
+                f"提示：数据库「{path.name}」在只读的位置（U盘写保护或只读文件），只能查看、统计和导出；"
+                "本次操作不会改动它，也不会记入它的操作日志（记在程序的日志文件中）。",
+                file=sys.stderr,
+            )
+    credentials: tuple[str, str] | None = None
+    key = None
+    from xianghe_desk.services import encryption
+
+    if encryption.is_encrypted(path):
+        # Encrypted (issue #10): the password unwraps the database key before anything is read.
+        from datetime import datetime
+
+        credentials = _credentials(args)
+        key = encryption.unlock(path, *credentials, datetime.now())
+    ws = Workspace.open(path, read_only=read_only, key=key)
     try:
-        sign_in(ws, args)
+        sign_in(ws, args, credentials)
     except BaseException:
         ws.close()
         raise
     return ws
 
 
-def sign_in(ws: Workspace, args: argparse.Namespace) -> None:
-    import getpass
-    import os
-
-    from xianghe_desk.domain.errors import ValidationError
+def sign_in(ws: Workspace, args: argparse.Namespace, credentials: tuple[str, str] | None = None) -> None:
     from xianghe_desk.services.accounts import AccountService
 
     accounts = AccountService(ws)
     if not accounts.has_accounts():
         return
+    accounts.sign_in(*(credentials or _credentials(args)))
+
+
+def _credentials(args: argparse.Namespace) -> tuple[str, str]:
+    """Who acts and their password: ``--user``/XIANGHE_USER, XIANGHE_PASSWORD or a prompt."""
+    import getpass
+    import os
+
+    from xianghe_desk.domain.errors import ValidationError
+
     name = getattr(args, "user", None) or os.environ.get("XIANGHE_USER", "")
     if not name:
         raise ValidationError(
@@ -133,7 +164,7 @@ def sign_in(ws: Workspace, args: argparse.Namespace) -> None:
                 field="password",
             )
         password = getpass.getpass(f"账号「{name}」的密码：")
-    accounts.sign_in(name, password)
+    return name, password
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -207,7 +238,9 @@ def _setup_logging() -> None:
     try:
         log_dir = paths.log_dir()
         log_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_dir / "xianghe-desk.log", encoding="utf-8"))
+        from xianghe_desk.fileio import PrivateLogHandler
+
+        handlers.append(PrivateLogHandler(log_dir / "xianghe-desk.log"))  # 0600 (issue #10)
     except OSError:
         pass
     logging.basicConfig(
@@ -217,8 +250,15 @@ def _setup_logging() -> None:
     )
 
 
+def _log_unraisable(unraisable: Any) -> None:
+    """An error while an object was being cleaned up (a zip file closing on a full disk) belongs in
+    the log file, not on the clerk's terminal as a traceback (contract §1)."""
+    log.warning("ignored while cleaning up %r: %s", unraisable.object, unraisable.exc_value)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging()
+    sys.unraisablehook = _log_unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
     return _run(args)

@@ -109,9 +109,9 @@ def test_the_main_windows_keys_in_the_guide_work(window):
         for key in re.findall(r"(?:Ctrl\+)?(?:F\d+|[A-Z0-9=+\-])(?=$| )", keys.replace(" 或 ", " ")):
             if key.startswith(("Ctrl", "F")):
                 assert key in live, key
-    for number in range(1, len(window.pages) + 1):
+    for number in range(1, min(len(window.pages), 9) + 1):
         assert f"Ctrl+{number}" in live
-    assert "Ctrl+1 … Ctrl+8" in dict(help_dialog.SHORTCUTS) and len(window.pages) == 8
+    assert "Ctrl+1 … Ctrl+9" in dict(help_dialog.SHORTCUTS) and len(window.pages) >= 9
 
 
 def test_the_dialog_keys_in_the_guide_work(qtbot, ctx, window):

@@ -1,11 +1,10 @@
-"""The main window: pages from the registry (missing ones left out), title, status bar counts,
+"""The main window: its pages (imported, not looked up by name), title, status bar counts,
 shortcuts, text size, remembered layout; and the error hook."""
 
 from __future__ import annotations
 
 import logging
 import sys
-import types
 
 import pytest
 
@@ -18,31 +17,23 @@ from xianghe_desk.domain.enums import Urgency
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.queries import RequestFilter
 from xianghe_desk.jobs.runner import KnownStoreError
-from xianghe_desk.ui import errors, main_window
+from xianghe_desk.ui import errors, main_window, printing
 from xianghe_desk.ui.main_window import MainWindow
 from xianghe_desk.ui.settings import TEXT_PERCENT, desk_settings
-from xianghe_desk.ui.widgets import optional
 
 pytestmark = pytest.mark.usefixtures("reset_text_size")
 
 
 @pytest.fixture
 def fake_panels(monkeypatch) -> type[QWidget]:
-    """A stand-in for an exchange panel module that has landed (and one that has not)."""
+    """A stand-in for the exchange panels: 数据交换 shows the tabs it is given."""
 
     class Panel(QWidget):
         def __init__(self, ctx, parent=None):
             super().__init__(parent)
             self.ctx = ctx
 
-    module = types.ModuleType("fake_exchange_panels")
-    module.Panel = Panel  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fake_exchange_panels", module)
-    monkeypatch.setattr(
-        main_window,
-        "EXCHANGE_TABS",
-        (("表格导入导出", "fake_exchange_panels:Panel"), ("数据交换包", "fake_missing_module:PackagePanel")),
-    )
+    monkeypatch.setattr(main_window, "EXCHANGE_TABS", (("表格导入导出", Panel),))
     return Panel
 
 
@@ -50,13 +41,8 @@ def nav_titles(window: MainWindow) -> list[str]:
     return [window.nav.item(row).text() for row in range(window.nav.count())]
 
 
-def test_title_names_the_town_and_missing_pages_are_left_out(qtbot, ctx, monkeypatch, fake_panels):
-    pages = (
-        ("dashboard", "工作台", "xianghe_desk.ui.pages.dashboard:DashboardPage"),
-        ("requests", "服务工单", "xianghe_desk.ui.pages.requests:RequestsPage"),
-        ("nowhere", "不存在", "xianghe_desk.ui.pages.nowhere:NowherePage"),
-        ("exchange", "数据交换", ""),
-    )
+def test_title_names_the_town_and_the_pages_are_the_table(qtbot, ctx, monkeypatch, fake_panels):
+    pages = tuple(p for p in main_window.PAGES if p[0] in ("dashboard", "requests", "exchange"))
     monkeypatch.setattr(main_window, "PAGES", pages)
     window = show_window(qtbot, ctx)
     assert window.windowTitle() == "香河「这就办」服务台账 — 香河县蒋辛屯镇"
@@ -66,9 +52,12 @@ def test_title_names_the_town_and_missing_pages_are_left_out(qtbot, ctx, monkeyp
     assert [exchange.tabText(i) for i in range(exchange.count())] == ["表格导入导出"]
     assert isinstance(exchange.widget(0), fake_panels)
 
-    monkeypatch.setattr(main_window, "EXCHANGE_TABS", (("数据交换包", "fake_missing_module:PackagePanel"),))
-    second = show_window(qtbot, ctx)
-    assert "数据交换" not in nav_titles(second)
+
+def test_pages_are_imported_not_looked_up_by_name():
+    # issue #9: no 「module:Class」 strings that hide a page which fails to import.
+    for _key, _title, factory in main_window.PAGES:
+        assert callable(factory) and not isinstance(factory, str)
+    assert not hasattr(main_window, "optional_attr")
 
 
 def test_all_shipped_pages_of_this_issue_are_listed(qtbot, ctx):
@@ -76,7 +65,7 @@ def test_all_shipped_pages_of_this_issue_are_listed(qtbot, ctx):
     titles = nav_titles(window)
     assert titles[:2] == ["工作台", "服务工单"]
     expected_order = [title for _key, title, _spec in main_window.PAGES]
-    assert titles == [t for t in expected_order if t in titles]
+    assert titles == expected_order  # the administrator sees every page, 操作日志 included
     for key in window.pages:
         assert window.show_page(key) is window.stack.currentWidget()
         assert window.current_key() == key
@@ -181,22 +170,15 @@ def test_window_size_and_last_page_are_remembered(qtbot, ctx):
     assert 790 <= again.width() <= 800
 
 
-def test_batch_print_shows_only_when_printing_exists(qtbot, ctx, monkeypatch):
-    real = optional.optional_module
-    monkeypatch.setattr(
-        optional, "optional_module", lambda name: None if name == optional.PRINTING_MODULE else real(name)
-    )
+def test_batch_print_prints_the_selected_requests(qtbot, ctx, monkeypatch):
+    printed: list[list[int]] = []
+    monkeypatch.setattr(printing, "print_work_orders", lambda parent, ctx, ids: printed.append(list(ids)))
     window = show_window(qtbot, ctx)
     page = window.show_page("requests")
+    assert not page.print_button.isEnabled()  # nothing chosen yet
     page.view.selectRow(0)
-    assert not page.print_button.isVisibleTo(page)
-    printed: list[list[int]] = []
-    module = types.SimpleNamespace(print_work_orders=lambda parent, ctx, ids: printed.append(list(ids)))
-    monkeypatch.setattr(
-        optional, "optional_module", lambda name: module if name == optional.PRINTING_MODULE else real(name)
-    )
     page.view.selectRow(1)  # extends the selection (Ctrl-click style)
-    assert page.print_button.isVisibleTo(page)
+    assert page.print_button.isVisibleTo(page) and page.print_button.isEnabled()
     page.print_button.click()
     assert printed == [[page.model.row_object(0).id, page.model.row_object(1).id]]
 

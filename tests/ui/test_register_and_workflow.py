@@ -4,7 +4,6 @@ workflow 派单 → 开始办理 → 办结 → 回访 (→ 重新办理) with o
 
 from __future__ import annotations
 
-import types
 from datetime import datetime
 
 import pytest
@@ -17,7 +16,9 @@ from xianghe_desk.domain import lifecycle
 from xianghe_desk.domain.drafts import MemberDraft, RequestDraft
 from xianghe_desk.domain.enums import Action, FeedbackRoute, Satisfaction, Status
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
+from xianghe_desk.services.accounts import DEMO_PASSWORD
 from xianghe_desk.services.lookups import LookupService
+from xianghe_desk.ui import printing
 from xianghe_desk.ui.dialogs import request_detail
 from xianghe_desk.ui.dialogs.complete_dialog import CompleteDialog, CompleteValues
 from xianghe_desk.ui.dialogs.dispatch_dialog import DispatchChoice, DispatchDialog
@@ -25,24 +26,25 @@ from xianghe_desk.ui.dialogs.follow_up_dialog import FollowUpDialog, FollowUpVal
 from xianghe_desk.ui.dialogs.reason_dialog import ReasonDialog
 from xianghe_desk.ui.dialogs.register_request import RegisterRequestDialog
 from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
-from xianghe_desk.ui.widgets import optional
 from xianghe_desk.ui.widgets.combos import set_combo_value
 
 
 @pytest.fixture
 def printed(monkeypatch) -> list[list[int]]:
-    """Pretend the printing issue has landed: calls of print_work_orders(parent, ctx, ids)."""
+    """The calls of ui.printing.print_work_orders(parent, ctx, ids) (no PDF is built)."""
     calls: list[list[int]] = []
-    module = types.SimpleNamespace(print_work_orders=lambda parent, ctx, ids: calls.append(list(ids)))
-    monkeypatch.setattr(
-        optional, "optional_module", lambda name: module if name == optional.PRINTING_MODULE else None
-    )
+    monkeypatch.setattr(printing, "print_work_orders", lambda parent, ctx, ids: calls.append(list(ids)))
     return calls
 
 
 @pytest.fixture
 def no_printing(monkeypatch) -> None:
-    monkeypatch.setattr(optional, "optional_module", lambda name: None)
+    """Saving alone must not print: a call of print_work_orders fails the test."""
+
+    def unexpected(*_args: object) -> None:
+        raise AssertionError("printed although only 保存 was asked for")
+
+    monkeypatch.setattr(printing, "print_work_orders", unexpected)
 
 
 def with_check_digit(first17: str) -> str:
@@ -230,14 +232,20 @@ def test_ctrl_enter_saves_and_prints_when_printing_exists(qtbot, ctx, printed, m
     assert printed == [[saved.id]]
 
 
-def test_print_actions_are_hidden_without_the_printing_module(qtbot, ctx, no_printing):
+def test_print_actions_are_always_offered_and_a_viewer_may_only_print(qtbot, ctx, no_printing):
+    # Printing is part of the desk (issue #9 removed the optional modules): always on offer.
     dialog = open_register(qtbot, ctx)
-    assert not dialog.save_print_button.isVisibleTo(dialog)
-    assert "Ctrl+Enter" not in dialog.shortcut_hint.text()
-    request_id = ctx.requests.ids(RequestFilter())[0]
+    assert dialog.save_print_button.isVisibleTo(dialog)
+    assert "Ctrl+Enter" in dialog.shortcut_hint.text()
+    request_id = ctx.requests.ids(RequestFilter(statuses=(Status.RECEIVED,)))[0]
+    ctx.sign_in("lingdao", DEMO_PASSWORD)  # 领导查看: reads and reports, no changes
     detail = RequestDetailDialog(ctx, request_id)
     qtbot.addWidget(detail)
-    assert not detail.print_button.isVisibleTo(detail)
+    assert detail.print_button.isVisibleTo(detail) and detail.print_button.isEnabled()
+    dispatch = detail.action_buttons[Action.DISPATCH]
+    assert dispatch.isVisibleTo(detail) and not dispatch.isEnabled()
+    assert "领导查看不能" in dispatch.toolTip()
+    assert not detail.reveal_button.isEnabled() or not detail.reveal_button.isVisibleTo(detail)
 
 
 # ---------------------------------------------------------------------- the detail and its actions

@@ -155,7 +155,8 @@ def test_this_copys_town_device_name_and_operator(qtbot, page, ctx):
     assert ctx.ws.home_town_id() is None and ctx.ws.title() == "香河县"
     identity = SettingsService(ctx.ws).identity()
     assert (identity.device.name, identity.operator) == ("县民政局汇总电脑", "刘文员")
-    assert ctx.ws.actor == "刘文员" and ctx.runner.actor == "刘文员"
+    # A signed-in account stays the one acting (the operator names this copy's clerk on paper).
+    assert ctx.ws.actor == "admin" and ctx.runner.actor == "admin"
     assert not page.identity_messages["device_name"].is_error()
 
 
@@ -164,3 +165,25 @@ def test_activate_opens_a_section(page):
     assert page.tabs.tabText(page.tabs.currentIndex()) == "办理时限"
     page.activate(section="category")
     assert page.tabs.tabText(page.tabs.currentIndex()) == "问题类别"
+
+
+def test_without_accounts_the_operator_is_who_acts(qtbot, qapp, tmp_path, clock):
+    from xianghe_desk.jobs.runner import InlineRunner
+    from xianghe_desk.services.workspace import Workspace
+    from xianghe_desk.ui.context import DeskContext
+
+    path = tmp_path / "plain.db"
+    Workspace.open(path, clock=clock, actor="张文员").close()  # a database without accounts
+    context = DeskContext(path, runner=InlineRunner(), clock=clock)
+    try:
+        page = SettingsPage(context)
+        qtbot.addWidget(page)
+        page.device_name.setText("县民政局汇总电脑")
+        page.operator.clear()
+        type_text(page.operator, "刘文员")
+        with qtbot.waitSignal(context.events.settings_changed, timeout=3000):
+            page.identity_save.click()
+        assert context.ws.actor == "刘文员" and context.runner.actor == "刘文员"
+        assert context.who.name == "刘文员" and not context.who.has_account
+    finally:
+        context.close()

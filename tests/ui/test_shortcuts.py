@@ -120,11 +120,14 @@ def test_ctrl_n_and_ctrl_f_do_what_the_menu_says(qtbot, ctx, monkeypatch):
         "dashboard": "受理登记",
         "requests": "受理登记",
         "residents": "新增服务对象",
+        "visits": "受理登记",
         "members": "新增网格员",
         "villages": "新增村街",
         "reports": "受理登记",
         "exchange": "受理登记",
         "settings": "受理登记",
+        "recycle": "受理登记",
+        "audit": "受理登记",
     }
     for key in window.pages:
         page = window.show_page(key)

@@ -122,11 +122,12 @@ def test_adding_a_village_through_the_dialog(qtbot, monkeypatch, page, ctx):
 
 
 def test_a_refused_village_is_explained(qtbot, monkeypatch, page, ctx):
+    from xianghe_desk.ui import operations
     from xianghe_desk.ui.dialogs.village_dialog import VillageFields
-    from xianghe_desk.ui.pages import villages
 
     shown = []
-    monkeypatch.setattr(villages, "show_job_failure", lambda parent, message, bug: shown.append(message))
+    # The refusal comes back through run_op, which shows it (ui/operations.py).
+    monkeypatch.setattr(operations, "show_job_failure", lambda parent, message, bug: shown.append(message))
     town = ctx.places.resolve_town("蒋辛屯镇")
     page.add_village(VillageFields(town.id, "新村", code="131024999999"))
     assert shown and f"以 {town.code} 开头" in shown[0]

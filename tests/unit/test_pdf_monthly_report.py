@@ -30,7 +30,14 @@ pdf_text = partial(helpers.pdf_text, layout=True)
 
 
 # The count each rate or average is computed from: with none, the summary prints 「—」.
-BASE = {"completion_rate": "received", "satisfaction_rate": "rated", "avg_hours_to_complete": "completed"}
+BASE = {
+    "completion_rate": "received",
+    "satisfaction_rate": "rated",
+    "avg_hours_to_complete": "completed",
+    "visits_due": "visits_due",
+    "visits_done": "visits_due",
+    "visit_coverage_rate": "visits_due",
+}
 
 
 def shown(value: object, unit: str = "") -> str:

@@ -10,6 +10,7 @@ from xianghe_desk.services.check import run_checks
 from xianghe_desk.services.exports import ExportService
 from xianghe_desk.services.imports import ImportService
 from xianghe_desk.services.stats import StatsService
+from xianghe_desk.services.visit_figures import visit_figures
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.sheets.columns import KINDS
 
@@ -37,10 +38,18 @@ def test_export_import_round_trip_between_two_databases(demo_ws, ws, tmp_path):
         assert _cells(again) == _cells(exported[kind]), kind
     assert all(result.ok for result in run_checks(ws)), [r for r in run_checks(ws) if not r.ok]
     stats_a, stats_b = StatsService(demo_ws), StatsService(ws)
+    # Care visits do not travel in spreadsheets (contract §2): only the request figures match, and
+    # 上门服务次数 differs by exactly the demo's logged 上门 visits.
+    visit_keys = {"scope", "visits_due", "visits_done", "visit_coverage_rate", "home_visits"}
     for month in ("2026-10", "2026-11"):
         a = stats_a.figures(month, stats_a.scope(), as_of=demo_ws.now())
         b = stats_b.figures(month, stats_b.scope(), as_of=ws.now())
-        assert {k: v for k, v in a.items() if k != "scope"} == {k: v for k, v in b.items() if k != "scope"}
+        assert {k: v for k, v in a.items() if k not in visit_keys} == {
+            k: v for k, v in b.items() if k not in visit_keys
+        }
+        logged = visit_figures(demo_ws, month, demo_ws.now()).home
+        assert logged > 0 and a["home_visits"] - logged == b["home_visits"]
+        assert b["visits_due"] == b["visits_done"] == 0
     # Into its own database again, and into the copy a second time: nothing changes.
     for target in (demo_ws, ws):
         for kind in KINDS:

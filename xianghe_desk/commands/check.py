@@ -1,4 +1,9 @@
-"""``xianghe-desk check --db P``: integrity and schema check; prints what it checked."""
+"""``xianghe-desk check --db P``: integrity and schema check; prints what it checked.
+
+The file is only read (issue #10): no migration, no switch to WAL, no start-up rows, no audit
+row, so a damaged or half-written file is reported as it is, never repaired into an empty
+database, and a file on a write-protected USB stick can be checked.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +20,32 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from xianghe_desk.services.check import run_checks
+    from xianghe_desk.services.check import CheckResult, file_checks, run_checks
+    from xianghe_desk.store.db import EncryptedDatabaseError, KnownStoreError
+    from xianghe_desk.store.integrity import inspect_database
 
     path = db_path(args)
     if not path.exists():
         print(f"错误：数据库文件「{path}」不存在。请检查路径。", file=sys.stderr)
         return EXIT_REFUSED
-    with open_workspace(args, path) as ws:
-        results = run_checks(ws)
     print(f"检查数据库：{path}")
+    ws = None
+    try:
+        try:
+            facts = inspect_database(path)
+        except EncryptedDatabaseError:
+            # An encrypted database is read with the key its user unlocks by signing in.
+            ws = open_workspace(args, path, read_only=True)
+            facts = inspect_database(path, key=ws.key)
+        results = file_checks(facts)
+        if all(r.ok for r in results):
+            ws = ws or open_workspace(args, path, read_only=True)
+            results += run_checks(ws, file_checked=True)
+    except KnownStoreError as exc:
+        results = [CheckResult("数据库文件", False, exc.message)]
+    finally:
+        if ws is not None:
+            ws.close()
     for result in results:
         mark = "通过" if result.ok else "有问题"
         print(f"  [{mark}] {result.label}：{result.detail}")

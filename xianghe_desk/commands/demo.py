@@ -45,9 +45,10 @@ def run(args: argparse.Namespace) -> int:
         "members": "网格员",
         "residents": "服务对象",
         "requests": "服务工单",
+        "visits": "走访记录",
     }
     for key, label in labels.items():
-        print(f"  {label}：{counts[key]}")
+        print(f"  {label}：{counts.get(key, 0)}")
     states = "，".join(
         f"{label} {counts['status_' + key]}"
         for key, label in (

@@ -55,14 +55,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export.set_defaults(func=run_export)
 
 
-def _xlsx_target(path: Path, what: str) -> Path | None:
+def _xlsx_target(path: Path, what: str) -> int:
+    """EXIT_OK when ``path`` can be written to; otherwise the exit code after saying why.
+
+    A wrong file name is wrong usage (2); a missing folder is refused input (1), as for every
+    other command that writes a file (contract §1, issue #10).
+    """
     if path.suffix.lower() != ".xlsx":
         print(f"用法错误：{what}文件名请以 .xlsx 结尾（现在是「{path.name}」）。", file=sys.stderr)
-        return None
+        return EXIT_USAGE
     if path.parent and not path.parent.exists():
         print(f"错误：文件夹「{path.parent}」不存在，请先建好文件夹或换一个位置。", file=sys.stderr)
-        return None
-    return path
+        return EXIT_REFUSED
+    return EXIT_OK
 
 
 def run_template(args: argparse.Namespace) -> int:
@@ -70,9 +75,10 @@ def run_template(args: argparse.Namespace) -> int:
     from xianghe_desk.services.exports import ExportService, write_reference_template
     from xianghe_desk.sheets.columns import spec_for
 
-    target = _xlsx_target(args.output, "模板")
-    if target is None:
-        return EXIT_USAGE
+    refused = _xlsx_target(args.output, "模板")
+    if refused:
+        return refused
+    target = args.output
     # The drop-downs list the database's towns, villages, grids and settings' lists. Without
     # --db and without a default database yet, the county's shipped lists serve instead, so
     # that making a template never creates a database as a side effect.
@@ -91,8 +97,9 @@ def run_template(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     from xianghe_desk.operations.imports import import_file
 
-    if args.report is not None and _xlsx_target(args.report, "报告") is None:
-        return EXIT_USAGE
+    refused = _xlsx_target(args.report, "报告") if args.report is not None else EXIT_OK
+    if refused:
+        return refused
     with open_workspace(args) as ws:
         report = import_file(ws, args.kind, args.file, dry_run=args.dry_run, valid_only=args.valid_only).value
     for warning in report.warnings:
@@ -137,9 +144,10 @@ def run_export(args: argparse.Namespace) -> int:
     if args.month is not None and args.kind != "requests":
         print("用法错误：--month 只能用于 requests（服务工单），其他表格导出全部记录。", file=sys.stderr)
         return EXIT_USAGE
-    target = _xlsx_target(args.output, "导出")
-    if target is None:
-        return EXIT_USAGE
+    refused = _xlsx_target(args.output, "导出")
+    if refused:
+        return refused
+    target = args.output
     path = db_path(args)
     if not path.exists():
         print(f"错误：数据库文件「{path}」不存在，请检查 --db 后面的路径。", file=sys.stderr)

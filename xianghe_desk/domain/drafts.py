@@ -78,6 +78,15 @@ def clean_resident(draft: ResidentDraft, today: date) -> tuple[ResidentDraft, li
                 label = "联系电话" if field_name == "phone" else "紧急联系电话"
                 problems.append((field_name, f"{label}：{exc.message}"))
     emergency_name = v.normalize_text(draft.emergency_name)
+    address, note = v.normalize_text(draft.address), draft.note.strip()
+    for field_name, label, text in (
+        ("address", "居住地址", address),
+        ("emergency_name", "紧急联系人", emergency_name),
+        ("note", "备注", note),
+    ):
+        too_long = v.text_length_problem(text, label, v.TEXT_LIMITS[field_name])
+        if too_long:
+            problems.append((field_name, too_long))
     if problems:
         raise ValidationError.from_problems(problems)
     return (
@@ -90,8 +99,8 @@ def clean_resident(draft: ResidentDraft, today: date) -> tuple[ResidentDraft, li
             phone=phones["phone"],
             emergency_phone=phones["emergency_phone"],
             emergency_name=emergency_name,
-            address=v.normalize_text(draft.address),
-            note=draft.note.strip(),
+            address=address,
+            note=note,
             care_tags=tuple(dict.fromkeys(draft.care_tags)),
         ),
         warnings,
@@ -170,6 +179,10 @@ def clean_request(draft: RequestDraft, now: datetime) -> RequestDraft:
         problems.append(("category", "请选择问题类别。"))
     if draft.received_at is not None and draft.received_at > now:
         problems.append(("received_at", "受理时间不能晚于现在，请核对日期和时间。"))
+    external_number = v.normalize_text(draft.external_number)
+    too_long = v.text_length_problem(external_number, "外部编号", v.TEXT_LIMITS["external_number"])
+    if too_long:
+        problems.append(("external_number", too_long))
     person_name = v.normalize_text(draft.person_name)
     if person_name:
         try:
@@ -196,6 +209,6 @@ def clean_request(draft: RequestDraft, now: datetime) -> RequestDraft:
         person_name=person_name,
         person_phone=phone,
         person_id_number=id_number,
-        external_number=v.normalize_text(draft.external_number),
+        external_number=external_number,
         received_at=(draft.received_at or now).replace(microsecond=0),
     )

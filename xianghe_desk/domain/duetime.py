@@ -1,13 +1,16 @@
 """Due times: urgent within hours, normal within a day, agent services within working days.
 
 Working days follow the official calendar (holidays and make-up working days) as published
-by the State Council, through chinese-calendar. For a year the library does not know yet we
-fall back to Monday–Friday and say so (``calendar_known``), so the desk can warn the clerk
-to update the program.
+by the State Council, through chinese-calendar. For a year the library does not know yet, an
+administrator enters the State Council's notice in 设置 → 节假日 (issue #11); the database holds it
+and every workspace hands it here (``use_entered_years``). A year known neither way falls back to
+Monday–Friday and says so (``calendar_known``), so the desk can point the clerk to 设置.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -15,25 +18,58 @@ import chinese_calendar
 
 from xianghe_desk.domain.enums import CategoryGroup, Urgency
 from xianghe_desk.domain.models import DueRules
+from xianghe_desk.domain.official_days import OfficialYear
+
+# Years entered by an administrator (read from the database when a workspace opens). One copy per
+# process: every workspace of a process opens the same database, so they hand over the same years.
+_entered: dict[int, OfficialYear] = {}
+_lock = threading.Lock()
 
 
-@lru_cache(maxsize=4096)
-def calendar_known(day: date) -> bool:
-    """Whether the official holiday calendar for ``day``'s year is known to this build."""
+def use_entered_years(years: Iterable[OfficialYear]) -> None:
+    """Use these entered years for the years chinese-calendar does not know (replaces the last set)."""
+    wanted = {y.year: y for y in years}
+    with _lock:
+        if wanted == _entered:
+            return
+        _entered.clear()
+        _entered.update(wanted)
+        _library_knows.cache_clear()
+        is_workday.cache_clear()
+
+
+def entered_years() -> list[int]:
+    return sorted(_entered)
+
+
+@lru_cache(maxsize=256)
+def _library_knows(year: int) -> bool:
     try:
-        chinese_calendar.is_workday(day)
+        chinese_calendar.is_workday(date(year, 6, 1))
     except NotImplementedError:
         return False
     return True
 
 
+def library_knows(year: int) -> bool:
+    """Whether the bundled chinese-calendar has the State Council's notice for ``year``."""
+    return _library_knows(year)
+
+
+def calendar_known(day: date) -> bool:
+    """Whether the official holiday calendar for ``day``'s year is known (bundled or entered)."""
+    return _library_knows(day.year) or day.year in _entered
+
+
 @lru_cache(maxsize=8192)
 def is_workday(day: date) -> bool:
     """A working day on the official calendar (cached: the library scans its tables per call)."""
-    try:
+    if _library_knows(day.year):
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+    entered = _entered.get(day.year)
+    if entered is not None:
+        return entered.is_workday(day)
+    return day.weekday() < 5
 
 
 def add_workdays(start: datetime, days: int) -> datetime:

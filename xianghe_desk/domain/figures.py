@@ -177,7 +177,7 @@ def compute_figures(
 
     Args:
         all_facts: the month's requests in the scope, cancelled ones included.
-        visits_logged: care visits logged in the month (they count as 上门服务次数).
+        visits_logged: 上门 care visits logged in the month (they count as 上门服务次数 too).
     """
     facts = [f for f in all_facts if f.status != "cancelled"]
     done = [f for f in facts if is_done(f)]

@@ -17,6 +17,7 @@ from xianghe_desk.domain.enums import (
     Urgency,
     VillageKind,
 )
+from xianghe_desk.domain.visits import ResidentStatus, StatusInfo
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,14 @@ class Resident:
     grid_name: str = ""
     linked_member_name: str = ""
     uuid: str = ""
+    # 在册 / 住院 (until a date) / 迁出 / 去世 (on a date): issue #11, domain/visits.py.
+    status: ResidentStatus = ResidentStatus.ACTIVE
+    status_since: date | None = None
+    status_until: date | None = None
+
+    @property
+    def status_info(self) -> StatusInfo:
+        return StatusInfo(self.status, self.status_since, self.status_until)
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:

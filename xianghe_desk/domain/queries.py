@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from xianghe_desk.domain.enums import Status, Urgency
 from xianghe_desk.domain.numbering import parse_number
+from xianghe_desk.domain.visits import VisitRefs
 
 
 class SearchKind(Enum):
@@ -109,6 +110,12 @@ class PersonFilter:
     active_only: bool = False
     text: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+    # Residents only (issue #11): their care-visit plan's state (store/visit_due.STATE_CONDITIONS:
+    # planned, overdue, week, never, paused, left) as of ``visit_refs`` (set by the services), and
+    # their status (active, hospital, moved, deceased).
+    visit_state: str | None = None
+    visit_refs: VisitRefs | None = None
+    status: str | None = None
     scope_towns: tuple[int, ...] = ()
     scope_villages: tuple[int, ...] = ()
 

@@ -307,6 +307,25 @@ PLACEHOLDER_NAMES: Final = frozenset(
 NAME_MIN: Final = 2
 NAME_MAX: Final = 20
 
+# Free-text fields have a ceiling (issue #10): a 10,000-character address is a mistake or an
+# attack, never an address. The numbers leave ample room for real notes and requests.
+TEXT_LIMITS: Final = {
+    "address": 200,
+    "emergency_name": 50,
+    "note": 2000,
+    "external_number": 50,
+    "result": 2000,
+}
+
+
+def text_length_problem(text: str | None, label: str, limit: int) -> str | None:
+    """「居住地址太长（…字）」 when ``text`` has more than ``limit`` characters, else None."""
+    length = len(text or "")
+    if length <= limit:
+        return None
+    return f"{label}太长（{length} 字），最多 {limit} 字，请精简后再保存。"
+
+
 
 def validate_name(text: str | None, field: str = "name") -> str:
     """Return the cleaned person's name, or raise ValidationError with ``field``.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,16 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from xianghe_desk.domain.access import Actor
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.services.workspace import Workspace
-from xianghe_desk.store.db import KnownStoreError
+from xianghe_desk.store.db import DatabaseBusyError, KnownStoreError
+from xianghe_desk.store.keys import DatabaseKey
 
 log = logging.getLogger(__name__)
+
+# How long a write waits for another program's write before it gives up (issue #10: a
+# command-line import of 20,000 rows holds the lock for seconds while the desk is open).
+WAIT_FOR_WRITER_SECONDS = 600.0
+BUSY_RETRY_PAUSE = 0.5
+WAITING_MESSAGE = "正在等待…另一个程序（例如命令行导入）正在写入数据库，写完后会自动保存。"
 
 
 class JobCancelledError(Exception):
@@ -33,12 +41,14 @@ class JobSignals(QObject):
     finished(object): the job's result.
     failed(str, bool): a Chinese message, and whether it is a bug (True) or the user's to fix.
     cancelled(): the user cancelled and the job stopped.
+    waiting(str): another program is writing the database; the job waits for it (issue #10).
     """
 
     progress = Signal(int, int)
     finished = Signal(object)
     failed = Signal(str, bool)
     cancelled = Signal()
+    waiting = Signal(str)  # another program holds the write lock; the job waits and tries again
 
 
 class Job(QRunnable):
@@ -59,6 +69,12 @@ class Job(QRunnable):
         self.clock: Callable[[], Any] | None = None
         self.actor = ""
         self.who: Actor | None = None  # the signed-in account the job acts for (issue #9)
+        # The database key of an encrypted database (issue #10), carried as ``who`` is; never logged.
+        self.key: DatabaseKey | None = None
+        # Writes wait for another program's write (a command-line import) instead of failing:
+        # the work is one rolled-back transaction, so it runs again once the lock is free.
+        self.wait_when_busy = 0.0  # seconds; set by JobRunner.submit_write
+        self.waited = False
 
     def cancel(self) -> None:
         self.cancel_event.set()
@@ -70,13 +86,38 @@ class Job(QRunnable):
     def report(self, done: int, total: int) -> None:
         self.signals.progress.emit(done, total)
 
+    def _attempt(self) -> Any:
+        kwargs: dict[str, Any] = {"actor": self.actor, "who": self.who, "key": self.key}
+        if self.clock is not None:
+            kwargs["clock"] = self.clock
+        with Workspace.open(self.db_path, **kwargs) as ws:
+            return self.work(ws, self)
+
+    def _attempt_waiting(self) -> Any:
+        """``_attempt``, again and again while another program holds the write lock.
+
+        Each try already waits SQLite's busy timeout (store/db.py); after the first the desk shows
+        「正在等待…」, and 「取消」 still stops the job.
+        """
+        deadline = time.monotonic() + self.wait_when_busy
+        while True:
+            try:
+                return self._attempt()
+            except DatabaseBusyError:
+                if time.monotonic() >= deadline:
+                    raise
+                if not self.waited:
+                    self.waited = True
+                    log.info("job %s waits for another program's write", self.name)
+                    self.signals.waiting.emit(WAITING_MESSAGE)
+                if self.cancel_event.wait(BUSY_RETRY_PAUSE):
+                    raise JobCancelledError from None
+
     def run(self) -> None:
         try:
-            kwargs: dict[str, Any] = {"actor": self.actor, "who": self.who}
-            if self.clock is not None:
-                kwargs["clock"] = self.clock
-            with Workspace.open(self.db_path, **kwargs) as ws:
-                result = self.work(ws, self)
+            result = self._attempt_waiting() if self.wait_when_busy > 0 else self._attempt()
+            if self.waited:
+                self.signals.waiting.emit("")  # the wait is over
         except JobCancelledError:
             self.signals.cancelled.emit()
         except ValidationError as exc:
@@ -91,7 +132,13 @@ class Job(QRunnable):
 
 
 class JobRunner(QObject):
-    """Owns the writer pool (one thread) and the reader pool."""
+    """Owns the writer pool (one thread) and the reader pool.
+
+    Signals:
+    waiting(str): a write waits for another program (empty text: the wait is over).
+    """
+
+    waiting = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -103,8 +150,10 @@ class JobRunner(QObject):
         self.clock: Callable[[], Any] | None = None
         self.actor = ""
         self.who: Actor | None = None
+        self.key: DatabaseKey | None = None
 
     def submit_write(self, job: Job) -> Job:
+        job.wait_when_busy = job.wait_when_busy or WAIT_FOR_WRITER_SECONDS
         return self._start(self.writer, job)
 
     def submit_read(self, job: Job) -> Job:
@@ -114,6 +163,8 @@ class JobRunner(QObject):
         job.clock = job.clock or self.clock
         job.actor = job.actor or self.actor
         job.who = job.who or self.who
+        job.key = job.key or self.key
+        job.signals.waiting.connect(self.waiting)
         self._running.add(job)
         for signal in (job.signals.finished, job.signals.failed, job.signals.cancelled):
             signal.connect(lambda *_args, j=job: self._running.discard(j))
@@ -131,5 +182,7 @@ class InlineRunner(JobRunner):
         job.clock = job.clock or self.clock
         job.actor = job.actor or self.actor
         job.who = job.who or self.who
+        job.key = job.key or self.key
+        job.signals.waiting.connect(self.waiting)
         job.run()
         return job

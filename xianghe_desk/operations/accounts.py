@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from xianghe_desk.domain.access import Permission, PermissionDeniedError, Role, password_problem
 from xianghe_desk.domain.errors import ConflictError, ValidationError
 from xianghe_desk.operations.base import Op, operation
+from xianghe_desk.services import encryption
 from xianghe_desk.services.accounts import (
     AccountService,
     check_new_account,
@@ -48,8 +49,12 @@ def create_first_admin(op: Op, name: str, password: str, display_name: str = "")
     check_new_account(name, password, Role.ADMIN, (), ())
     code = new_recovery_code()
     user = op.ws.users.add(name, Role.ADMIN, hash_password(password), display_name=display_name)
-    op.ws.settings.set("recovery_hash", hash_password(code))
+    code_hash = hash_password(code)
+    op.ws.settings.set("recovery_hash", code_hash)
     op.audit(f"创建第一个管理员账号 {name}，生成恢复码", entity="user", after=_account_after(user))
+    # From now on the database is encrypted (issue #10): the key is wrapped for this password
+    # and for the recovery code now, and the file is encrypted once this transaction is over.
+    encryption.start_encryption(op.ws, user.name, password, user.password_hash, code, code_hash)
     op.changes.users = True
     return FirstAdmin(user, code)
 
@@ -72,6 +77,7 @@ def add_user(
     user = op.ws.users.add(
         name, role, hash_password(password), display_name, town_ids, village_ids, must_change=True
     )
+    encryption.password_set(op.ws, user.name, password, user.password_hash)
     op.audit(
         f"添加{role.label}账号 {name}（{_scope_text(op, town_ids, village_ids)}）",
         entity="user",
@@ -95,7 +101,9 @@ def change_own_password(op: Op, old_password: str, new_password: str) -> None:
         raise ValidationError(problem, field="password")
     if verify_password(user.password_hash, new_password):
         raise ValidationError("新密码不能与原密码相同。", field="password")
-    op.ws.users.update(user.id, password_hash=hash_password(new_password), must_change=False)
+    new_hash = hash_password(new_password)
+    op.ws.users.update(user.id, password_hash=new_hash, must_change=False)
+    encryption.password_set(op.ws, user.name, new_password, new_hash)
     op.audit(f"{user.name} 修改了自己的密码", entity="user")
     op.changes.users = True
 
@@ -108,9 +116,10 @@ def reset_password(op: Op, name: str, new_password: str) -> None:
     if problem:
         raise ValidationError(problem, field="password")
     must_change = user.id != op.who.user_id
-    op.ws.users.update(
-        user.id, password_hash=hash_password(new_password), must_change=must_change, failed_count=0, locked_until=None
-    )
+    new_hash = hash_password(new_password)
+    op.ws.users.update(user.id, password_hash=new_hash, must_change=must_change, failed_count=0, locked_until=None)
+    # The old password's key slot goes once this is committed (encryption.prune_slots).
+    encryption.password_set(op.ws, user.name, new_password, new_hash)
     op.audit(f"重设了 {user.name} 的密码", entity="user")
     op.changes.users = True
 

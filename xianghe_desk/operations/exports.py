@@ -63,3 +63,10 @@ def export_sheet(
         file=str(path),
     )
     return Exported(Path(path), kind, count, masked)
+
+
+@operation("sheet.template", "下载导入模板", Permission.READ, kind="export", quiet=True)
+def write_template(op: Op, kind: str, path: Path | str, progress: Progress | None = None) -> Path:
+    """An empty import template: column notes and drop-down lists, no data (no audit row).
+    ``progress`` is accepted for the desk's progress dialog; a template is quick."""
+    return ExportService(op.ws).template(check_kind(kind), path)

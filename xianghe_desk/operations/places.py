@@ -95,11 +95,16 @@ def add_grid(
     households: int | None = None,
     population: int | None = None,
     party_group: str = "",
+    default_member_id: int | None = None,
 ) -> int:
+    """A new grid of the village, with its default handler when one is chosen (the desk's form)."""
     village = _village(op, village_id)
-    grid_id = PlaceService(op.ws).add_grid(
-        village_id, name, number, head_name, households, population, party_group
-    )
+    service = PlaceService(op.ws)
+    # The same rule as for an existing grid: an active member of the village's own town.
+    service.check_default_member(village_id, default_member_id)
+    grid_id = service.add_grid(village_id, name, number, head_name, households, population, party_group)
+    if default_member_id is not None:
+        service.set_grid_default_member(grid_id, default_member_id)
     grid = op.ws.grids.get(grid_id)
     assert grid is not None
     op.audit(

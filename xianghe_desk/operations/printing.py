@@ -94,10 +94,16 @@ def print_monthly_report(
     village: str | None = None,
     as_of: datetime | None = None,
     xlsx: Path | None = None,
+    progress: Progress | None = None,
 ) -> MonthlyReport:
-    """The monthly summary of the named scope, or the actor's own (operations/stats.actor_scope)."""
+    """The monthly summary of the named scope, or the actor's own (operations/stats.actor_scope).
+
+    ``progress`` (the desk): 「取消」 is honoured once the figures are counted, before the PDF.
+    """
     scope = actor_scope(op.ws, town, village)
     report = ReportService(op.ws).monthly(month, scope, as_of)
+    if progress is not None:
+        progress.check_cancelled()
     report.pages = _written(target, lambda out: build_monthly_report(report, out))
     if xlsx is not None:
         from xianghe_desk.sheets.summary_xlsx import write_summary
@@ -146,10 +152,17 @@ def notice_villages(ws: Workspace, town: str | None, village: str | None) -> lis
 
 @operation("print.notice", "打印帮办公示", Permission.REPORT, kind="print")
 def print_notices(
-    op: Op, target: Target, town: str | None = None, village: str | None = None, a3: bool = False
+    op: Op,
+    target: Target,
+    town: str | None = None,
+    village: str | None = None,
+    a3: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[list[Village], PrintResult]:
     """The 帮办公示 poster of one village, or of every village of a town with members."""
     villages = notice_villages(op.ws, town, village)
+    if progress is not None:
+        progress.check_cancelled()
     result = _written(target, lambda out: PrintService(op.ws).write_notices(villages, out, a3=a3))
     names = [v.short_name for v in villages]
     op.audit(
@@ -166,3 +179,33 @@ def print_notices(
 
 def _name(target: Target) -> str:
     return target.name if isinstance(target, Path) else ""
+
+
+@operation("export.monthly_summary", "导出月度汇总表格", Permission.REPORT, kind="export")
+def export_monthly_summary(
+    op: Op,
+    month: str,
+    xlsx: Path,
+    town: str | None = None,
+    village: str | None = None,
+    as_of: datetime | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """The monthly summary's tables as an .xlsx (the desk's 「月度汇总导出 Excel」), for the
+    named scope or the actor's own; figures only, no personal data."""
+    from xianghe_desk.sheets.summary_xlsx import write_summary
+
+    scope = actor_scope(op.ws, town, village)
+    report = ReportService(op.ws).monthly(month, scope, as_of)
+    if progress is not None:
+        progress.check_cancelled()
+    title = f"{report.title}{report.month_label}「这就办」服务月度汇总"
+    with atomic_output(xlsx, ".xlsx") as temp:
+        write_summary(title, report.all_tables(), temp)
+    op.audit(
+        f"导出月度汇总表格：{report.title} {report.month_label}：{xlsx.name}",
+        month=month,
+        scope={"level": scope.level, "name": scope.name, "code": scope.code},
+        file=xlsx.name,
+    )
+    return xlsx

@@ -12,7 +12,7 @@ from xianghe_desk.domain.errors import NotFoundError, ValidationError
 from xianghe_desk.operations.base import Op, operation
 from xianghe_desk.store.recycle import KINDS, PURGE_ACTION, BinItem, RecycleStore
 
-KIND_LABELS = {"resident": "服务对象", "request": "服务工单", "member": "网格员", "grid": "网格"}
+KIND_LABELS = {"resident": "服务对象", "request": "服务工单", "member": "网格员", "grid": "网格", "visit": "走访记录"}
 
 
 def _store(op: Op) -> RecycleStore:
@@ -38,6 +38,11 @@ def _live(op: Op, kind: str, row_id: int) -> tuple[str, str, int | None, int | N
         if member is None:
             raise NotFoundError("这名网格员已不存在或已在回收站。", field="member")
         return member.uuid, member.name, member.town_id, member.village_id
+    if kind == "visit":
+        visit = op.ws.visits.get(row_id)
+        if visit is None:
+            raise NotFoundError("这条走访记录已不存在或已在回收站。", field="visit")
+        return visit.uuid, f"{visit.resident_name} {visit.visited_on:%Y-%m-%d}", visit.town_id, visit.village_id
     grid = op.ws.grids.get(row_id)
     if grid is None:
         raise NotFoundError("这个网格已不存在或已在回收站。", field="grid")
@@ -46,6 +51,12 @@ def _live(op: Op, kind: str, row_id: int) -> tuple[str, str, int | None, int | N
 
 
 def _mark(op: Op, kind: str) -> None:
+    if kind == "visit":
+        op.changes.visits = True
+        op.changes.residents = True  # the residents' visit filter and timeline
+        return
+    if kind == "resident":
+        op.changes.visits = True  # a resident in the bin leaves the due lists
     if kind in ("resident", "request"):
         op.changes.residents = True
         op.changes.all_requests = True

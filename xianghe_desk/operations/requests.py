@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from xianghe_desk.domain.access import Permission, mask_id_number
 from xianghe_desk.domain.drafts import RequestDraft, ResidentDraft
 from xianghe_desk.domain.enums import FeedbackRoute, Satisfaction
-from xianghe_desk.domain.errors import NotFoundError
-from xianghe_desk.domain.models import ServiceRequest
+from xianghe_desk.domain.errors import NotFoundError, ValidationError
+from xianghe_desk.domain.models import Resident, ServiceRequest
 from xianghe_desk.operations.base import Op, operation
 from xianghe_desk.services.people import ResidentService
 from xianghe_desk.services.requests import RequestService
@@ -52,12 +52,52 @@ def register_request(
     handler_id: int | None = None,
     new_resident: ResidentDraft | None = None,
     note: str = "",
+    override: bool = False,
 ) -> Registered:
-    """Save a new request, with a new resident typed into the same form if there is one."""
+    """Save a new request, with a new resident typed into the same form if there is one.
+
+    A resident who moved away or died before the request was received is refused unless the clerk
+    deliberately ``override``s (a request about them that still has to be handled); the audit row
+    says so.
+    """
+    return register_in_op(op, draft, handler_id, new_resident, note, override)
+
+
+def resident_may_receive(resident: Resident, received_on: date) -> str | None:
+    """Why no new request may be registered for ``resident`` (moved away, deceased), or None."""
+    status = resident.status_info
+    if not status.left_on(received_on):
+        return None
+    when = f"于 {status.since:%Y-%m-%d} " if status.since else ""
+    return (
+        f"{resident.name}已{when}{status.status.label}，不能再为其登记新的工单。"
+        "如确有需要（例如补登其生前的诉求，或家属代办后事），请选择「仍要登记」；"
+        "如状态登记错了，请先在服务对象详情中改回「在册」。"
+    )
+
+
+def register_in_op(
+    op: Op,
+    draft: RequestDraft,
+    handler_id: int | None = None,
+    new_resident: ResidentDraft | None = None,
+    note: str = "",
+    override: bool = False,
+) -> Registered:
+    """受理登记 inside a running operation (also used by visit.to_request)."""
     village = op.ws.villages.get(draft.village_id)
     if village is None:
         raise NotFoundError("所选村街不存在，请重新选择。", field="village")
     op.require_covers(village.town_id, village.id, f"{village.short_name}的工单")
+    overridden = ""
+    if draft.resident_id is not None:
+        resident = op.ws.residents.get(draft.resident_id)
+        received_on = (draft.received_at or op.ws.now()).date()
+        problem = resident_may_receive(resident, received_on) if resident is not None else None
+        if problem is not None and not override:
+            raise ValidationError(problem, field="resident_status")
+        if problem is not None and resident is not None:
+            overridden = f"（{resident.name}已{resident.status.label}，经确认仍登记）"
     new_resident_id = None
     if new_resident is not None:
         new_resident_id = ResidentService(op.ws).add(new_resident).id
@@ -73,7 +113,8 @@ def register_request(
     request = RequestService(op.ws).register(draft, handler_id, note)
     op.audit(
         f"受理工单 {request.number}（{village.short_name}，{request.person_name or '未留姓名'}）"
-        + (f"，派给 {request.handler_name}" if request.handler_id else ""),
+        + (f"，派给 {request.handler_name}" if request.handler_id else "")
+        + overridden,
         entity="request",
         entity_uuid=request.uuid,
         resident_uuid=_resident_uuid(op, request.resident_id),

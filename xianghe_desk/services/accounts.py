@@ -121,6 +121,8 @@ class AccountService:
             SignInError: wrong name or password, locked or disabled account.
         """
         ws = self.ws
+        if ws.read_only:
+            return self._sign_in_read_only(name, password)
         now = ws.now()
         user = ws.users.by_name(name.strip())
         audit = AuditService(ws)
@@ -168,6 +170,23 @@ class AccountService:
             ws.users.update(user.id, failed_count=0, locked_until=None, last_sign_in_at=now)
             ws.act_as(actor)
             audit.record("sign_in", "sign_in", f"{user.role.label} {user.name} 登录")
+        # The key file follows the password; a plain database with accounts is encrypted now.
+        from xianghe_desk.services import encryption
+
+        encryption.after_sign_in(ws, user.name, password)
+        return actor
+
+    def _sign_in_read_only(self, name: str, password: str) -> Actor:
+        """Sign in on a database opened read-only (issue #10): the password is checked, but no
+        failed attempt is counted and nothing is written (the file cannot take it)."""
+        ws = self.ws
+        user = ws.users.by_name(name.strip())
+        if user is None or user.disabled or not verify_password(user.password_hash, password):
+            raise SignInError("用户名或密码不对，或账号已停用。", field="password")
+        if user.locked_until and user.locked_until > ws.now():
+            raise SignInError("账号锁定中，请稍后再试，或请管理员解锁。", field="password")
+        actor = actor_for(user)
+        ws.act_as(actor)
         return actor
 
     def idle_lock_minutes(self) -> int:
@@ -206,10 +225,14 @@ class AccountService:
         if problem:
             raise ValidationError(problem, field="password")
         with ws.atomic():
+            new_hash = hash_password(new_password)
             ws.users.update(
-                user.id, password_hash=hash_password(new_password), failed_count=0, locked_until=None,
+                user.id, password_hash=new_hash, failed_count=0, locked_until=None,
                 disabled=False, must_change=False,
             )
+            from xianghe_desk.services import encryption
+
+            encryption.password_set(ws, user.name, new_password, new_hash)
             audit.record("account.recover", "account", f"用恢复码重设了管理员 {user.name} 的密码",
                          user_name=user.name, role=user.role.value)
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.accounts import AuditEntry, AuditStore
 from xianghe_desk.store.db import new_uuid
+
+log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 
@@ -35,6 +39,7 @@ KIND_LABELS = {
     "lock": "锁定",
     "account": "账号",
     "reveal": "查看完整身份证号",
+    "read": "查看",
     "refused": "被拒绝",
     "backup": "备份",
     "settings": "设置",
@@ -57,6 +62,24 @@ def _detail_text(detail: Any) -> str:
     return json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """The 操作日志 page's filters: from ``since`` up to (not including) ``until``, one user, one
+    kind, and ``resident_uuids`` (rows about any of these residents; None: no such filter)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    user_name: str | None = None
+    kind: str | None = None
+    resident_uuids: tuple[str, ...] | None = None
+
+
+def _stamps(flt: AuditFilter) -> tuple[str | None, str | None]:
+    return tuple(  # type: ignore[return-value]
+        value.isoformat(sep=" ", timespec="seconds") if value else None for value in (flt.since, flt.until)
+    )
+
+
 class AuditService:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
@@ -75,7 +98,14 @@ class AuditService:
         user_name: str | None = None,
         role: str | None = None,
     ) -> None:
-        """Append one row to this copy's chain (inside the caller's transaction)."""
+        """Append one row to this copy's chain (inside the caller's transaction).
+
+        A workspace opened read-only (a write-protected USB stick) cannot take the row: it goes
+        to the log file instead, and the command line says so when it opens such a file.
+        """
+        if self.ws.read_only:
+            log.info("audit row not written (read-only database %s): %s %s %s", self.ws.path, action, kind, summary)
+            return
         device = self.ws.device.tag
         head = self.store.head(device)
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
@@ -123,6 +153,18 @@ class AuditService:
 
     def user_names(self) -> list[str]:
         return self.store.user_names()
+
+    def page(self, flt: AuditFilter, offset: int = 0, limit: int = 200) -> list[AuditEntry]:
+        """One page of the desk's 操作日志, newest first."""
+        since, until = _stamps(flt)
+        return self.store.list(
+            since, until, flt.user_name, flt.kind, limit=limit, newest_first=True, offset=offset,
+            resident_uuids=flt.resident_uuids,
+        )
+
+    def count(self, flt: AuditFilter) -> int:
+        since, until = _stamps(flt)
+        return self.store.count_matching(since, until, flt.user_name, flt.kind, flt.resident_uuids)
 
     def verify(self) -> list[str]:
         """Problems of the audit trail in Chinese: an altered, inserted or removed row, missing triggers."""

@@ -10,7 +10,7 @@ from xianghe_desk.domain.numbering import parse_number
 from xianghe_desk.services.audit import AuditService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store import migrations
-from xianghe_desk.store.integrity import IntegrityStore
+from xianghe_desk.store.integrity import REQUIRED_TABLES, DatabaseFacts, IntegrityStore
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,49 @@ def _examples(items: list[str]) -> str:
     return "、".join(items[:5]) + ("……" if len(items) > 5 else "")
 
 
-def run_checks(ws: Workspace) -> list[CheckResult]:
+def file_checks(facts: DatabaseFacts) -> list[CheckResult]:
+    """What a read-only look at the file shows (store.integrity.inspect_database): is it whole, of
+    this program, of this version. When one fails, the deeper checks (run_checks) are not run:
+    they would only repeat it in other words."""
+    results = []
+    if facts.integrity == ("ok",):
+        results.append(CheckResult("数据库文件", True, "SQLite 完整性检查通过"))
+    else:
+        shown = "；".join(facts.integrity[:3])
+        results.append(CheckResult("数据库文件", False, f"SQLite 完整性检查发现损坏：{shown}"))
+    if not facts.schema_version and len(facts.missing_tables) == len(REQUIRED_TABLES):
+        results.append(
+            CheckResult("表结构", False, "文件里没有本程序的数据表：它是空文件、没有写完的文件，或不是本程序的数据库")
+        )
+        return results
+    if facts.missing_tables:
+        results.append(CheckResult("表结构", False, f"缺少数据表：{'、'.join(facts.missing_tables)}"))
+    else:
+        results.append(CheckResult("表结构", True, "本程序的数据表都在"))
+    if facts.schema_version > facts.newest_version:
+        results.append(
+            CheckResult(
+                "数据版本",
+                False,
+                f"版本 {facts.schema_version}，由更新版本的程序创建（本程序只认识到 {facts.newest_version}）",
+            )
+        )
+    elif facts.schema_version < facts.newest_version:
+        results.append(
+            CheckResult(
+                "数据版本",
+                False,
+                f"版本 {facts.schema_version}，是旧版本程序的数据；用本程序打开时会先备份、再升级到 {facts.newest_version}",
+            )
+        )
+    else:
+        results.append(CheckResult("数据版本", True, f"版本 {facts.schema_version}，是本程序的最新版本"))
+    return results
+
+
+def run_checks(ws: Workspace, *, file_checked: bool = False) -> list[CheckResult]:
+    """Every check of an opened database. ``file_checked``: file_checks already ran (``check``),
+    so SQLite's integrity check and the version are not repeated."""
     store = IntegrityStore(ws.db)
     results: list[CheckResult] = []
 
@@ -36,15 +78,16 @@ def run_checks(ws: Workspace) -> list[CheckResult]:
             sample = "" if isinstance(problems, int) else f"：{_examples(problems)}"
             results.append(CheckResult(label, False, bad.format(n=count) + sample))
 
-    integrity = store.sqlite_integrity()
-    add("数据库文件", [] if integrity == ["ok"] else integrity, "SQLite 完整性检查通过", "发现 {n} 处损坏")
-    version = migrations.schema_version(ws.db)
-    add(
-        "数据版本",
-        [] if version == migrations.SCHEMA_VERSION and not migrations.pending(ws.db) else [str(version)],
-        f"版本 {version}，是本程序的最新版本",
-        "版本不符",
-    )
+    if not file_checked:
+        integrity = store.sqlite_integrity()
+        add("数据库文件", [] if integrity == ["ok"] else integrity, "SQLite 完整性检查通过", "发现 {n} 处损坏")
+        version = migrations.schema_version(ws.db)
+        add(
+            "数据版本",
+            [] if version == migrations.SCHEMA_VERSION and not migrations.pending(ws.db) else [str(version)],
+            f"版本 {version}，是本程序的最新版本",
+            "版本不符",
+        )
     add("关联关系", store.foreign_key_problems(), "所有外键引用都存在", "{n} 处引用了不存在的记录")
     towns, villages = store.count("towns"), store.count("villages")
     results.append(CheckResult("镇村区划", towns > 0 and villages > 0, f"{towns} 个镇，{villages} 个村街"))

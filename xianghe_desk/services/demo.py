@@ -40,6 +40,7 @@ from xianghe_desk.domain.pinyin import name_initials as _name_initials
 from xianghe_desk.domain.pinyin import name_pinyin as _name_pinyin
 from xianghe_desk.services import demo_data as words
 from xianghe_desk.services.accounts import seed_demo_accounts
+from xianghe_desk.services.demo_visits import DemoVisits
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import reverse_digits
 from xianghe_desk.store.bulk import BulkStore
@@ -102,6 +103,7 @@ class DemoBuilder:
         self.scale_name = scale
         self.scale = SCALES[scale]
         self.rng = random.Random(seed)
+        self.seed = seed
         self.progress = progress or (lambda _stage, _done, _total: None)
         self.now = ws.now().replace(microsecond=0)
         self.used_phones: set[str] = set()
@@ -170,6 +172,10 @@ class DemoBuilder:
             with ws.atomic():
                 residents = self._residents(villages, grids, members)
             counts = self._requests(villages, grids, members, residents)
+            with ws.atomic():
+                counts.update(
+                    DemoVisits(self.bulk, self.now, self.scale_name, self.seed, self.tag, self.progress).build()
+                )
         finally:
             self.progress("change log", 0, 1)
             with ws.atomic():

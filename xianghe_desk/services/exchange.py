@@ -102,6 +102,7 @@ from xianghe_desk.domain.numbering import new_device_tag
 from xianghe_desk.services.exchange_files import (
     FORMAT,
     MAGIC,
+    MAX_PACKAGE_BYTES,
     NONCE,
     PACKAGE_SUFFIX,
     REGISTRATION_KIND,
@@ -113,6 +114,7 @@ from xianghe_desk.services.exchange_files import (
     refused,
     seal,
     split_names,
+    too_big,
     unb64,
     unzip_package,
     write_atomically,
@@ -477,6 +479,8 @@ class ExchangeService:
         """
         path = Path(path)
         try:
+            if path.stat().st_size > MAX_PACKAGE_BYTES:
+                raise too_big(path.name, MAX_PACKAGE_BYTES)
             raw = path.read_bytes()
         except FileNotFoundError:
             raise ValidationError(

@@ -25,6 +25,11 @@ FORMAT = 1
 REGISTRATION_KIND = "xianghe-desk-registration"
 PACKAGE_SUFFIX = ".xhpkg"
 NONCE = 12
+# A package is refused beyond these sizes (issue #10: a 0.9 MB package inflated to 2 GB of
+# memory). The unpacked size is counted while inflating, so a zip bomb stops at the limit.
+MAX_PACKAGE_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+_CHUNK = 1 << 20
 
 
 @dataclass
@@ -71,13 +76,42 @@ def zip_files(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def too_big(name: str, limit: int) -> ValidationError:
+    return refused(
+        f"数据包「{name}」解开后超过 {limit // 1024 // 1024} MB，超出本程序一次能导入的大小，已拒绝，没有导入任何内容。"
+        "请让对方分几次导出（例如先导入一部分村街）。"
+    )
+
+
+class _Budget:
+    """How many unpacked bytes a package may still take (counted while inflating)."""
+
+    def __init__(self, name: str, limit: int | None = None) -> None:
+        limit = MAX_UNPACKED_BYTES if limit is None else limit
+        self.name, self.limit, self.left = name, limit, limit
+
+    def read(self, archive: zipfile.ZipFile, member: str) -> bytes:
+        info = archive.getinfo(member)
+        if info.file_size > self.left:
+            raise too_big(self.name, self.limit)
+        parts: list[bytes] = []
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                self.left -= len(chunk)
+                if self.left < 0:
+                    raise too_big(self.name, self.limit)
+                parts.append(chunk)
+        return b"".join(parts)
+
+
 def unzip_package(plain: bytes, name: str) -> Package:
+    budget = _Budget(name)
     try:
         with zipfile.ZipFile(io.BytesIO(plain)) as archive:
-            manifest = json.loads(archive.read("manifest.json"))
+            manifest = json.loads(budget.read(archive, "manifest.json"))
             package = Package(header={}, manifest=manifest)
             for file_name, meta in manifest["files"].items():
-                data = archive.read(file_name)
+                data = budget.read(archive, file_name)
                 if hashlib.sha256(data).hexdigest() != meta["sha256"]:
                     raise refused(f"数据包「{name}」中的 {file_name} 校验和不符。")
                 rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line]

@@ -16,6 +16,7 @@ from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.figures import month_bounds, parse_month
 from xianghe_desk.domain.places import short_village_name
 from xianghe_desk.domain.queries import F, PersonFilter, RequestFilter, Sort, within_scope
+from xianghe_desk.fileio import atomic_output
 from xianghe_desk.services.import_lookups import MemberLookup
 from xianghe_desk.services.imports import check_kind
 from xianghe_desk.services.setup import CATEGORIES, CHANNELS, METHODS
@@ -48,8 +49,9 @@ def reference_choices() -> Choices:
 
 def write_reference_template(kind: str, path: Path | str) -> Path:
     """The template of ``kind`` with the county's shipped towns, villages and default lists."""
-    with saving(path):
-        return write_template(path, spec_for(check_kind(kind)), reference_choices())
+    with saving(path), atomic_output(Path(path), ".xlsx") as temp:
+        write_template(temp, spec_for(check_kind(kind)), reference_choices())
+    return Path(path)
 
 
 def _label(value: Any) -> str:
@@ -100,8 +102,9 @@ class ExportService:
         )
 
     def template(self, kind: str, path: Path | str) -> Path:
-        with saving(path):
-            return write_template(path, spec_for(check_kind(kind)), self.choices())
+        with saving(path), atomic_output(Path(path), ".xlsx") as temp:
+            write_template(temp, spec_for(check_kind(kind)), self.choices())
+        return Path(path)
 
     def export(
         self,
@@ -124,7 +127,9 @@ class ExportService:
             rows = list(self.rows(kind, month))
         finally:
             self.masked = False
-        return write_sheet(path, spec_for(kind), rows, self.choices(), len(rows), progress, check_cancelled)
+        # Written beside ``path`` and renamed when whole: a full disk or 「取消」 leaves no half file.
+        with saving(path), atomic_output(Path(path), ".xlsx") as temp:
+            return write_sheet(temp, spec_for(kind), rows, self.choices(), len(rows), progress, check_cancelled)
 
     def rows(self, kind: str, month: str | None = None) -> Iterator[list[Any]]:
         """The export's rows for ``kind``, values in the spec's column order."""

@@ -24,7 +24,7 @@ from xianghe_desk.domain.models import Grid, Town, Village
 from xianghe_desk.domain.pinyin import name_initials, name_pinyin
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.workspace import Workspace
-from xianghe_desk.sheets.reader import SheetData, SheetRow
+from xianghe_desk.sheets.reader import FORMULA_MESSAGE, SheetData, SheetRow
 
 if TYPE_CHECKING:
     # import_lookups reads cells of this module; the context only carries its MemberLookup.
@@ -139,7 +139,16 @@ class Cells:
         # The reader turns empty text into None; rows built another way get the same treatment.
         if value.__class__ is str and not value.strip():
             return None
+        if value is None and self.sheet.holds_formula(self.row, name):
+            # A formula without a saved value: never evaluated, and not 「必填」 either (issue #10).
+            if (name, FORMULA_MESSAGE) not in self.problems:
+                self.refuse(name, FORMULA_MESSAGE)
         return value
+
+    def _missing(self, name: str, message: str) -> None:
+        """A required cell is empty: say so, unless it holds a formula (already refused)."""
+        if not self.sheet.holds_formula(self.row, name):
+            self.refuse(name, message)
 
     def has(self, name: str) -> bool:
         return self.raw(name) is not None
@@ -174,7 +183,7 @@ class Cells:
         value = self.raw(name)
         if value is None:
             if required:
-                self.refuse(name, f"必填，不能空着。请填写{name}。")
+                self._missing(name, f"必填，不能空着。请填写{name}。")
             return ""
         if isinstance(value, datetime | date):
             return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
@@ -216,7 +225,7 @@ class Cells:
         value = self.raw(name)
         if value is None:
             if required:
-                self.refuse(name, f"必填，不能空着。请填写{name}。")
+                self._missing(name, f"必填，不能空着。请填写{name}。")
             return ""
         if isinstance(value, float) and not value.is_integer():
             self.refuse(name, LOST_DIGITS.format(shown=_shown(value), column=name))
@@ -252,7 +261,7 @@ class Cells:
         value = self.raw(name)
         if value is None:
             if required:
-                self.refuse(name, f"必填，不能空着。请填写{name}，如 2026-11-03 14:05。")
+                self._missing(name, f"必填，不能空着。请填写{name}，如 2026-11-03 14:05。")
             return None
         if self._not_a_date(name, value):
             return None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.fileio import atomic_output
 from xianghe_desk.services.import_lookups import MemberLookup
 from xianghe_desk.services.import_people import MemberPlanner, ResidentPlanner
 from xianghe_desk.services.import_places import GridPlanner, VillagePlanner
@@ -35,6 +36,7 @@ from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.sheets.columns import KIND_LABELS, KINDS, spec_for
 from xianghe_desk.sheets.reader import SheetData, read_sheet
 from xianghe_desk.sheets.writer import saving, write_refusal_report
+from xianghe_desk.store.db import data_version, take_write_lock
 
 __all__ = [
     "ImportPlan",
@@ -98,6 +100,20 @@ class ImportPlan:
 
 
 @dataclass
+class PreparedImport:
+    """A sheet planned outside any transaction, with the database's data_version at that moment.
+
+    If no other program has committed since (the version is unchanged once the write lock is
+    held), the plan is written as it is; otherwise the sheet is planned again under the lock.
+    """
+
+    sheet: SheetData
+    planner: Planner
+    plan: ImportPlan
+    version: int
+
+
+@dataclass
 class ImportReport:
     """The outcome of an import (or of a dry run): counts, refusals, and whether anything was written.
 
@@ -147,15 +163,16 @@ class ImportReport:
 
     def save_xlsx(self, path: Path | str) -> Path:
         """The refusals as an .xlsx: row, column, reason and the row's cells, for fixing the sheet."""
-        with saving(path):
-            return write_refusal_report(
-                path,
+        with saving(path), atomic_output(Path(path), ".xlsx") as temp:
+            write_refusal_report(
+                temp,
                 title=f"{self.label}表导入结果",
                 summary=[self.summary(), *self.warnings, *(f"请核对：{w}" for w in self.row_warnings)],
                 refusals=[(r.row, r.column, r.message) for r in self.refusals],
                 columns=self.columns,
                 cells=self.refused_rows,
             )
+        return Path(path)
 
 
 def _masked_note(columns: list[str], action: RowAction) -> str:
@@ -245,6 +262,15 @@ class ImportService:
             )
         return ImportPlan(sheet.spec.kind, sheet.source, rows, warnings)
 
+    def prepare(
+        self, sheet: SheetData, progress: Progress | None = None, check_cancelled: Check | None = None
+    ) -> PreparedImport:
+        """Plan ``sheet`` with no transaction open: the slow part of an import takes no lock."""
+        version = data_version(self.ws.db)
+        planner = self._planner(sheet)
+        plan = self._plan(planner, sheet, progress, check_cancelled)
+        return PreparedImport(sheet, planner, plan, version)
+
     def import_sheet(
         self,
         sheet: SheetData,
@@ -252,18 +278,27 @@ class ImportService:
         valid_only: bool = False,
         progress: Progress | None = None,
         check_cancelled: Check | None = None,
+        prepared: PreparedImport | None = None,
     ) -> ImportReport:
         """Plan and (unless ``dry_run``) write ``sheet`` in one transaction.
 
         By default nothing is written when any row is refused; with ``valid_only`` the valid
-        rows are written and the refused ones left out.
+        rows are written and the refused ones left out. The rows are planned (read and checked)
+        before the write lock is taken, so other programs wait only while rows are written
+        (issue #10); ``prepared`` is such a plan made by the caller before its transaction.
         """
         if dry_run:
             plan = self.plan(sheet, progress, check_cancelled)
             return self._report(plan, sheet, written=False, dry_run=True, valid_only=valid_only)
+        if prepared is None and not self.ws.db.conn.in_transaction:
+            prepared = self.prepare(sheet, progress, check_cancelled)
         with self.ws.atomic():
-            planner = self._planner(sheet)
-            plan = self._plan(planner, sheet, progress, check_cancelled)
+            take_write_lock(self.ws.db)
+            if prepared is not None and prepared.sheet is sheet and prepared.version == data_version(self.ws.db):
+                planner, plan = prepared.planner, prepared.plan
+            else:  # another program wrote meanwhile: plan again, now that nobody else can write
+                planner = self._planner(sheet)
+                plan = self._plan(planner, sheet, progress, check_cancelled)
             write = plan.to_write()
             written = bool(write) and (valid_only or not plan.has_refusals)
             if written:
@@ -278,10 +313,11 @@ class ImportService:
         valid_only: bool = False,
         progress: Progress | None = None,
         check_cancelled: Check | None = None,
+        prepared: PreparedImport | None = None,
     ) -> ImportReport:
         """Read and import a file in one go (the command line's ``import``)."""
-        sheet = self.read(kind, path, progress, check_cancelled)
-        return self.import_sheet(sheet, dry_run, valid_only, progress, check_cancelled)
+        sheet = prepared.sheet if prepared is not None else self.read(kind, path, progress, check_cancelled)
+        return self.import_sheet(sheet, dry_run, valid_only, progress, check_cancelled, prepared)
 
     def preview_report(self, plan: ImportPlan, sheet: SheetData) -> ImportReport:
         """A plan as a report (nothing written), e.g. to save its refusals before deciding."""

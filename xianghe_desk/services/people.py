@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from xianghe_desk.domain.access import mask_id_number
@@ -13,6 +13,7 @@ from xianghe_desk.domain.models import Member, Resident
 from xianghe_desk.domain.pinyin import name_initials, name_pinyin
 from xianghe_desk.domain.queries import PersonFilter, within_scope
 from xianghe_desk.services.duplicates import likely_duplicates
+from xianghe_desk.services.visits import VisitService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import d_text
 from xianghe_desk.store.people import tags_text
@@ -25,8 +26,12 @@ class Saved:
 
 
 def _scoped(ws: Workspace, flt: PersonFilter | None) -> PersonFilter:
-    """Lists and counts hold only the signed-in clerk's towns or villages (issue #9)."""
-    return within_scope(flt or PersonFilter(), ws.who.town_ids, ws.who.village_ids)
+    """Lists and counts hold only the signed-in clerk's towns or villages (issue #9); a filter on
+    the care-visit state gets the intervals in force and today (issue #11)."""
+    flt = flt or PersonFilter()
+    if flt.visit_state and flt.visit_refs is None:
+        flt = replace(flt, visit_refs=VisitService(ws).refs())
+    return within_scope(flt, ws.who.town_ids, ws.who.village_ids)
 
 
 class ResidentService:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xianghe_desk.domain.access import Actor
 from xianghe_desk.domain.errors import NotFoundError, ValidationError
 from xianghe_desk.domain.models import Grid, Town, Village
 from xianghe_desk.domain.places import (
@@ -32,6 +33,18 @@ class PlaceService:
 
     def village(self, village_id: int) -> Village | None:
         return self.ws.villages.get(village_id)
+
+    def towns_in_scope(self, who: Actor) -> list[Town]:
+        """The towns ``who`` may see: those of their towns, or holding one of their villages."""
+        if not who.limited:
+            return self.towns()
+        village_towns = {v.town_id for v in (self.village(i) for i in who.village_ids) if v is not None}
+        return [t for t in self.towns() if t.id in who.town_ids or t.id in village_towns]
+
+    def villages_in_scope(self, who: Actor, town_id: int | None, include_virtual: bool = False) -> list[Village]:
+        """The villages of ``town_id`` (None: every town) that ``who`` may see."""
+        found = self.villages(town_id, include_virtual=include_virtual)
+        return [v for v in found if who.covers(v.town_id, v.id)] if who.limited else found
 
     def grids(self, village_id: int) -> list[Grid]:
         return self.ws.grids.in_village(village_id)

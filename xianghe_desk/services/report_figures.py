@@ -33,6 +33,9 @@ HEADLINE = (
     ("overdue", "超期数", "件"),
     ("avg_hours_to_complete", "平均办结时长", "小时"),
     ("home_visits", "上门服务次数", "次"),
+    ("visits_due", "应走访人次", "次"),
+    ("visits_done", "按时走访人次", "次"),
+    ("visit_coverage_rate", "走访覆盖率", "%"),
 )
 
 
@@ -42,7 +45,15 @@ def month_label(month: str) -> str:
 
 
 # The count a figure is computed from: with none, the figure is 「—」 and so is its change.
-_BASE = {"completion_rate": "received", "satisfaction_rate": "rated", "avg_hours_to_complete": "completed"}
+_BASE = {
+    "completion_rate": "received",
+    "satisfaction_rate": "rated",
+    "avg_hours_to_complete": "completed",
+    # A scope without visit plans prints 「—」, not rows of zeros that read as visits missed.
+    "visits_due": "visits_due",
+    "visits_done": "visits_due",
+    "visit_coverage_rate": "visits_due",
+}
 # Excel formats of a change from last month, so the workbook's number reads as the PDF's text.
 _CHANGE_FORMATS = {
     "%": '+0.0"个百分点";-0.0"个百分点";"持平"',

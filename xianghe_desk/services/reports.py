@@ -5,7 +5,8 @@ Every figure the summary prints comes from StatsService.figures — the same num
 (satisfaction and timeliness per town or village, the grid members' counts, the lists of
 overdue and unsatisfied requests) is computed here with the same domain rules
 (services.report_figures) from the same facts, so a town's row in the county's summary
-equals the town's own summary.
+equals the town's own summary; care-visit coverage by town, village and grid comes from
+services.visit_report on the same terms.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from xianghe_desk.services.report_figures import (
     ranks,
 )
 from xianghe_desk.services.stats import Scope, StatsService
+from xianghe_desk.services.visit_report import visit_section
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.reports import ReportStore
 
@@ -93,16 +95,25 @@ class ReportService:
             summary=self._summary_text(figures, previous),
             headline=self._headline_table(figures, previous),
         )
-        if figures["received"] == 0 and not figures["home_visits"]:
-            return report
-        facts, names = self._facts(month, scope, as_of)
-        report.sections.extend(self._sections(figures, scope, facts, names, as_of))
+        if figures["received"]:
+            facts, names = self._facts(month, scope, as_of)
+            report.sections.extend(self._sections(figures, scope, facts, names, as_of))
+        if figures["visits_due"]:
+            visits = visit_section(cast(Workspace, self._shared), month, scope, as_of)
+            if visits is not None:
+                report.sections.append(visits)
         return report
 
     # ------------------------------------------------------------ cover
     def _summary_text(self, f: dict[str, Any], prev: dict[str, Any]) -> str:
+        visits = ""
+        if f["visits_due"]:
+            visits = (
+                f"定期走访应走访 {f['visits_due']} 人次，按时走访 {f['visits_done']} 人次，"
+                f"走访覆盖率 {f['visit_coverage_rate']:.1f}%。"
+            )
         if f["received"] == 0:
-            return "本月没有受理服务工单。"
+            return "本月没有受理服务工单。" + visits
         text = f"本月共受理服务工单 {f['received']} 件，办结 {f['completed']} 件，办结率 {f['completion_rate']:.1f}%；"
         # A rate or an average of nothing is not stated (issue #8): 「满意率 0.0%」 read as a failure.
         if f["rated"]:
@@ -120,7 +131,7 @@ class ReportService:
         if prev["received"]:
             trend = f"增加 {delta} 件" if delta > 0 else f"减少 {-delta} 件" if delta < 0 else "持平"
             text += f"受理数比上月{trend}。"
-        return text
+        return text + visits
 
     def _headline_table(self, f: dict[str, Any], prev: dict[str, Any]) -> ReportTable:
         rows = [

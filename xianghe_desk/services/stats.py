@@ -9,6 +9,7 @@ from typing import Any
 from xianghe_desk.domain.figures import Names, compute_figures, month_bounds
 from xianghe_desk.domain.models import Town, Village
 from xianghe_desk.services.places import PlaceService
+from xianghe_desk.services.visit_figures import visit_figures
 from xianghe_desk.services.workspace import Workspace
 
 
@@ -82,5 +83,17 @@ class StatsService:
             "scope": scope.as_json(),
             "as_of": as_of.isoformat(sep=" ", timespec="seconds"),
         }
-        result.update(compute_figures(facts, as_of, self.names(scope)))
+        town_id = scope.town.id if scope.town and scope.level == "town" else None
+        village_id = scope.village.id if scope.village else None
+        visits = visit_figures(self.ws, month, as_of, town_id, village_id)
+        result.update(
+            compute_figures(
+                facts,
+                as_of,
+                self.names(scope),
+                visits_logged=visits.home,
+                visits_due=visits.due,
+                visits_done=visits.done,
+            )
+        )
         return result

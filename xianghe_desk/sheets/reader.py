@@ -40,6 +40,17 @@ _XLS_MESSAGE: Final = (
 )
 # Sheets our own templates add beside the data sheet.
 _OWN_SHEETS: Final = frozenset({"填表说明", "选项"})
+# Limits that refuse a hostile or mistaken file early, before it costs minutes and gigabytes
+# (issue #10: a 1,500,000-row sheet took 293 s and 2.1 GB before it was refused).
+MAX_ROWS: Final = 200_000  # data rows of one sheet
+MAX_CSV_BYTES: Final = 100 * 1024 * 1024
+MAX_XLSX_UNPACKED: Final = 1024 * 1024 * 1024  # all parts of an .xlsx, unpacked (streamed)
+MAX_SHARED_STRINGS: Final = 100 * 1024 * 1024  # openpyxl keeps this part in memory
+FORMULA_MESSAGE: Final = (
+    "这个单元格里是公式，没有保存计算结果，本程序不会计算公式。请在 Excel 或 WPS 里选中这一列，"
+    "复制后用「选择性粘贴 → 数值」粘贴回去，保存后再导入。"
+)
+_FORMULA_TAG: Final = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,12 @@ class SheetData:
     present: frozenset[str]
     rows: list[SheetRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # (row number, spec column) of cells holding a formula without a saved value: read as empty,
+    # refused with FORMULA_MESSAGE instead of 「必填」 (services/import_rows.py).
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)
+
+    def holds_formula(self, row: SheetRow, name: str) -> bool:
+        return bool(self.formula_cells) and (row.number, self.spec.position(name)) in self.formula_cells
 
     def value(self, row: SheetRow, name: str) -> CellValue:
         return row.values[self.spec.position(name)]
@@ -216,6 +233,13 @@ def _check_header(header: _Header | None, spec: SheetSpec, source: str, rows: li
         )
 
 
+def _too_many_rows(source: str, rows: int | str) -> ValidationError:
+    return ValidationError(
+        f"「{source}」太大：有 {rows} 行，一次最多导入 {MAX_ROWS:,} 行。请把表格拆成几个文件分别导入。",
+        field="file",
+    )
+
+
 def _build(
     spec: SheetSpec,
     source: str,
@@ -225,6 +249,7 @@ def _build(
     total: int,
     progress: Progress | None,
     check_cancelled: Check | None,
+    formulas: frozenset[tuple[int, int]] = frozenset(),
 ) -> SheetData:
     header = _find_header(first_rows, spec)
     _check_header(header, spec, source, first_rows)
@@ -244,6 +269,7 @@ def _build(
         )
     empty = (None,) * width
     number = header.row_index + 1
+    last_allowed = number + MAX_ROWS
 
     def rows() -> Iterator[tuple[Any, ...]]:
         yield from first_rows[header.row_index + 1 :]
@@ -252,6 +278,8 @@ def _build(
     plan = [(column, target, spec.columns[target].type is CellType.LONG_TEXT) for column, target in pairs]
     for cells in rows():
         number += 1
+        if number > last_allowed:
+            raise _too_many_rows(source, f"超过 {MAX_ROWS:,}")
         if number % PROGRESS_EVERY == 0:
             if check_cancelled is not None:
                 check_cancelled()
@@ -265,6 +293,9 @@ def _build(
             if column < length:
                 value = cells[column]
                 if value is None:
+                    if formulas and (number, column) in formulas:
+                        data.formula_cells.add((number, target))
+                        filled = True
                     continue
                 if value.__class__ is str:
                     value = _text(value, long_text)
@@ -282,9 +313,58 @@ def _build(
 # ---- .xlsx -----------------------------------------------------------------------------------
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a zip bomb before opening it: zipfile never unpacks more than a part's stated size."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # load_workbook says what is wrong with it
+    total = sum(info.file_size for info in infos)
+    strings = sum(info.file_size for info in infos if info.filename.lower().endswith("sharedstrings.xml"))
+    if total > MAX_XLSX_UNPACKED or strings > MAX_SHARED_STRINGS or len(infos) > 10_000:
+        raise ValidationError(
+            f"「{path.name}」解压后有 {total / 1024 / 1024:,.0f} MB，超过本程序一次能导入的大小"
+            f"（{MAX_XLSX_UNPACKED // 1024 // 1024:,} MB）。请把表格拆成几个文件分别导入。",
+            field="file",
+        )
+
+
+def _formula_positions(path: Path, sheet_index: int, member: str) -> frozenset[tuple[int, int]]:
+    """(row, 0-based column) of every formula cell of one sheet; empty (and cheap) without formulas.
+
+    The sheet's XML (``member`` in the zip) is scanned for formula tags first (one streamed pass,
+    no parsing); only a sheet that has some is read a second time, cell by cell.
+    """
+    if member and not _has_formula_tag(path, member):
+        return frozenset()
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = workbook.worksheets[sheet_index]
+        found: set[tuple[int, int]] = set()
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            for column, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    found.add((number, column))
+        return frozenset(found)
+    finally:
+        workbook.close()
+
+
+def _has_formula_tag(path: Path, member: str) -> bool:
+    with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
+        tail = b""
+        while chunk := stream.read(1 << 20):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-8:]
+    return False
+
+
 def _read_xlsx(
     path: Path, spec: SheetSpec, progress: Progress | None, check_cancelled: Check | None
 ) -> SheetData:
+    _check_unpacked_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
@@ -308,9 +388,16 @@ def _read_xlsx(
         score, sheet, first = max(candidates, key=lambda c: c[0])
         if score == 0:
             sheet, first = candidates[0][1], candidates[0][2]
-        iterator = sheet.iter_rows(values_only=True, min_row=len(first) + 1)
         total = sheet.max_row or 0
-        return _build(spec, path.name, sheet.title, first, iterator, total, progress, check_cancelled)
+        if total > MAX_ROWS + HEADER_SCAN_ROWS:
+            raise _too_many_rows(path.name, f"{total:,}")
+        # Formulas are never evaluated: their saved values are read; one without a saved value
+        # is refused with FORMULA_MESSAGE (issue #10).
+        formulas = _formula_positions(
+            path, workbook.worksheets.index(sheet), getattr(sheet, "_worksheet_path", "")
+        )
+        iterator = sheet.iter_rows(values_only=True, min_row=len(first) + 1)
+        return _build(spec, path.name, sheet.title, first, iterator, total, progress, check_cancelled, formulas)
     finally:
         workbook.close()
 
@@ -349,11 +436,22 @@ def _delimiter(text: str) -> str:
 def _read_csv(
     path: Path, spec: SheetSpec, progress: Progress | None, check_cancelled: Check | None
 ) -> SheetData:
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise ValidationError(
+            f"「{path.name}」有 {size / 1024 / 1024:,.0f} MB，超过本程序一次能导入的大小"
+            f"（{MAX_CSV_BYTES // 1024 // 1024} MB）。请把表格拆成几个文件分别导入。",
+            field="file",
+        )
     text = _decode(path.read_bytes(), path.name)
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = [tuple(record) for record in reader]
+        records = []
+        for record in reader:
+            records.append(tuple(record))
+            if len(records) > MAX_ROWS + HEADER_SCAN_ROWS:
+                raise _too_many_rows(path.name, f"超过 {MAX_ROWS:,}")
     except csv.Error as exc:
         raise ValidationError(
             f"「{path.name}」不是规范的 CSV 文件（第 {reader.line_num} 行：{exc}）。请用 Excel 另存为 .xlsx 再导入。",

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xianghe_desk.domain.figures import NO_FIGURE, TableValue
+from xianghe_desk.sheets.safe import as_text
 
 _INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E2EF")
@@ -121,6 +122,7 @@ def _write_table(sheet: Worksheet, title: str, table: SummaryTable) -> None:
         sheet.append([value for value, _format in cells])
         written = sheet[sheet.max_row]
         for cell, (_value, number_format) in zip(written, cells, strict=True):
+            as_text(cell)  # a village or category named "=…" stays text (sheets/safe.py)
             if number_format:
                 cell.number_format = number_format
         first = str(row[0]) if row else ""

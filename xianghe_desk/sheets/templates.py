@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xianghe_desk.sheets.columns import CellType, Choices, ColumnSpec, SheetSpec, Source
+from xianghe_desk.sheets.safe import guard_row
 
 HELP_SHEET: Final = "填表说明"
 OPTIONS_SHEET: Final = "选项"
@@ -206,10 +207,11 @@ class TemplateBook:
         if not lists:
             self._options.append(["（无）"])
             return
-        self._options.append([title for title, _values in lists])
+        self._options.append(guard_row(self._options, [title for title, _values in lists]))
         longest = max(len(values) for _title, values in lists)
         for index in range(longest):
-            self._options.append([values[index] if index < len(values) else None for _t, values in lists])
+            row = [values[index] if index < len(values) else None for _t, values in lists]
+            self._options.append(guard_row(self._options, row))
 
     def _write_help(self) -> None:
         sheet = self._help

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.sheets.columns import CellType, Choices, SheetSpec
+from xianghe_desk.sheets.safe import as_text, guard, guard_row
 from xianghe_desk.sheets.templates import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, TemplateBook
 
 Progress = Callable[[int, int], None]
@@ -33,7 +34,7 @@ def _cell_factory(sheet: Any, column_type: CellType) -> Callable[[Any], Any]:
         def text_cell(value: Any) -> Any:
             if value is None or value == "":
                 return None
-            cell = WriteOnlyCell(sheet, value=str(value))
+            cell = as_text(WriteOnlyCell(sheet, value=str(value)))
             cell.number_format = TEXT_FORMAT
             return cell
 
@@ -55,13 +56,14 @@ def _cell_factory(sheet: Any, column_type: CellType) -> Callable[[Any], Any]:
 
         def long_cell(value: Any) -> Any:
             if not value or "\n" not in str(value):
-                return value or None
-            cell = WriteOnlyCell(sheet, value=value)
+                return guard(sheet, value) if value else None
+            cell = as_text(WriteOnlyCell(sheet, value=value))
             cell.alignment = _WRAP
             return cell
 
         return long_cell
-    return lambda value: None if value == "" else value
+    # Text a clerk or a package typed: never written as a live formula (sheets/safe.py).
+    return lambda value: None if value == "" else guard(sheet, value)
 
 
 def write_sheet(
@@ -136,9 +138,9 @@ def write_refusal_report(
         header.append(cell)
     sheet.append(header)
     for row, column, message in refusals:
-        reason = WriteOnlyCell(sheet, value=message)
+        reason = as_text(WriteOnlyCell(sheet, value=message))
         reason.alignment = _WRAP
-        sheet.append([row, column, reason, *cells.get(row, ())])
+        sheet.append(guard_row(sheet, [row, column, reason, *cells.get(row, ())]))
     if not refusals:
         sheet.append([None, None, "没有被拒绝的行。"])
     notes = workbook.create_sheet("说明")

@@ -249,28 +249,30 @@ class AuditStore(TableStore):
         entity_uuid: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
-    ) -> list[AuditEntry]:
-        where: list[str] = []
-        params: list[Any] = []
-        for column, value, op in (
-            ("at", since, ">="),
-            ("at", until, "<"),
-            ("user_name", user_name, "="),
-            ("kind", kind, "="),
-            ("resident_uuid", resident_uuid, "="),
-            ("entity_uuid", entity_uuid, "="),
-        ):
-            if value:
-                where.append(f"{column} {op} ?")  # constant column names
-                params.append(value)
-        sql = "SELECT * FROM audit_log"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        offset: int = 0,
+        resident_uuids: Sequence[str] | None = None,
+    ) -> builtins.list[AuditEntry]:
+        """Rows matching every given filter; ``resident_uuids`` (any of them) is the desk's 「服务对象」
+        filter, ``offset``/``limit`` its pages (newest first)."""
+        where, params = _audit_where(since, until, user_name, kind, resident_uuid, entity_uuid, resident_uuids)
+        sql = "SELECT * FROM audit_log" + where
         sql += " ORDER BY at DESC, id DESC" if newest_first else " ORDER BY at, id"
         if limit:
-            sql += " LIMIT ?"
-            params.append(limit)
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
         return [_entry(r) for r in self._fetch(sql, params)]
+
+    def count_matching(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        user_name: str | None = None,
+        kind: str | None = None,
+        resident_uuids: Sequence[str] | None = None,
+    ) -> int:
+        """How many rows ``list`` would give with the same filters and no limit."""
+        where, params = _audit_where(since, until, user_name, kind, None, None, resident_uuids)
+        return int(self._scalar("SELECT count(*) FROM audit_log" + where, params))
 
     def chain(self, device: str) -> builtins.list[AuditEntry]:
         return [_entry(r) for r in self._fetch("SELECT * FROM audit_log WHERE device = ? ORDER BY seq", [device])]
@@ -290,6 +292,36 @@ class AuditStore(TableStore):
             " ('audit_log_no_update', 'audit_log_no_delete')"
         )
         return len(rows) == 2
+
+
+def _audit_where(
+    since: str | None,
+    until: str | None,
+    user_name: str | None,
+    kind: str | None,
+    resident_uuid: str | None,
+    entity_uuid: str | None,
+    resident_uuids: Sequence[str] | None,
+) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value, op in (
+        ("at", since, ">="),
+        ("at", until, "<"),
+        ("user_name", user_name, "="),
+        ("kind", kind, "="),
+        ("resident_uuid", resident_uuid, "="),
+        ("entity_uuid", entity_uuid, "="),
+    ):
+        if value:
+            where.append(f"{column} {op} ?")  # constant column names
+            params.append(value)
+    if resident_uuids is not None:
+        # An empty list matches nothing (a name that found no resident).
+        marks = ", ".join("?" for _ in resident_uuids) or "NULL"
+        where.append(f"resident_uuid IN ({marks})")
+        params += list(resident_uuids)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def audit_stamp() -> str:

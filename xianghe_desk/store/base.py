@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 import sqlite_utils
 
-from xianghe_desk.store.db import new_uuid, now_text
+from xianghe_desk.store.db import INTEGRITY_ERRORS, new_uuid, now_text
 
 Row = dict[str, Any]
 
@@ -115,4 +114,4 @@ class TableStore:
 
 
 def is_unique_violation(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+    return isinstance(exc, INTEGRITY_ERRORS) and "UNIQUE" in str(exc)

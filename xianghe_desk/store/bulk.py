@@ -15,6 +15,11 @@ REQUEST_COLUMNS = (
     "cancelled_at", "escalations", "printed_at", "created_by", "uuid", "created_at", "updated_at", "device_id",
 )  # fmt: skip
 
+VISIT_COLUMNS = (
+    "resident_id", "member_id", "visited_on", "method", "checks", "note", "needs", "request_id", "recorded_by",
+    "uuid", "created_at", "updated_at", "device_id",
+)  # fmt: skip
+
 EVENT_COLUMNS = (
     "uuid", "request_id", "action", "from_status", "to_status", "at", "actor", "note", "data", "device_id",
     "created_at",
@@ -50,6 +55,48 @@ class BulkStore(TableStore):
         marks = ",".join("?" * len(EVENT_COLUMNS))
         self.db.conn.executemany(
             f"INSERT INTO request_events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", rows
+        )
+
+    # ---- care visits (services/demo_visits.py)
+    def planned_residents(self) -> list[tuple[int, str, int | None, str | None]]:
+        """(id, care tags, grid id, day of the last request) of every resident with a care tag."""
+        return [
+            (int(a), str(b), c, e[:10] if e else None)
+            for a, b, c, e in self.db.execute(
+                "SELECT r.id, r.care_tags, r.grid_id,"
+                " (SELECT max(q.received_at) FROM requests q WHERE q.resident_id = r.id)"
+                " FROM residents r WHERE r.care_tags <> '' ORDER BY r.id"
+            )
+        ]
+
+    def grid_default_members(self) -> dict[int, int]:
+        return {
+            int(a): int(b)
+            for a, b in self.db.execute("SELECT id, default_member_id FROM grids WHERE default_member_id IS NOT NULL")
+        }
+
+    def insert_plans(self, rows: list[dict[str, Any]]) -> None:
+        self._insert_many("visit_plans", rows)
+
+    def insert_visits(self, rows: list[tuple[Any, ...]]) -> None:
+        """Many visits into a new demo file: without the secondary indexes and the change-log
+        trigger while loading (each costs a third of the time; the log is paused anyway, see
+        ``pause_change_log``), both made again afterwards exactly as they were."""
+        saved = self.db.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'visits' AND sql IS NOT NULL"
+            " AND (type = 'index' OR name = 'sync_visits_insert')"
+        ).fetchall()
+        for kind, name, _sql in saved:
+            self.db.execute(f'DROP {"INDEX" if kind == "index" else "TRIGGER"} "{name}"')
+        marks = ",".join("?" * len(VISIT_COLUMNS))
+        self.db.conn.executemany(f"INSERT INTO visits ({', '.join(VISIT_COLUMNS)}) VALUES ({marks})", rows)
+        for _kind, _name, sql in saved:
+            self.db.execute(sql)
+
+    def set_statuses(self, rows: list[tuple[str, str | None, str | None, int]]) -> None:
+        """(status, since, until, resident id) rows."""
+        self.db.conn.executemany(
+            "UPDATE residents SET status = ?, status_since = ?, status_until = ? WHERE id = ?", rows
         )
 
     def raise_sequence(self, device_tag: str, period: str, last: int) -> None:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import builtins
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from xianghe_desk.domain.errors import ConflictError
+from xianghe_desk.domain.errors import ConflictError, ValidationError
 from xianghe_desk.store.base import Row, TableStore
-from xianghe_desk.store.db import now_text
+from xianghe_desk.store.db import INTEGRITY_ERRORS, now_text
 from xianghe_desk.store.exchange import UNITS, SyncStore
-from xianghe_desk.store.sync_apply import SyncApplier
+from xianghe_desk.store.sync_apply import SyncApplier, UnknownTableError, checked_unit
 
 _FIELDS = (
     "uuid", "kind", "tbl", "row_uuid", "unit", "stamp_a", "device_a", "value_a", "stamp_b", "device_b",
@@ -29,6 +28,9 @@ _PLACE_QUERIES = {
     "requests": "SELECT town_id, village_id FROM requests WHERE id = ?",
     "request_events": "SELECT r.town_id, r.village_id FROM request_events e"
     " JOIN requests r ON r.id = e.request_id WHERE e.id = ?",
+    "visits": "SELECT r.town_id, r.village_id FROM visits x JOIN residents r ON r.id = x.resident_id WHERE x.id = ?",
+    "visit_plans": "SELECT r.town_id, r.village_id FROM visit_plans p"
+    " JOIN residents r ON r.id = p.resident_id WHERE p.id = ?",
 }
 
 
@@ -181,7 +183,7 @@ class ConflictStore(TableStore):
         sets = ", ".join(f"{c} = ?" for c in columns)
         try:
             self.db.execute(f"UPDATE {record.tbl} SET {sets} WHERE {key} = ?", [*columns.values(), row_id])
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             raise ConflictError(
                 "这个值已经被另一条记录使用（例如同一个身份证号、手机号或名称），不能采用。"
                 "请先在「可能重复」中合并这两条记录，或保留本机的值。",
@@ -210,6 +212,17 @@ class ConflictStore(TableStore):
         Returns whether anything changed.
         """
         values = {f: incoming.get(f) for f in _FIELDS}
+        try:
+            # Table and unit reach SQL text later (current_value, write_value): only known ones.
+            checked_unit(str(values["tbl"]), str(values["unit"]))
+            if values["kind"] not in ("field", "delete"):
+                raise UnknownTableError(f"unknown conflict kind {str(values['kind'])[:20]!r}")
+        except UnknownTableError:
+            raise ValidationError(
+                "数据包中的冲突记录指向本程序没有的数据表，数据包不可信，已整个拒绝，没有导入任何内容。"
+                "请让对方用正式版本的程序重新导出。",
+                field="package",
+            ) from None
         values["label"] = values["label"] or ""
         values["resolved_by"] = values["resolved_by"] or ""
         values["resolved_on"] = values["resolved_on"] or ""

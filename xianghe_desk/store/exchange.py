@@ -33,7 +33,10 @@ _NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 
 # The scope of a village laptop (SyncStore.scope): temp tables of row ids, the rows of its villages,
 # and the references that pull further rows in until nothing more is added.
-_SCOPE_TABLES = ("scope_villages", "scope_grids", "scope_members", "scope_residents", "scope_requests")
+_SCOPE_TABLES = (
+    "scope_villages", "scope_grids", "scope_members", "scope_residents", "scope_requests", "scope_visits",
+    "scope_visit_plans",
+)  # fmt: skip
 _IN_VILLAGES = "village_id IN (SELECT id FROM temp.scope_villages)"
 _SCOPE_SEED = (
     f"INSERT OR IGNORE INTO temp.scope_requests (id) SELECT id FROM requests WHERE {_IN_VILLAGES}",
@@ -44,6 +47,11 @@ _SCOPE_SEED = (
     # Who serves the laptop's grids (the other way round from a reference, so only for its own grids).
     """INSERT OR IGNORE INTO temp.scope_members (id)
         SELECT member_id FROM member_grids WHERE grid_id IN (SELECT id FROM temp.scope_grids)""",
+    # The visits and plans of its villages' residents (issue #11).
+    f"""INSERT OR IGNORE INTO temp.scope_visits (id) SELECT id FROM visits
+        WHERE resident_id IN (SELECT id FROM residents WHERE {_IN_VILLAGES})""",
+    f"""INSERT OR IGNORE INTO temp.scope_visit_plans (id) SELECT id FROM visit_plans
+        WHERE resident_id IN (SELECT id FROM residents WHERE {_IN_VILLAGES})""",
 )
 _SCOPE_CLOSURE = (
     """INSERT OR IGNORE INTO temp.scope_residents (id) SELECT resident_id FROM requests
@@ -60,6 +68,12 @@ _SCOPE_CLOSURE = (
         WHERE id IN (SELECT id FROM temp.scope_grids) AND default_member_id IS NOT NULL""",
     """INSERT OR IGNORE INTO temp.scope_grids (id)
         SELECT grid_id FROM member_grids WHERE member_id IN (SELECT id FROM temp.scope_members)""",
+    """INSERT OR IGNORE INTO temp.scope_members (id) SELECT member_id FROM visits
+        WHERE id IN (SELECT id FROM temp.scope_visits) AND member_id IS NOT NULL""",
+    """INSERT OR IGNORE INTO temp.scope_requests (id) SELECT request_id FROM visits
+        WHERE id IN (SELECT id FROM temp.scope_visits) AND request_id IS NOT NULL""",
+    """INSERT OR IGNORE INTO temp.scope_members (id) SELECT member_id FROM visit_plans
+        WHERE id IN (SELECT id FROM temp.scope_visit_plans) AND member_id IS NOT NULL""",
 )
 
 
@@ -447,13 +461,14 @@ class SyncStore(TableStore):
         return village_ids
 
     def scope(self, village_uuids: Iterable[str], town_code: str | None) -> dict[str, set[str]]:
-        """The rows a laptop for these villages holds, by table (towns, villages, lookups and
-        settings travel whole and are not listed).
+        """The rows a laptop for these villages holds, by table (towns, villages, lookups, settings
+        and the entered holiday calendars travel whole and are not listed).
 
         The rows of its villages (with the members serving their grids and the town's members
         without a village), then, until nothing more is added, every row one of them refers to:
         a request's grid, resident and handler, a resident's grid and linked member, a grid's
-        default member, a member's grids. Only the referenced rows come along, not their villages,
+        default member, a member's grids, a visit's member and request, a plan's member (the
+        visits and plans come with their residents' villages). Only the referenced rows come along, not their villages,
         so whatever the laptop holds refers only to rows it holds and nothing waits after the
         first package.
         """
@@ -470,7 +485,7 @@ class SyncStore(TableStore):
         while sum(self.db.execute(statement).rowcount for statement in _SCOPE_CLOSURE):
             pass
         result: dict[str, set[str]] = {}
-        for table in ("grids", "members", "residents", "requests"):
+        for table in ("grids", "members", "residents", "requests", "visits", "visit_plans"):
             result[table] = {
                 r[0]
                 for r in self.db.execute(

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xianghe_desk.store import migrations
 from xianghe_desk.store.base import TableStore
-from xianghe_desk.store.db import translate_errors
+from xianghe_desk.store.db import BACKUP_STAMP_KEY, connect, read_only_uri, translate_errors
+from xianghe_desk.store.keys import DatabaseKey
 
 
 class IntegrityStore(TableStore):
@@ -95,7 +97,7 @@ def inspect_file(path: Path) -> FileFacts:
         KnownStoreError: the file is not a database, is damaged or cannot be opened.
     """
     with translate_errors(path):
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             quick = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -114,5 +116,103 @@ def inspect_file(path: Path) -> FileFacts:
                     except ValueError:
                         settings[key] = value
             return FileFacts(quick, version, count("towns"), count("requests"), settings)
+        finally:
+            conn.close()
+
+
+# What a database of this program cannot be without: a file lacking one is not a whole database.
+REQUIRED_TABLES = (
+    "towns",
+    "villages",
+    "grids",
+    "members",
+    "residents",
+    "requests",
+    "request_events",
+    "settings",
+    "devices",
+    "lookups",
+)
+# The rows a clerk recognises, counted without the recycle bin (deleted_at).
+_LIVE_COUNT = "SELECT count(*) FROM {} WHERE deleted_at IS NULL"
+
+
+@dataclass(frozen=True)
+class DatabaseFacts:
+    """A read-only look at a database file: is it whole, which version, how much it holds.
+
+    ``integrity`` is SQLite's answer (``["ok"]`` when sound; empty when not checked).
+    ``last_change`` is the newest ``updated_at`` of a resident or request ("" when none).
+    ``stamp`` is the backup's own record (backup_to's ``stamp``), {} for any other file.
+    """
+
+    size: int
+    integrity: tuple[str, ...]
+    schema_version: int
+    newest_version: int
+    missing_tables: tuple[str, ...]
+    towns: int
+    villages: int
+    residents: int
+    requests: int
+    last_change: str
+    stamp: dict[str, Any]
+
+
+def inspect_database(
+    path: Path, *, check: str = "full", snapshot: bool = False, key: DatabaseKey | None = None
+) -> DatabaseFacts:
+    """Open ``path`` read-only and report what it is; writes nothing, not even beside it.
+
+    ``check``: "full" (PRAGMA integrity_check, reads every page), "quick" (quick_check) or "none".
+    ``snapshot``: the file is a backup nobody writes to (store.db.read_only_uri).
+    ``key``: the database key of an encrypted file (store/keys.py).
+
+    Raises:
+        KnownStoreError: the file is not a database, is damaged beyond reading or cannot be opened
+            (EncryptedDatabaseError: it is encrypted and ``key`` does not open it).
+    """
+    path = Path(path)
+    with translate_errors(path):
+        conn = connect(path, read_only=True, snapshot=snapshot, key=key).conn
+        try:
+            pragma = {"full": "PRAGMA integrity_check(20)", "quick": "PRAGMA quick_check(20)"}.get(check)
+            integrity = tuple(str(r[0]) for r in conn.execute(pragma)) if pragma else ()
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = tuple(t for t in REQUIRED_TABLES if t not in tables)
+
+            def live(table: str) -> int:
+                if table not in tables:
+                    return 0
+                return int(conn.execute(_LIVE_COUNT.format(table)).fetchone()[0])  # constant names
+
+            last = ""
+            for table in ("residents", "requests"):
+                if table in tables:  # constant names, never input
+                    value = conn.execute(f"SELECT max(updated_at) FROM {table}").fetchone()[0]
+                    last = max(last, str(value or ""))
+            stamp: dict[str, Any] = {}
+            if "settings" in tables:
+                row = conn.execute("SELECT value FROM settings WHERE key = ?", [BACKUP_STAMP_KEY]).fetchone()
+                if row is not None:
+                    try:
+                        loaded = json.loads(row[0])
+                    except ValueError:
+                        loaded = None
+                    stamp = loaded if isinstance(loaded, dict) else {}
+            return DatabaseFacts(
+                size=path.stat().st_size,
+                integrity=integrity,
+                schema_version=version,
+                newest_version=migrations.SCHEMA_VERSION,
+                missing_tables=missing,
+                towns=live("towns"),
+                villages=live("villages"),
+                residents=live("residents"),
+                requests=live("requests"),
+                last_change=last,
+                stamp=stamp,
+            )
         finally:
             conn.close()

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from xianghe_desk.store import schema
+from xianghe_desk.store import schema, schema_visits
 
 MIGRATIONS = sqlite_utils.Migrations("xianghe")
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _NAMES: list[str] = []
 
 
@@ -40,7 +40,7 @@ def _initial(db: sqlite_utils.Database) -> None:
 @_register(2, "exchange")
 def _exchange(db: sqlite_utils.Database) -> None:
     """Change log, conflicts and peers for exchange packages (services/exchange.py)."""
-    for statement in schema.EXCHANGE + schema.EXCHANGE_BACKFILL:
+    for statement in schema.EXCHANGE + schema.EXCHANGE_BACKFILL_0002:
         db.execute(statement)
 
 
@@ -55,6 +55,13 @@ def _search_indexes(db: sqlite_utils.Database) -> None:
 def _accounts_audit(db: sqlite_utils.Database) -> None:
     """Accounts, roles and the append-only audit trail (issue #9)."""
     for statement in schema.ACCOUNTS:
+        db.execute(statement)
+
+
+@_register(5, "visits")
+def _visits(db: sqlite_utils.Database) -> None:
+    """Care visits: residents' status, visit plans, the visit log, entered holidays (issue #11)."""
+    for statement in schema_visits.VISITS:
         db.execute(statement)
 
 

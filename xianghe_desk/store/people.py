@@ -8,8 +8,10 @@ from typing import Any
 from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex
 from xianghe_desk.domain.models import Member, Resident
 from xianghe_desk.domain.queries import PersonFilter, SearchKind, read_search
+from xianghe_desk.domain.visits import ResidentStatus
 from xianghe_desk.store.base import Row, TableStore, d, prefix_range, reverse_digits, scope_clauses
 from xianghe_desk.store.schema import PHONE_DIGITS
+from xianghe_desk.store.visit_due import state_clause
 
 
 def tags_text(tags: tuple[CareTag, ...] | builtins.list[CareTag]) -> str:
@@ -201,6 +203,9 @@ def _resident(row: Row) -> Resident:
         grid_name=row.get("grid_name", ""),
         linked_member_name=row.get("linked_member_name", ""),
         uuid=row["uuid"],
+        status=ResidentStatus(row.get("status") or "active"),
+        status_since=d(row.get("status_since")),
+        status_until=d(row.get("status_until")),
     )
 
 
@@ -236,6 +241,14 @@ class ResidentStore(TableStore):
         if flt.care_tag:
             clauses.append("r.care_tags LIKE ?")
             params.append(f"%,{flt.care_tag},%")
+        if flt.status:
+            clauses.append("r.status = ?")
+            params.append(flt.status)
+        if flt.visit_state and flt.visit_refs is not None:
+            refs = flt.visit_refs
+            sql, extra_params = state_clause(flt.visit_state, dict(refs.intervals), refs.today, refs.week_end)
+            clauses.append(sql)
+            params += extra_params
         clauses, params = scope_clauses("r", flt.scope_towns, flt.scope_villages, clauses, params)
         sql, extra = _person_search("r", flt.text, with_id=True)
         if sql:

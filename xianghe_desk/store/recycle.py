@@ -22,6 +22,15 @@ KINDS: dict[str, tuple[str, str]] = {
     "request": ("requests", "number || '（' || coalesce(nullif(person_name, ''), '未留姓名') || '）'"),
     "member": ("members", "name"),
     "grid": ("grids", "name"),
+    "visit": ("visits", "visited_on || ' ' || coalesce((SELECT name FROM residents p WHERE p.id = resident_id), '')"),
+}
+# Where a row lies (town id, village id) when the table does not say so itself.
+_PLACE: dict[str, tuple[str, str]] = {
+    "grid": ("(SELECT town_id FROM villages v WHERE v.id = village_id)", "village_id"),
+    "visit": (
+        "(SELECT town_id FROM residents p WHERE p.id = resident_id)",
+        "(SELECT village_id FROM residents p WHERE p.id = resident_id)",
+    ),
 }
 
 PURGE_ACTION = "recycle.purge"  # the operation's name (operations/recycle.py)
@@ -35,6 +44,7 @@ _PURGE: dict[str, dict[str, Any]] = {
     "requests": {"content": "（已彻底删除）", "person_phone": "", "person_id_number": None, "result": ""},
     "members": {"phone": "", "id_number": None},
     "grids": {},
+    "visits": {"note": "", "needs": "", "checks": "{}"},
 }
 
 
@@ -119,8 +129,7 @@ class RecycleStore(TableStore):
 
     def get(self, kind: str, row_id: int) -> BinItem | None:
         table, label = self._table(kind)
-        town = "town_id" if kind != "grid" else "(SELECT town_id FROM villages v WHERE v.id = village_id)"
-        village = "village_id"
+        town, village = _PLACE.get(kind, ("town_id", "village_id"))
         row = self._one(
             f"SELECT id, uuid, {label} AS label, {town} AS town_id, {village} AS village_id, deleted_at"
             f" FROM {table} WHERE id = ? AND uuid NOT IN (SELECT entity_uuid FROM audit_log WHERE action = ?)",
@@ -133,13 +142,14 @@ class RecycleStore(TableStore):
         out: builtins.list[BinItem] = []
         for kind in kinds or list(KINDS):
             table, label = self._table(kind)
-            town = "town_id" if kind != "grid" else "(SELECT town_id FROM villages v WHERE v.id = village_id)"
+            town, village = _PLACE.get(kind, ("town_id", "village_id"))
             extra = ""
             if kind == "request":
                 extra = (" AND NOT EXISTS (SELECT 1 FROM residents p WHERE p.id = requests.resident_id"
                          " AND p.deleted_at = requests.deleted_at)")
             rows = self._fetch(
-                f"SELECT id, uuid, {label} AS label, {town} AS town_id, village_id, deleted_at FROM {table}"
+                f"SELECT id, uuid, {label} AS label, {town} AS town_id, {village} AS village_id, deleted_at"
+                f" FROM {table}"
                 f" WHERE deleted_at IS NOT NULL{extra}"
                 # A purged row keeps its tombstone but leaves the bin (its purge is in the audit trail).
                 f" AND uuid NOT IN (SELECT entity_uuid FROM audit_log WHERE action = '{PURGE_ACTION}')"

@@ -14,6 +14,7 @@ _SYNC = """
     device_id TEXT NOT NULL,
     deleted_at TEXT
 """
+SYNC_COLUMNS = _SYNC  # for the tables of later migrations (store/schema_visits.py)
 
 INITIAL: list[str] = [
     f"""CREATE TABLE towns (
@@ -238,8 +239,9 @@ INITIAL: list[str] = [
 # merges as one value (a request's status with its times, method and rating must come from one write,
 # or the merged row could break the table's CHECK rules). Derived columns (pinyin, reversed phone)
 # do not travel: the receiver computes them. A later migration that adds a travelling column must
-# recreate that table's triggers and extend SYNC_UNITS.
-SYNC_UNITS: dict[str, tuple[object, ...]] = {
+# recreate that table's triggers and extend SYNC_UNITS; migration 0002 itself keeps building its
+# triggers from UNITS_0002, exactly as shipped.
+UNITS_0002: dict[str, tuple[object, ...]] = {
     "towns": ("code", "name", "sort_order", "created_at", "deleted_at"),
     "villages": (
         "town_id>towns", "code", "name", "short_name", "kind", "district", "created_at", "deleted_at",
@@ -279,9 +281,29 @@ SYNC_UNITS: dict[str, tuple[object, ...]] = {
     ),
 }  # fmt: skip
 
+# Migration 0005 (issue #11, store/schema_visits.py): a resident's status travels as one unit (status
+# and its dates come from one write); visit plans, visits and the entered holiday calendars travel
+# like every other row.
+UNITS_0005: dict[str, tuple[object, ...]] = {
+    "residents": (
+        *UNITS_0002["residents"],
+        ("status", ("status", "status_since", "status_until")),
+    ),
+    "visit_plans": (
+        "resident_id>residents", "interval_days", "member_id>members", "starts_on", "note", "created_at",
+        "deleted_at",
+    ),
+    "visits": (
+        "resident_id>residents", "member_id>members", "visited_on", "method", "checks", "note", "needs",
+        "request_id>requests", "recorded_by", "created_at", "deleted_at",
+    ),
+    "official_calendars": ("year", "holidays", "workdays", "source", "created_at", "deleted_at"),
+}  # fmt: skip
+SYNC_UNITS: dict[str, tuple[object, ...]] = {**UNITS_0002, **UNITS_0005}
+
 # Big tables whose insert entries leave the data out: the row holds it until a unit changes, and an
 # export reads it from there (store/exchange.py). Keeps the log small on a county's database.
-SYNC_DATALESS = ("residents", "requests")
+SYNC_DATALESS = ("residents", "requests", "visits")
 # Append-only history: not logged at all; a request's events travel with the request's changes.
 SYNC_UNLOGGED = ("request_events",)
 
@@ -325,10 +347,10 @@ def _unit_changed(unit: object) -> str:
     return "(" + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _unit_columns(unit)) + ")"
 
 
-def sync_row_object(table: str, alias: str) -> str:
+def sync_row_object(table: str, alias: str, units: tuple[object, ...] | None = None) -> str:
     return (
         "json_object("
-        + ", ".join(f"'{_unit_name(u)}', {_unit_value(u, alias)}" for u in SYNC_UNITS[table])
+        + ", ".join(f"'{_unit_name(u)}', {_unit_value(u, alias)}" for u in units or SYNC_UNITS[table])
         + ")"
     )
 
@@ -338,13 +360,14 @@ _TICK = "UPDATE sync_state SET t = max(t + 1, CAST((julianday('now') - 2440587.5
 _LIVE = "(SELECT applying FROM sync_state) = 0"
 
 
-def _sync_triggers(table: str) -> list[str]:
+def sync_triggers(table: str, units: tuple[object, ...] | None = None) -> list[str]:
+    """The change-log triggers of a travelling table (``units``: as of a migration; default now)."""
     key = sync_key_column(table)
-    units = SYNC_UNITS[table]
+    units = units or SYNC_UNITS[table]
     if table in SYNC_UNLOGGED:
         return []
     when = _LIVE + (f" AND {LOCAL_SETTINGS_SQL}" if table == "settings" else "")
-    data = "NULL" if table in SYNC_DATALESS else sync_row_object(table, "NEW")
+    data = "NULL" if table in SYNC_DATALESS else sync_row_object(table, "NEW", units)
     statements = [
         f"""CREATE TRIGGER sync_{table}_insert AFTER INSERT ON {table} WHEN {when}
         BEGIN
@@ -387,13 +410,13 @@ def _sync_triggers(table: str) -> list[str]:
     return statements
 
 
-def _backfill(table: str) -> list[str]:
+def backfill(table: str, units: tuple[object, ...] | None = None) -> list[str]:
     """Log every row that is not logged yet as if it had just been added on this copy."""
     if table in SYNC_UNLOGGED:
         return []
     key = sync_key_column(table)
     local = " AND " + LOCAL_SETTINGS_SQL.replace("NEW.", "X.") if table == "settings" else ""
-    data = "NULL" if table in SYNC_DATALESS else sync_row_object(table, "X")
+    data = "NULL" if table in SYNC_DATALESS else sync_row_object(table, "X", units)
     return [
         "UPDATE sync_state SET t = max(t, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
         f"""INSERT INTO sync_log (stamp, t, device, tbl, uuid, data, parents)
@@ -534,11 +557,14 @@ EXCHANGE: list[str] = [
         PRIMARY KEY (uuid_a, uuid_b)
     ) WITHOUT ROWID""",
 ]
-for _table in SYNC_UNITS:
-    EXCHANGE += _sync_triggers(_table)
+for _table, _units in UNITS_0002.items():
+    EXCHANGE += sync_triggers(_table, _units)
 
-# Run by migration 0002 and again when a laptop joins a township (stores/exchange.py).
-EXCHANGE_BACKFILL: list[str] = [sql for _table in SYNC_UNITS for sql in _backfill(_table)]
+# Run by migration 0002, as shipped.
+EXCHANGE_BACKFILL_0002: list[str] = [sql for _table, _units in UNITS_0002.items() for sql in backfill(_table, _units)]
+# Run when a laptop joins a township and after a bulk load (store/exchange.py, store/bulk.py): every
+# travelling table as the schema is now.
+EXCHANGE_BACKFILL: list[str] = [sql for _table in SYNC_UNITS for sql in backfill(_table)]
 
 # Migration 0003: search indexes. Phone numbers are matched by their digits (landlines are stored
 # as 0316-5123456 but typed as 03165123456), through expression indexes that the search SQL in

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ import sqlite_utils
 
 from xianghe_desk.domain.pinyin import name_initials, name_pinyin
 from xianghe_desk.store.base import reverse_digits
-from xianghe_desk.store.db import now_text
+from xianghe_desk.store.db import INTEGRITY_ERRORS, now_text
 from xianghe_desk.store.exchange import (
     DERIVED_KEY,
     MEMBER_GRIDS_UNIT,
@@ -37,7 +36,7 @@ _MAX_WALK = 100_000
 _BATCH = 5000
 _BIG_CACHE_KIB = 262_144
 # New rows of these tables are written in batches.
-_BUFFERED = frozenset({"residents", "requests"})
+_BUFFERED = frozenset({"residents", "requests", "visits"})
 
 # Columns computed from others (they do not travel).
 _DERIVED: dict[str, dict[str, tuple[str, Any]]] = {
@@ -62,7 +61,13 @@ _NATURAL_KEYS: dict[str, list[tuple[str, ...]]] = {
     "members": [("town_id", "phone")],
     "residents": [("id_number",)],
     "requests": [("number",)],
+    # One plan per resident, one calendar per year (issue #11): made on two copies, they are one.
+    "visit_plans": [("resident_id",)],
+    "official_calendars": [("year",)],
 }
+
+# The only table names that may stand in this module's SQL text (checked_table).
+KNOWN_TABLES: frozenset[str] = frozenset(UNITS) | {"request_events"}
 
 _DISPLAY_COLUMN = {
     "towns": "name",
@@ -74,7 +79,29 @@ _DISPLAY_COLUMN = {
     "requests": "number",
     "request_events": "action",
     "settings": "key",
+    "visits": "visited_on",
+    "visit_plans": "resident_id",
+    "official_calendars": "year",
 }
+
+
+class UnknownTableError(ValueError):
+    """A table name from a package that is not one of ours: it never reaches SQL (issue #10)."""
+
+
+def checked_table(tbl: str) -> str:
+    """``tbl`` when it is a table that travels in packages; identifiers in this module's SQL come
+    from package data, so every one is checked against the known tables first (issue #10)."""
+    if tbl not in KNOWN_TABLES:
+        raise UnknownTableError(f"unknown table in a package: {tbl[:40]!r}")
+    return tbl
+
+
+def checked_unit(tbl: str, unit: str) -> str:
+    """``unit`` when it is one of ``tbl``'s units ("*" is a deletion)."""
+    if unit != "*" and unit not in UNITS.get(checked_table(tbl), {}):
+        raise UnknownTableError(f"unknown unit in a package: {tbl[:40]!r}.{unit[:40]!r}")
+    return unit
 
 
 class UnresolvedError(Exception):
@@ -196,6 +223,7 @@ class SyncApplier:
         self._stamps_buffer[(tbl, uuid)] = dict(stamps)
 
     def _next_id(self, tbl: str) -> int:
+        checked_table(tbl)
         if tbl not in self._ids_next:
             self._ids_next[tbl] = (
                 int(self.db.execute(f"SELECT coalesce(max(id), 0) FROM {tbl}").fetchone()[0]) + 1
@@ -236,6 +264,7 @@ class SyncApplier:
     # ---------------------------------------------------------------- ids and uuids
     def _id_map(self, tbl: str) -> dict[str, int]:
         if tbl not in self._ids:
+            checked_table(tbl)  # a conflict record in a package names its own table
             key = "key" if tbl == "settings" else "uuid"
             rowid = "rowid" if tbl == "settings" else "id"
             pairs = self.db.execute(f"SELECT {key}, {rowid} FROM {tbl}").fetchall()
@@ -314,6 +343,7 @@ class SyncApplier:
         return one(unit.columns[0])
 
     def fetch_row(self, tbl: str, row_id: int) -> dict[str, Any]:
+        checked_table(tbl)
         rowid = "rowid AS id, *" if tbl == "settings" else "*"
         cursor = self.db.execute(
             f"SELECT {rowid} FROM {tbl} WHERE {'rowid' if tbl == 'settings' else 'id'} = ?", [row_id]
@@ -681,7 +711,7 @@ class SyncApplier:
             extra = {"updated_at": self._now, "device_id": device}
             try:
                 self._update(tbl, key, row_id, {**self.with_derived(tbl, dict(columns)), **extra})
-            except sqlite3.IntegrityError:
+            except INTEGRITY_ERRORS:
                 # One of the values clashes with another row (a name or number taken): apply the
                 # units one by one and keep each one that cannot go in as a conflict for the clerk.
                 row = self.fetch_row(tbl, row_id)
@@ -690,7 +720,7 @@ class SyncApplier:
                         self._update(
                             tbl, key, row_id, {**self.with_derived(tbl, dict(resolved[name])), **extra}
                         )
-                    except sqlite3.IntegrityError:
+                    except INTEGRITY_ERRORS:
                         local = self.unit_value(tbl, units[name], row)
                         self._conflict(
                             "unique",
@@ -710,6 +740,7 @@ class SyncApplier:
         self.report.updated[tbl] += 1
 
     def _update(self, tbl: str, key: str, row_id: int, columns: dict[str, Any]) -> None:
+        checked_table(tbl)
         sets = ", ".join(f"{c} = ?" for c in columns)
         self.db.execute(f"UPDATE {tbl} SET {sets} WHERE {key} = ?", [*columns.values(), row_id])
 

@@ -91,6 +91,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def run(db_path: Path, demo: bool = False) -> int:
     from xianghe_desk.ui import errors
+    from xianghe_desk.ui.auto_backup import AutoBackup
     from xianghe_desk.ui.context import DeskContext
     from xianghe_desk.ui.main_window import MainWindow
     from xianghe_desk.ui.sign_in import IdleLock, sign_in_at_start
@@ -113,6 +114,11 @@ def run(db_path: Path, demo: bool = False) -> int:
     window = MainWindow(db_path, ctx=ctx)
     app.aboutToQuit.connect(ctx.close)
     window.idle_lock = IdleLock(ctx, ctx.accounts.idle_lock_minutes(), window)  # type: ignore[attr-defined]
+    # Daily and on closing (issue #10); the window's closeEvent runs the last one.
+    window.auto_backup = AutoBackup(ctx, window)  # type: ignore[attr-defined]
+    window.auto_backup.status_message.connect(  # type: ignore[attr-defined]
+        lambda message: window.statusBar().showMessage(message, 15_000)
+    )
     window.show()
     # CI's wheel check waits for this line to know the installed desk really opened.
     log.info("desk window shown on %s", db_path)

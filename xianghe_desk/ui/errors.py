@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from xianghe_desk import paths
 from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.fileio import PrivateLogHandler
 
 # The UI may not import the store; jobs.runner re-exports the store's user-actionable error.
 from xianghe_desk.jobs.runner import KnownStoreError
@@ -46,7 +47,7 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
             return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler: RotatingFileHandler = PrivateLogHandler(path)  # readable by this user only (issue #10)
     except OSError as exc:
         log.warning("no log file: %s", exc)
         return None

@@ -13,6 +13,7 @@ class DataEvents(QObject):
     places_changed(): villages or grids were added or changed.
     settings_changed(): lists or settings changed.
     users_changed(): accounts were added or changed.
+    visits_changed(): care visits, visit plans or residents' status changed (issue #11).
     """
 
     requests_changed = Signal(list)
@@ -21,6 +22,7 @@ class DataEvents(QObject):
     places_changed = Signal()
     settings_changed = Signal()
     users_changed = Signal()
+    visits_changed = Signal()
 
     def everything_changed(self) -> None:
         self.requests_changed.emit([])
@@ -28,3 +30,4 @@ class DataEvents(QObject):
         self.members_changed.emit()
         self.places_changed.emit()
         self.settings_changed.emit()
+        self.visits_changed.emit()

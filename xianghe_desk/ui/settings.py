@@ -134,9 +134,6 @@ class DeskSettings:
     def sync(self) -> None:
         self.qsettings.sync()
 
-    def file_name(self) -> str:
-        return self.qsettings.fileName()
-
 
 _current: DeskSettings | None = None
 

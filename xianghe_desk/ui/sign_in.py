@@ -25,7 +25,7 @@ def sign_in_at_start(ctx: DeskContext, parent: QWidget | None = None, demo: bool
 
     On the demo (``--demo``) the dialog says the demo accounts and fills in the administrator.
     """
-    if not ctx.accounts.has_accounts():
+    if not ctx.has_accounts():
         first = FirstAdminDialog(ctx, parent)
         if first.exec() != QDialog.DialogCode.Accepted:
             return False

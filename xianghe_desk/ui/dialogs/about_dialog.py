@@ -71,6 +71,7 @@ BUNDLED: tuple[Bundled, ...] = (
     Bundled("platformdirs", "MIT", ("platformdirs",)),
     Bundled("cryptography（数据交换包加密）", "Apache-2.0 或 BSD-3-Clause", ("cryptography",)),
     Bundled("argon2-cffi（口令散列）", "MIT", ("argon2-cffi", "argon2-cffi-bindings")),
+    Bundled("sqlcipher3 / SQLCipher（数据库加密）", "zlib / BSD-3-Clause", ("sqlcipher3",)),
     Bundled("OpenSSL", "Apache-2.0"),
     Bundled("Pillow", "MIT-CMU", ("pillow",)),
     Bundled("cffi / pycparser", "MIT / BSD-3-Clause", ("cffi", "pycparser")),

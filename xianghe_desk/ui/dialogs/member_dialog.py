@@ -147,7 +147,7 @@ class MemberDialog(QDialog):
 
     def _load(self, member: Member | None, village_id: int | None, grid_id: int | None) -> None:
         if member is None:
-            town_id = self.ctx.ws.home_town_id()
+            town_id = self.ctx.home_place()[0]
             if village_id is not None:
                 village = self.ctx.places.village(village_id)
                 town_id = village.town_id if village else town_id
@@ -190,12 +190,6 @@ class MemberDialog(QDialog):
             if item.checkState() == Qt.CheckState.Checked:
                 ids.append(int(item.data(Qt.ItemDataRole.UserRole)))
         return tuple(ids)
-
-    def set_grid_checked(self, grid_id: int, checked: bool = True) -> None:
-        for row in range(self.grids.count()):
-            item = self.grids.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == grid_id:
-                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
 
     # ---------------------------------------------------------------- live checks
     def _update_ok(self) -> None:

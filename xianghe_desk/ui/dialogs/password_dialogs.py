@@ -90,7 +90,8 @@ class FirstAdminDialog(_PasswordForm):
             parent,
             "创建管理员账号",
             "这个数据库还没有账号。这里保存着困难群众的身份证号、病情和电话，"
-            "请先为本台电脑的负责人建一个管理员账号；以后每次打开都要登录，谁做了什么都会记入操作日志。",
+            "请先为本台电脑的负责人建一个管理员账号；以后每次打开都要登录，谁做了什么都会记入操作日志。"
+            "建好后数据库和它的备份都会加密保存：没有账号密码或恢复码，谁也打不开。",
         )
         self.name_edit = QLineEdit(self)
         self.name_edit.setAccessibleName("用户名")
@@ -125,7 +126,8 @@ class RecoveryCodeDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(
             f"管理员「{user_name}」忘记密码时，用这个恢复码重设密码。它只显示这一次：请现在打印或工整地抄下来，"
-            "和公章放在一起锁好，不要存在这台电脑上。",
+            "和公章放在一起锁好，不要存在这台电脑上。数据库是加密的：万一所有密码和这个恢复码都丢了，"
+            "数据就再也无法打开，谁也找不回来。",
             self,
         )
         intro.setWordWrap(True)
@@ -152,6 +154,7 @@ class RecoveryCodeDialog(QDialog):
             f"<p style='font-size:20pt; letter-spacing:2px'><b>{self.code}</b></p>"
             "<p>忘记管理员密码时，在登录窗口点「用恢复码重设…」，输入上面的恢复码即可设新密码。"
             "请与公章一起锁好保管，不要拍照或存在电脑上。</p>"
+            "<p>数据库已加密：所有密码和这个恢复码都丢失时，数据无法找回。</p>"
         )
 
     def print_code(self) -> bool:
@@ -206,7 +209,7 @@ class RecoveryDialog(_PasswordForm):
         self.form.addRow("再输入一次：", self.repeat_edit)
 
     def submit(self) -> None:
-        self.ctx.accounts.recover(self.name_edit.text().strip(), self.code_edit.text(), _same(self.new_edit, self.repeat_edit))
+        self.ctx.recover(self.name_edit.text().strip(), self.code_edit.text(), _same(self.new_edit, self.repeat_edit))
 
     @classmethod
     def ask(cls, parent: QWidget | None, ctx, name: str = "") -> bool:  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ class RegisterDeviceDialog(FormDialog):
         self.town_combo = QComboBox(self)
         for town in ctx.places.towns():
             self.town_combo.addItem(town.name, town.id)
-        home = ctx.ws.home_town_id()
+        home = ctx.home_town_id()
         if home is not None:
             self.town_combo.setCurrentIndex(max(0, self.town_combo.findData(home)))
         self.add_field("town", "所属镇", self.town_combo)

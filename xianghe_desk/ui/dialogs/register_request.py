@@ -1,15 +1,14 @@
 """受理登记: the form a clerk fills while the resident is on the phone or at the counter.
 
-Unlike the small action dialogs this one submits its own save job: the service may refuse the
-input (a duplicate external number, an ID number already registered to someone else), and the
-clerk must see that next to the field while the typed text is still there.
+Unlike the small action dialogs this one runs its own save (operations.requests.register_request
+through ``run_op``): the operation may refuse the input (a duplicate external number, an ID number
+already registered to someone else, a village outside the clerk's scope), and the clerk must see
+that next to the field while the typed text is still there.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
 
 from PySide6.QtCore import QDate, QDateTime, QModelIndex, Qt, QTime
@@ -35,25 +34,25 @@ from PySide6.QtWidgets import (
 )
 
 from xianghe_desk.domain import validators
+from xianghe_desk.domain.access import mask_phone
 from xianghe_desk.domain.drafts import RequestDraft, ResidentDraft, clean_request, clean_resident
 from xianghe_desk.domain.enums import CategoryGroup, Urgency
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import Resident, ServiceRequest
 from xianghe_desk.domain.queries import PersonFilter
-from xianghe_desk.services.lookups import LookupService
-from xianghe_desk.services.people import ResidentService, mask_id_number
-from xianghe_desk.services.requests import RequestService
-from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.operations.requests import Registered, register_request
+from xianghe_desk.services.people import mask_id_number
+from xianghe_desk.ui import printing
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.dispatch_dialog import member_label
 from xianghe_desk.ui.errors import show_job_failure
+from xianghe_desk.ui.operations import run_op
 from xianghe_desk.ui.settings import REGISTER_GEOMETRY, desk_settings
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, combo_value, fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.date_edit import DeskDateTimeEdit
 from xianghe_desk.ui.widgets.field_error import FieldMessage, FormErrors
 from xianghe_desk.ui.widgets.fmt import WARNING_SIGN, fmt_dt
 from xianghe_desk.ui.widgets.look import CAUTION, set_text_colour
-from xianghe_desk.ui.widgets.optional import work_order_printer
 
 log = logging.getLogger(__name__)
 
@@ -73,35 +72,6 @@ def _qdatetime(value: datetime) -> QDateTime:
     )
 
 
-@dataclass(frozen=True)
-class RegisterOutcome:
-    """What the save job hands back: the saved request, or the problems the services found."""
-
-    request: ServiceRequest | None
-    problems: list[tuple[str | None, str]]
-    new_resident: bool = False
-
-
-def register_work(
-    draft: RequestDraft, handler_id: int | None, new_resident: ResidentDraft | None
-) -> Callable[[Workspace, object], RegisterOutcome]:
-    """The save job: add the new resident (if any) and register the request, in one transaction."""
-
-    def work(ws: Workspace, _job: object) -> RegisterOutcome:
-        try:
-            with ws.atomic():
-                resident_id = draft.resident_id
-                if new_resident is not None:
-                    resident_id = ResidentService(ws).add(new_resident).id
-                request = RequestService(ws).register(replace(draft, resident_id=resident_id), handler_id)
-        except ValidationError as exc:
-            problems = [(RESIDENT_FIELDS.get(f or "", f) if new_resident else f, m) for f, m in exc.problems]
-            return RegisterOutcome(None, problems)
-        return RegisterOutcome(request, [], new_resident is not None)
-
-    return work
-
-
 class RegisterRequestDialog(QDialog):
     """The 受理登记 form. Ctrl+S saves; Ctrl+Enter saves and prints the work order; Esc asks first."""
 
@@ -110,11 +80,12 @@ class RegisterRequestDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.lookups = LookupService(ctx.ws)
+        self.lookups = ctx.lookups
         self.resident: Resident | None = None
         self.saved: ServiceRequest | None = None
         self.print_requested = False
         self._saving = False
+        self._adding_resident = False
         self._filling = False
         self.setWindowTitle("受理登记")
         self._init_widgets()
@@ -258,10 +229,7 @@ class RegisterRequestDialog(QDialog):
         self.save_print_button = QPushButton("保存并打印工单", self)
         self.save_print_button.setAutoDefault(False)
         self.save_print_button.clicked.connect(lambda: self.save(print_after=True))
-        printable = work_order_printer() is not None
-        self.save_print_button.setVisible(printable)
-        if printable:
-            self.shortcut_hint.setText("Ctrl+S 保存　Ctrl+Enter 保存并打印")
+        self.shortcut_hint.setText("Ctrl+S 保存　Ctrl+Enter 保存并打印")
         self.cancel_button = QPushButton("取消", self)
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
@@ -280,15 +248,22 @@ class RegisterRequestDialog(QDialog):
                 [(f"{self.lookups.group_label(c.group_code)} · {c.name}", c.code) for c in categories],
                 none_label="请选择问题类别",
             )
-            home = self.ctx.ws.home_town_id()
+            home, own_village = self.ctx.home_place()
+            # Only the towns and villages the signed-in clerk may register for (issue #9).
+            towns = self.ctx.towns_in_scope()
             fill_combo(
-                self.town_combo, [(t.name, t.id) for t in self.ctx.places.towns()], none_label="请选择镇"
+                self.town_combo,
+                [(t.name, t.id) for t in towns],
+                none_label=None if self.ctx.who.limited and len(towns) == 1 else "请选择镇",
             )
             if home is not None:
                 set_combo_value(self.town_combo, home)
         finally:
             self._filling = False
         self._on_town_changed()
+        if own_village is not None:
+            set_combo_value(self.village_combo, own_village)
+            self._on_village_changed()
 
     def _init_shortcuts(self) -> None:
         QShortcut(QKeySequence("Ctrl+S"), self, lambda: self.save(print_after=False))
@@ -306,7 +281,7 @@ class RegisterRequestDialog(QDialog):
         if self._filling:
             return
         town_id = combo_value(self.town_combo)
-        villages = self.ctx.places.villages(town_id, include_virtual=True) if town_id is not None else []
+        villages = self.ctx.villages_in_scope(town_id, include_virtual=True) if town_id is not None else []
         fill_combo(self.village_combo, [(v.short_name, v.id) for v in villages], none_label="请选择村街")
         self._on_village_changed()
 
@@ -357,7 +332,7 @@ class RegisterRequestDialog(QDialog):
         self.completer_model.clear()
         if not text:
             return []
-        town_id = self.ctx.ws.home_town_id()
+        town_id = self.ctx.home_place()[0]
         found = self.ctx.residents.list(PersonFilter(town_id=town_id, text=text), 0, COMPLETER_LIMIT)
         for resident in found:
             tags = "、".join(t.label for t in resident.care_tags[:2])
@@ -365,7 +340,7 @@ class RegisterRequestDialog(QDialog):
             item = QStandardItem(
                 f"{resident.name}　{where}"
                 + (f"　{tags}" if tags else "")
-                + (f"　{resident.phone}" if resident.phone else "")
+                + (f"　{mask_phone(resident.phone)}" if resident.phone else "")
             )
             item.setData(resident.id, RESIDENT_ID_ROLE)
             item.setData(resident.name, NAME_ROLE)
@@ -464,7 +439,7 @@ class RegisterRequestDialog(QDialog):
         if unknown:
             self.calendar_warning.setText(
                 f"{WARNING_SIGN} 本程序还没有 {preview.due_at.year} 年的法定节假日安排，暂按周一至周五计算工作日，"
-                "时限可能不准。请安装新版本程序。"
+                "时限可能不准。请管理员在「设置 → 节假日」中按国务院的放假通知录入这一年的节假日，或安装新版本程序。"
             )
 
     # ------------------------------------------------------------------ saving
@@ -535,10 +510,9 @@ class RegisterRequestDialog(QDialog):
         )
 
     def _on_save_and_print_shortcut(self) -> None:
-        if work_order_printer() is not None:
-            self.save(print_after=True)
+        self.save(print_after=True)
 
-    def save(self, print_after: bool = False) -> bool:
+    def save(self, print_after: bool = False, override: bool = False) -> bool:
         """Check the form and submit the save job; False when the form still has problems."""
         if self._saving:
             return False
@@ -549,13 +523,21 @@ class RegisterRequestDialog(QDialog):
                 first.setFocus()
             return False
         self.errors.clear()
-        self.print_requested = print_after and work_order_printer() is not None
+        self.print_requested = print_after
         self._set_saving(True)
-        self.ctx.write(
-            register_work(self.draft(), combo_value(self.handler_combo), self.new_resident_draft()),
-            self._on_save_finished,
-            self._on_save_failed,
-            name="register-request",
+        new_resident = self.new_resident_draft()
+        self._adding_resident = new_resident is not None
+        run_op(
+            self.ctx,
+            self,
+            register_request,
+            self.draft(),
+            combo_value(self.handler_combo),
+            new_resident,
+            override=override,
+            on_done=self._on_save_finished,
+            on_problems=self._on_save_refused,
+            on_failed=self._on_save_failed,
         )
         return True
 
@@ -565,19 +547,35 @@ class RegisterRequestDialog(QDialog):
             button.setEnabled(not saving)
         self.save_button.setText("正在保存…" if saving else "保存")
 
-    def _on_save_finished(self, outcome: RegisterOutcome) -> None:
+    def _on_save_finished(self, registered: Registered) -> None:
+        # run_op has told the lists (requests_changed, residents_changed for a new resident).
         self._set_saving(False)
-        if outcome.request is None:
-            first = self.errors.show(outcome.problems)
-            if first is not None:
-                first.setFocus()
-            return
-        self.saved = outcome.request
-        if outcome.new_resident:
-            self.ctx.events.residents_changed.emit()
-        self.ctx.events.requests_changed.emit([outcome.request.id])
+        self.saved = registered.request
         desk_settings().set(REGISTER_GEOMETRY, bytes(self.saveGeometry().data()))
         super().accept()
+
+    def _on_save_refused(self, problems: list[tuple[str | None, str]]) -> None:
+        """The operation's refusal, each message next to its field (a new resident's fields are
+        the form's 姓名 / 联系电话 / 身份证号)."""
+        self._set_saving(False)
+        moved = [m for f, m in problems if f == "resident_status"]
+        if moved and len(problems) == 1:
+            # The resident moved away or died (issue #11): only a deliberate 「仍要登记」 goes on.
+            answer = QMessageBox.question(
+                self,
+                "服务对象已迁出或去世",
+                moved[0] + "\n\n仍要登记这张工单吗？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.save(self.print_requested, override=True)
+                return
+        if self._adding_resident:
+            problems = [(RESIDENT_FIELDS.get(f or "", f), m) for f, m in problems]
+        first = self.errors.show(problems)
+        if first is not None:
+            first.setFocus()
 
     def _on_save_failed(self, message: str, is_bug: bool) -> None:
         self._set_saving(False)
@@ -622,7 +620,6 @@ class RegisterRequestDialog(QDialog):
         dialog.deleteLater()
         if not accepted or saved is None:
             return None
-        printer = work_order_printer()
-        if print_requested and printer is not None:
-            printer(parent, ctx, [saved.id])
+        if print_requested:
+            printing.print_work_orders(parent, ctx, [saved.id])
         return saved

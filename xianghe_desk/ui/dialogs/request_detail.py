@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -24,23 +26,27 @@ from PySide6.QtWidgets import (
 )
 
 from xianghe_desk.domain import lifecycle
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.enums import Action, FeedbackRoute, Satisfaction, Status
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import RequestEvent, ServiceRequest
-from xianghe_desk.services.lookups import LookupService
+from xianghe_desk.operations import requests as request_ops
+from xianghe_desk.operations.base import OpResult
+from xianghe_desk.operations.people import reveal_id_number
+from xianghe_desk.services.audit import KIND_LABELS
 from xianghe_desk.services.people import mask_id_number
-from xianghe_desk.services.requests import RequestService
-from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.ui import printing
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.complete_dialog import CompleteDialog
 from xianghe_desk.ui.dialogs.dispatch_dialog import DispatchDialog
 from xianghe_desk.ui.dialogs.follow_up_dialog import FollowUpDialog
 from xianghe_desk.ui.dialogs.reason_dialog import ReasonDialog
 from xianghe_desk.ui.errors import show_job_failure
+from xianghe_desk.ui.operations import run_op
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.settings import DETAIL_GEOMETRY, desk_settings
 from xianghe_desk.ui.widgets.fmt import WARNING_SIGN, fmt_dt, overdue_text
 from xianghe_desk.ui.widgets.look import ALERT, emphasise, set_text_colour
-from xianghe_desk.ui.widgets.optional import work_order_printer
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +138,20 @@ def action_label(action: str) -> str:
         return action
 
 
+# Audit rows that repeat a history event of the request (its own events say who did them); the
+# others (a revealed ID number, a deletion, a decided conflict …) join the timeline.
+_SHOWN_AS_EVENTS = ("request.", "print.work_orders")
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: datetime
+    action: str
+    actor: str
+    change: str
+    details: str
+
+
 class RequestDetailDialog(QDialog):
     """The request's fields, its timeline, and one button per action ``lifecycle.allowed_actions`` offers.
 
@@ -144,7 +164,8 @@ class RequestDetailDialog(QDialog):
         self.ctx = ctx
         self.request_id = request_id
         self.request: ServiceRequest | None = None
-        self.lookups = LookupService(ctx.ws)
+        self.lookups = ctx.lookups
+        self.revealed: str | None = None
         self._member_names: dict[int, str] = {}
         self._busy = False
         self.setWindowTitle("工单详情")
@@ -192,6 +213,19 @@ class RequestDetailDialog(QDialog):
             grid.addWidget(value, rows + offset, 1, 1, 5)
         for column in (1, 3, 5):
             grid.setColumnStretch(column, 1)
+        # The full ID number, on purpose and audited (issue #9 §5): a small link beside it.
+        self.reveal_button = QPushButton("显示完整号码", info_box)
+        self.reveal_button.setAutoDefault(False)
+        self.reveal_button.setFlat(True)
+        self.reveal_button.setToolTip("显示完整的身份证号（会记入操作日志）")
+        self.reveal_button.clicked.connect(self.reveal_id_number)
+        index = next(i for i, (key, _t) in enumerate(INFO_FIELDS) if key == "id_number")
+        row, column = divmod(index, 3)
+        holder = QHBoxLayout()
+        grid.removeWidget(self.info_labels["id_number"])
+        holder.addWidget(self.info_labels["id_number"], 1)
+        holder.addWidget(self.reveal_button)
+        grid.addLayout(holder, row, column * 2 + 1)
         layout.addWidget(info_box)
 
         history_box = QGroupBox("办理记录", self)
@@ -316,7 +350,7 @@ class RequestDetailDialog(QDialog):
         self._set("due_at", fmt_dt(r.due_at) + (f"（{rule}）" if rule else ""))
         self._set("person", r.person_name)
         self._set("phone", r.person_phone)
-        self._set("id_number", mask_id_number(r.person_id_number))
+        self._set("id_number", self.revealed or mask_id_number(self._id_number(r)))
         tags, address = "", ""
         if r.resident_id is not None:
             try:
@@ -402,16 +436,35 @@ class RequestDetailDialog(QDialog):
         before = event.from_status.label if event.from_status else ""
         return f"{before} → {event.to_status.label}".strip()
 
-    def _fill_timeline(self, events: list[RequestEvent]) -> None:
-        self.timeline.setRowCount(len(events))
-        for row, event in enumerate(events):
-            values = (
-                fmt_dt(event.at),
+    def timeline_rows(self, events: list[RequestEvent]) -> list[TimelineRow]:
+        """The request's events, and the audit trail's other rows about it (who revealed the ID
+        number, who deleted or restored it …), in time order (issue #9: who did what)."""
+        rows = [
+            TimelineRow(
+                event.at,
                 action_label(event.action),
                 event.actor,
                 self.status_change(event),
                 self.event_details(event),
             )
+            for event in events
+        ]
+        uuid = self.request.uuid if self.request is not None else ""
+        if uuid:
+            for entry in self.ctx.audit.entries(entity_uuid=uuid):
+                if entry.action.startswith(_SHOWN_AS_EVENTS) or entry.kind == "refused":
+                    continue
+                rows.append(
+                    TimelineRow(entry.at, KIND_LABELS.get(entry.kind, entry.kind), entry.user_name, "", entry.summary)
+                )
+        rows.sort(key=lambda r: r.at)
+        return rows
+
+    def _fill_timeline(self, events: list[RequestEvent]) -> None:
+        rows = self.timeline_rows(events)
+        self.timeline.setRowCount(len(rows))
+        for row, line in enumerate(rows):
+            values = (fmt_dt(line.at), line.action, line.actor, line.change, line.details)
             for column, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if column == 4:
@@ -438,15 +491,19 @@ class RequestDetailDialog(QDialog):
     def _update_buttons(self) -> None:
         request = self.request
         allowed = set(lifecycle.allowed_actions(request.status, request.satisfaction)) if request else set()
+        who = self.ctx.who
         for action, button in self.action_buttons.items():
             button.setVisible(action in allowed)
-            button.setEnabled(not self._busy)
+            # The role's limits show on the buttons; the operations refuse anyway (issue #9).
+            allow(button, who, Permission.EDIT, enabled=not self._busy)
         if request is not None and request.status is Status.DISPATCHED:
             self.action_buttons[Action.DISPATCH].setText("改派")
         else:
             self.action_buttons[Action.DISPATCH].setText(Action.DISPATCH.label)
-        self.print_button.setVisible(work_order_printer() is not None)
-        self.print_button.setEnabled(not self._busy)
+        allow(self.print_button, who, Permission.REPORT, enabled=not self._busy)
+        has_number = request is not None and bool(self._id_number(request))
+        self.reveal_button.setVisible(has_number and self.revealed is None)
+        allow(self.reveal_button, who, Permission.REVEAL, enabled=not self._busy)
         hints = {
             Status.RECEIVED: "下一步：派单给网格员。",
             Status.DISPATCHED: "下一步：承办人开始办理，或直接办结。",
@@ -459,58 +516,53 @@ class RequestDetailDialog(QDialog):
 
     # ------------------------------------------------------------------ actions
     def run_action(self, action: Action) -> None:
-        """Ask for what the action needs, then run it as one write job."""
+        """Ask for what the action needs, then run its operation (operations/requests.py)."""
         request = self.request
         if request is None or self._busy:
             return
         rid = request.id
-        work: Callable[[RequestService], ServiceRequest] | None = None
+        call: tuple[Callable[..., OpResult[Any]], tuple[Any, ...]] | None = None
         if action is Action.DISPATCH:
             choice = DispatchDialog.choose(
                 self, self.ctx, request.village_id, request.grid_id, request.handler_id
             )
             if choice is not None:
-                work = lambda s: s.dispatch(rid, choice.member_id, choice.note)  # noqa: E731
+                call = (request_ops.dispatch_request, (rid, choice.member_id, choice.note))
         elif action is Action.START:
-            work = lambda s: s.start(rid)  # noqa: E731
+            call = (request_ops.start_request, (rid,))
         elif action is Action.COMPLETE:
             values = CompleteDialog.ask(self, self.ctx)
             if values is not None:
-                work = lambda s: s.complete(rid, values.method, values.result, values.note)  # noqa: E731
+                call = (request_ops.complete_request, (rid, values.method, values.result, values.note))
         elif action is Action.FOLLOW_UP:
-            answer = FollowUpDialog.ask(self, self.ctx.ws.actor)
+            answer = FollowUpDialog.ask(self, self.ctx.who.name)
             if answer is not None:
-                work = lambda s: s.follow_up(rid, answer.route, answer.satisfaction, answer.note, answer.by)  # noqa: E731
+                call = (
+                    request_ops.follow_up_request,
+                    (rid, answer.route, answer.satisfaction, answer.note, answer.by),
+                )
         elif action in REASONS:
             title, prompt, label, required, placeholder = REASONS[action]
             reason = ReasonDialog.ask(self, title, prompt, label, required, placeholder)
             if reason is not None:
-                method = {
-                    Action.RETURN: RequestService.return_,
-                    Action.CANCEL: RequestService.cancel,
-                    Action.REOPEN: RequestService.reopen,
-                    Action.ESCALATE: RequestService.escalate,
+                operation = {
+                    Action.RETURN: request_ops.return_request,
+                    Action.CANCEL: request_ops.cancel_request,
+                    Action.REOPEN: request_ops.reopen_request,
+                    Action.ESCALATE: request_ops.escalate_request,
                 }[action]
-                work = lambda s: method(s, rid, reason)  # noqa: E731
-        if work is None:
+                call = (operation, (rid, reason))
+        if call is None:
             return
-        self._submit(action, work)
-
-    def _submit(self, action: Action, work: Callable[[RequestService], ServiceRequest]) -> None:
-        def job_work(ws: Workspace, _job: object) -> ServiceRequest:
-            return work(RequestService(ws))
-
         self._busy = True
         self._update_buttons()
-        # Bound methods of this QObject: the callbacks run on the UI thread even with a real pool.
-        self.ctx.write(
-            job_work, self._on_action_finished, self._on_action_failed, name=f"request-{action.value}"
-        )
+        operation, args = call
+        # run_op emits requests_changed([id]) for the list row; this dialog reloads in on_done.
+        run_op(self.ctx, self, operation, *args, on_done=self._on_action_finished, on_failed=self._on_action_failed)
 
-    def _on_action_finished(self, request: ServiceRequest) -> None:
+    def _on_action_finished(self, _request: ServiceRequest) -> None:
         self._busy = False
-        # The list row and this dialog (through _on_requests_changed) refresh on the same signal.
-        self.ctx.events.requests_changed.emit([request.id])
+        self.reload()
 
     def _on_action_failed(self, message: str, is_bug: bool) -> None:
         self._busy = False
@@ -522,10 +574,32 @@ class RequestDetailDialog(QDialog):
             self.reload()
 
     def _on_print_clicked(self) -> None:
-        printer = work_order_printer()
-        if printer is None or self.request is None:
+        if self.request is None or not self.print_button.isEnabled():
             return
-        printer(self, self.ctx, [self.request.id])
+        printing.print_work_orders(self, self.ctx, [self.request.id])
+
+    def _id_number(self, request: ServiceRequest) -> str:
+        """The number on the request, or its resident's (a chosen resident's is not copied)."""
+        if request.person_id_number or request.resident_id is None:
+            return request.person_id_number or ""
+        try:
+            return self.ctx.residents.get(request.resident_id).id_number or ""
+        except ValidationError:
+            return ""
+
+    def reveal_id_number(self) -> None:
+        """Show the full ID number: one click, recorded in the audit trail (operations refuse a
+        role without Permission.REVEAL)."""
+        if self.request is None:
+            return
+
+        def shown(number: str) -> None:
+            self.revealed = number
+            self._set("id_number", number)
+            self.reveal_button.setVisible(False)
+            self.reload()  # the timeline gains the 「查看完整身份证号」 row
+
+        run_op(self.ctx, self, reveal_id_number, "request", self.request.id, on_done=shown)
 
     # ------------------------------------------------------------------ entry point
     @classmethod

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -135,7 +134,6 @@ class ResidentDialog(QDialog):
         self.note.setPlaceholderText("身体状况、常需帮办的事项等")
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(self.fontMetrics().height() * 4)
-        self.id_hint = QLabel()
         self.buttons = save_cancel_buttons()
 
     def _init_layout(self) -> None:
@@ -212,7 +210,7 @@ class ResidentDialog(QDialog):
                 note=resident.note,
             )
         if draft is None:
-            home = self.ctx.ws.home_town_id()
+            home = self.ctx.home_place()[0]
             self.places.set_place(home)
             self._fill_members(None)
             return

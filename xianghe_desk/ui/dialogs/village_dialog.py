@@ -78,7 +78,7 @@ class VillageDialog(QDialog):
         self.town = QComboBox()
         fill_combo(self.town, ((t.name, t.id) for t in self.ctx.places.towns()))
         set_combo_value(
-            self.town, self.village.town_id if self.village else town_id or self.ctx.ws.home_town_id()
+            self.town, self.village.town_id if self.village else town_id or self.ctx.home_town_id()
         )
         self.name = QLineEdit()
         self.name.setMaxLength(40)

@@ -155,9 +155,6 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         found = self.row_object(row)
         return self._row_id(found) if found is not None else None
 
-    def loaded_count(self) -> int:
-        return len(self._rows)
-
     def replace_row(self, row_id: int, new: T) -> bool:
         """Swap in a fresh copy of one row (after a write) without reloading the list."""
         number = self.row_of_id(row_id)

@@ -1,4 +1,5 @@
-"""The 服务对象 list: residents page by page, ID numbers masked."""
+"""The 服务对象 list: residents page by page, ID numbers and phones masked (the detail shows the
+phone in full, and the ID number to a role that reveals it on purpose; issue #9 §5)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from xianghe_desk.domain.access import mask_phone
 from xianghe_desk.domain.models import Resident
 from xianghe_desk.domain.queries import PersonFilter
 from xianghe_desk.services.people import mask_id_number
@@ -39,7 +41,13 @@ def resident_columns(today: date) -> list[Column[Resident]]:
         Column("grid", "网格", lambda r: r.grid_name, width=90),
         Column("care", "服务类别", care_text, width=150, tooltip=care_text),
         Column("living", "居住情况", lambda r: r.living.label if r.living else "", width=90),
-        Column("phone", "联系电话", lambda r: r.phone, width=110),
+        Column(
+            "phone",
+            "联系电话",
+            lambda r: mask_phone(r.phone),
+            width=110,
+            tooltip=lambda r: "列表中的电话只显示一部分；打开详情可看完整号码" if r.phone else "未登记电话",
+        ),
         Column(
             "id_number",
             "身份证号(脱敏)",

@@ -25,6 +25,7 @@ from xianghe_desk.domain.queries import RequestFilter, Sort
 from xianghe_desk.services.dashboard import DashboardService, MonthPoint
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.stats import StatsService
+from xianghe_desk.services.visits import DueCounts, VisitService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
@@ -38,6 +39,7 @@ from xianghe_desk.ui.widgets.tile import TileButton
 log = logging.getLogger(__name__)
 
 OVERDUE_LIMIT = 50
+TILES_PER_ROW = 5  # ten tiles: the requests' eight and the care visits' two (issue #11)
 OPEN = (Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS)
 DONE = (Status.COMPLETED, Status.CLOSED)
 
@@ -52,6 +54,7 @@ class MonthFigures:
     satisfaction_rate: float
     rated: int
     series: list[MonthPoint]
+    visits: DueCounts | None = None  # who is due for a care visit (issue #11)
 
 
 def month_figures_work(town_id: int | None) -> Any:
@@ -68,6 +71,7 @@ def month_figures_work(town_id: int | None) -> Any:
             satisfaction_rate=float(figures["satisfaction_rate"]),
             rated=int(figures["rated"]),
             series=DashboardService(ws).monthly_series(12, town_id),
+            visits=VisitService(ws).counts(town_id),
         )
 
     return work
@@ -90,6 +94,7 @@ class DashboardPage(QWidget):
         self._stale = False
         self._init_widgets()
         ctx.events.requests_changed.connect(self._on_requests_changed)
+        ctx.events.visits_changed.connect(lambda: self._on_requests_changed([]))
         self.refresh()
 
     def _init_widgets(self) -> None:
@@ -117,12 +122,14 @@ class DashboardPage(QWidget):
                 ("completed", "本月办结", "#27ae60"),
                 ("completion_rate", "本月办结率", "#2c3e50"),
                 ("satisfaction_rate", "本月满意率", "#2c3e50"),
+                ("visits_week", "本周应走访", "#16a085"),
+                ("visits_overdue", "走访超期", "#c0392b"),
             )
         ):
             tile = TileButton(title, accent, self)
             tile.clicked.connect(lambda _checked=False, k=key: self.open_tile(k))
             self.tiles[key] = tile
-            tiles.addWidget(tile, index // 4, index % 4)
+            tiles.addWidget(tile, index // TILES_PER_ROW, index % TILES_PER_ROW)
         layout.addLayout(tiles)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -231,23 +238,39 @@ class DashboardPage(QWidget):
             f"{figures.satisfaction_rate:.1f}%" if figures.rated else "—",
             f"已回访评价 {figures.rated} 张" if figures.rated else "本月还没有回访评价",
         )
+        self._set_visit_tiles(figures.visits)
         labels = [f"{int(p.month[5:])}月" for p in figures.series]
         self.chart.set_data(
             labels,
             [[p.received for p in figures.series], [p.completed for p in figures.series]],
         )
 
+    def _set_visit_tiles(self, visits: DueCounts | None) -> None:
+        if visits is None:
+            return
+        hint = "点击查看走访名单"
+        self.tiles["visits_week"].set_value(
+            f"{visits.this_week:,}", f"从未走访 {visits.never} 人" if visits.never else "含已超期的", hint=hint
+        )
+        self.tiles["visits_overdue"].set_value(
+            f"{visits.overdue:,}", "已过走访周期仍未走访", alert=visits.overdue > 0, hint=hint
+        )
+
     def _on_figures_failed(self, message: str, is_bug: bool) -> None:
         self._loading = False
         log.warning("dashboard figures failed: %s", message)
-        for key in ("completed", "completion_rate", "satisfaction_rate"):
+        for key in ("completed", "completion_rate", "satisfaction_rate", "visits_week", "visits_overdue"):
             self.tiles[key].set_value("—", "统计失败，请按 F5 重试")
 
     # ------------------------------------------------------------------ navigation
     def open_tile(self, key: str) -> None:
-        """Open the request list showing exactly what the tile counts."""
-        filters = dict(self.tile_filters.get(key, {}))
+        """Open the request list (the visits list for a visit tile) showing what the tile counts."""
         town_id = self.ctx.ws.home_town_id()
+        if key in ("visits_week", "visits_overdue"):
+            show = "overdue" if key == "visits_overdue" else "all"
+            self.navigate.emit("visits", {"show": show, "town_id": town_id})
+            return
+        filters = dict(self.tile_filters.get(key, {}))
         if town_id is not None:
             filters["town_id"] = town_id
         self.navigate.emit("requests", filters)

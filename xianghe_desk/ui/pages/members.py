@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -19,21 +20,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.drafts import MemberDraft
 from xianghe_desk.domain.enums import MemberRole
 from xianghe_desk.domain.models import Grid, Member
 from xianghe_desk.domain.queries import PersonFilter
-from xianghe_desk.services.people import MemberService, Saved
-from xianghe_desk.services.places import PlaceService
-from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.operations.people import add_member, update_member
+from xianghe_desk.operations.places import add_grid, update_grid
+from xianghe_desk.operations.recycle import delete_to_bin
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.grid_dialog import GridDialog, GridFields
 from xianghe_desk.ui.dialogs.member_dialog import MemberDialog
-from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.members import MemberTableModel
 from xianghe_desk.ui.models.residents import ResidentTableModel
+from xianghe_desk.ui.operations import run_op
 from xianghe_desk.ui.pages.residents import page_title
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.widgets.combos import fill_combo
 from xianghe_desk.ui.widgets.header_state import HeaderMemory
 from xianghe_desk.ui.widgets.place_picker import PlacePicker
@@ -70,7 +73,7 @@ class PlaceTree(QTreeWidget):
         current_item = self.currentItem()
         current = self._key(current_item) if current_item else None
         self.clear()
-        for town in self.ctx.places.towns():
+        for town in self.ctx.towns_in_scope():
             item = self._node("town", town.id, town.name)
             self.addTopLevelItem(item)
         for key in sorted(opened, key=lambda k: ("town", "village", "grid").index(k[0])):
@@ -122,7 +125,7 @@ class PlaceTree(QTreeWidget):
         item.setData(0, LOADED_ROLE, True)
         kind, node_id = self._key(item)
         if kind == "town":
-            for village in self.ctx.places.villages(node_id, include_virtual=True):
+            for village in self.ctx.villages_in_scope(node_id, include_virtual=True):
                 item.addChild(self._node("village", village.id, village.short_name))
         elif kind == "village":
             for grid in self.ctx.places.grids(node_id):
@@ -205,8 +208,10 @@ class MembersPage(QWidget):
         ctx.events.members_changed.connect(self._on_members_changed)
         ctx.events.places_changed.connect(self._on_places_changed)
         ctx.events.residents_changed.connect(self.place_residents.reload)
-        home = ctx.ws.home_town_id()
-        if home is not None:
+        home, own_village = ctx.home_place()
+        if own_village is not None:
+            self.tree.select("village", own_village)
+        elif home is not None:
             self.tree.select("town", home)
             town_item = self.tree.currentItem()
             if town_item is not None:
@@ -228,6 +233,9 @@ class MembersPage(QWidget):
         self.place_requests_button.setToolTip("打开「服务工单」，只列出这里的工单")
         self.place_requests_button.clicked.connect(self._on_place_requests_clicked)
         self.add_grid_button.clicked.connect(self._on_add_grid_clicked)
+        self.delete_grid_button = QPushButton("删除网格…")
+        self.delete_grid_button.setToolTip("把选中的网格移到回收站（管理员可以恢复）")
+        self.delete_grid_button.clicked.connect(self._on_delete_grid_clicked)
         self.place_members = MemberTableModel(self.ctx, self)
         self.place_members_view = self._table(self.place_members)
         self.place_members_view.open_requested.connect(self._on_member_open_requested)
@@ -244,6 +252,7 @@ class MembersPage(QWidget):
         head.addWidget(self.place_requests_button)
         head.addWidget(self.add_grid_button)
         head.addWidget(self.edit_grid_button)
+        head.addWidget(self.delete_grid_button)
         members_box = QWidget()
         column = QVBoxLayout(members_box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -297,8 +306,11 @@ class MembersPage(QWidget):
             flt = PersonFilter(town_id=node_id)
         self.place_members.set_filter(flt)
         self.place_residents.set_filter(flt)
-        self.edit_grid_button.setEnabled(grid is not None)
-        self.add_grid_button.setEnabled(kind in ("village", "grid"))
+        who = self.ctx.who
+        allow(self.edit_grid_button, who, Permission.EDIT_PLACES, enabled=grid is not None)
+        allow(self.add_grid_button, who, Permission.EDIT_PLACES, enabled=kind in ("village", "grid"))
+        allow(self.delete_grid_button, who, Permission.EDIT_PLACES, Permission.DELETE, enabled=grid is not None)
+        allow(self.add_member_button, who, Permission.EDIT_PLACES)
         self.place_title.setText(self._place_title(kind, node_id, grid))
         self.place_info.setText(self._place_info(kind, grid))
 
@@ -341,6 +353,12 @@ class MembersPage(QWidget):
         self.add_member_button.clicked.connect(self._on_add_member_clicked)
         self.edit_member_button = QPushButton("修改…")
         self.edit_member_button.clicked.connect(self._on_edit_member_clicked)
+        self.delete_member_button = QPushButton("删除…")
+        self.delete_member_button.setToolTip("把选中的网格员移到回收站（管理员可以恢复）")
+        self.delete_member_button.clicked.connect(self._on_delete_member_clicked)
+        who = self.ctx.who
+        allow(self.edit_member_button, who, Permission.EDIT_PLACES)
+        allow(self.delete_member_button, who, Permission.EDIT_PLACES, Permission.DELETE)
         self.member_requests_button = QPushButton("承办的工单")
         self.member_requests_button.setToolTip("打开「服务工单」，只列出选中网格员承办的工单")
         self.member_requests_button.clicked.connect(self._on_member_requests_clicked)
@@ -370,12 +388,13 @@ class MembersPage(QWidget):
         bar.addWidget(self.search, 2)
         bar.addWidget(self.member_requests_button)
         bar.addWidget(self.edit_member_button)
+        bar.addWidget(self.delete_member_button)
         tab = QWidget()
         column = QVBoxLayout(tab)
         column.addLayout(bar)
         column.addWidget(self.table, 1)
         column.addWidget(self.count_label)
-        self.places.set_place(self.ctx.ws.home_town_id())
+        self.places.set_place(*self.ctx.home_place())
         return tab
 
     def member_filter(self) -> PersonFilter:
@@ -500,16 +519,55 @@ class MembersPage(QWidget):
             self._save_member(draft, member.id)
 
     def _save_member(self, draft: MemberDraft, member_id: int | None) -> None:
-        def work(ws: Workspace, _job: object) -> Saved:
-            service = MemberService(ws)
-            return service.add(draft) if member_id is None else service.update(member_id, draft)
-
-        def finished(_saved: Saved) -> None:
+        def finished(_saved: object) -> None:
             self.count_label.setText(f"已保存网格员「{draft.name}」。")
             self.status_message.emit(f"已保存网格员「{draft.name}」。")
-            self.ctx.events.members_changed.emit()
 
-        self.ctx.write(work, finished, self._on_failed, name="save_member")
+        if member_id is None:
+            run_op(self.ctx, self, add_member, draft, on_done=finished)
+        else:
+            run_op(self.ctx, self, update_member, member_id, draft, on_done=finished)
+
+    def _on_delete_member_clicked(self) -> None:
+        index = self.table.currentIndex()
+        member = self.model.row_object(index.row()) if index.isValid() else None
+        if member is None:
+            self.count_label.setText("请先在列表中选中要删除的网格员。")
+            return
+        if self._confirm_delete("删除网格员", f"把网格员「{member.name}」移到回收站？"):
+            run_op(
+                self.ctx,
+                self,
+                delete_to_bin,
+                "member",
+                member.id,
+                on_done=lambda _v: self.status_message.emit(f"已把网格员「{member.name}」移到回收站。"),
+            )
+
+    def _on_delete_grid_clicked(self) -> None:
+        kind, node_id = self.place or ("county", 0)
+        grid = self.ctx.places.grid(node_id) if kind == "grid" else None
+        if grid is None:
+            return
+        if self._confirm_delete("删除网格", f"把{grid.village_name}的网格「{grid.name}」移到回收站？"):
+            run_op(
+                self.ctx,
+                self,
+                delete_to_bin,
+                "grid",
+                grid.id,
+                on_done=lambda _v: self.status_message.emit(f"已把网格「{grid.name}」移到回收站。"),
+            )
+
+    def _confirm_delete(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            question + "\n移到回收站后，列表和统计中不再出现；管理员可以在「回收站」中恢复。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _on_add_grid_clicked(self) -> None:
         kind, node_id = self.place or ("county", 0)
@@ -532,44 +590,25 @@ class MembersPage(QWidget):
             self._save_grid(grid.village_id, grid.id, fields)
 
     def _save_grid(self, village_id: int, grid_id: int | None, fields: GridFields) -> None:
-        def work(ws: Workspace, _job: object) -> int:
-            places = PlaceService(ws)
-            with ws.atomic():
-                if grid_id is None:
-                    places.check_default_member(village_id, fields.default_member_id)
-                    new_id = places.add_grid(
-                        village_id,
-                        fields.name,
-                        fields.number,
-                        fields.head_name,
-                        fields.households,
-                        fields.population,
-                        fields.party_group,
-                    )
-                    if fields.default_member_id is not None:
-                        places.set_grid_default_member(new_id, fields.default_member_id)
-                    return new_id
-                places.update_grid(
-                    grid_id,
-                    fields.name,
-                    fields.number,
-                    fields.head_name,
-                    fields.households,
-                    fields.population,
-                    fields.party_group,
-                    fields.default_member_id,
-                )
-                return grid_id
-
-        def finished(saved_id: int) -> None:
+        def finished(saved_id: int | None) -> None:
             self.status_message.emit(f"已保存网格「{fields.name}」。")
-            self.ctx.events.places_changed.emit()
-            self.tree.select("grid", saved_id)
+            chosen = saved_id if saved_id is not None else grid_id
+            if chosen is not None:
+                self.tree.select("grid", chosen)
 
-        self.ctx.write(work, finished, self._on_failed, name="save_grid")
-
-    def _on_failed(self, message: str, is_bug: bool) -> None:
-        show_job_failure(self, message, is_bug)
+        values = (
+            fields.name,
+            fields.number,
+            fields.head_name,
+            fields.households,
+            fields.population,
+            fields.party_group,
+            fields.default_member_id,
+        )
+        if grid_id is None:
+            run_op(self.ctx, self, add_grid, village_id, *values, on_done=finished)
+        else:
+            run_op(self.ctx, self, update_grid, grid_id, *values, on_done=finished)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
         self.header_memory.save()

@@ -1,8 +1,9 @@
 """数据交换 → 数据交换包: register a laptop, join, make and read packages, conflicts, likely duplicates.
 
-Packages are made and read by write jobs behind a window-modal progress dialog with 「取消」
-(nothing of a cancelled import is kept: it is one transaction). Lists are read on the UI thread
-through services, except the duplicate search, which scans every resident in a read job.
+Packages are made and read by operations (operations/exchange.py) run through ``run_op``, the
+desk's one progress dialog with 「取消」 (nothing of a cancelled import is kept: it is one
+transaction). Lists are read on the UI thread through services, except the duplicate search,
+which scans every resident in a read job.
 """
 
 from __future__ import annotations
@@ -28,18 +29,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.jobs.runner import Job
-from xianghe_desk.services.conflicts import KEEP_MINE, KEEP_THEIRS, ConflictService, ConflictView
+from xianghe_desk.operations import exchange as exchange_ops
+from xianghe_desk.operations.base import OpResult
+from xianghe_desk.operations.conflicts import resolve_conflict
+from xianghe_desk.operations.people import dismiss_duplicate, merge_residents
+from xianghe_desk.services.conflicts import KEEP_MINE, KEEP_THEIRS, ConflictView
 from xianghe_desk.services.duplicates import DuplicatePair, DuplicateService
-from xianghe_desk.services.exchange import PACKAGE_SUFFIX, ExchangeService, ExportResult, ImportResult
+from xianghe_desk.services.exchange import PACKAGE_SUFFIX, ExportResult, ImportResult
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.conflict_dialog import ConflictDialog
 from xianghe_desk.ui.dialogs.duplicate_dialog import MERGE, DuplicateDialog
 from xianghe_desk.ui.dialogs.register_device_dialog import RegisterDeviceDialog
 from xianghe_desk.ui.errors import show_job_failure
+from xianghe_desk.ui.operations import run_op
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.widgets.file_dialogs import REGISTRATION, FileKind, open_file, save_file
-from xianghe_desk.ui.widgets.progress import job_progress_dialog
 
 PACKAGE = FileKind("数据交换包", (PACKAGE_SUFFIX.lstrip("."),))
 _ROLES = {"village": "村里电脑", "township": "镇上", "county": "县里"}
@@ -206,10 +213,9 @@ class PackagePanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        ws = self.ctx.ws
-        me = ws.devices.self_device() or ws.device
-        service = ExchangeService(ws)
-        peers = service.peers()
+        me = self.ctx.settings.identity().device
+        peers = self.ctx.exchange.peers()
+        who = self.ctx.who
         self.identity_label.setText(f"<b>本机：</b>{me.name}　设备编号 <b>{me.tag}</b>")
         current = self.peer_combo.currentData()
         self.peer_combo.clear()
@@ -219,7 +225,8 @@ class PackagePanel(QWidget):
             )
         if current is not None:
             self.peer_combo.setCurrentIndex(max(0, self.peer_combo.findData(current)))
-        self.export_button.setEnabled(bool(peers))
+        allow(self.export_button, who, Permission.EXCHANGE, enabled=bool(peers))
+        allow(self.import_button, who, Permission.EXCHANGE)
         _fill(
             self.devices_table,
             [
@@ -237,9 +244,10 @@ class PackagePanel(QWidget):
             ],
         )
         # A laptop that has joined does not register others; a township does not join.
-        self.join_button.setEnabled(not peers)
-        self.register_button.setEnabled(me.role != "village")
-        conflicts = ConflictService(ws)
+        allow(self.join_button, who, Permission.EXCHANGE, enabled=not peers)
+        allow(self.register_button, who, Permission.EXCHANGE, enabled=me.role != "village")
+        allow(self.merge_button, who, Permission.EDIT)
+        conflicts = self.ctx.conflicts
         self.conflict_views = conflicts.list(limit=_ROW_LIMIT)
         open_count = conflicts.count_open()
         self.conflicts_box.setTitle(f"需要决定：两边都改过的内容（{open_count} 处）")
@@ -248,7 +256,7 @@ class PackagePanel(QWidget):
             [(v.id, [v.title, v.field, v.mine, v.theirs, v.detected_at]) for v in self.conflict_views],
         )
         for button in (self.keep_mine_button, self.keep_theirs_button, self.compare_button):
-            button.setEnabled(bool(self.conflict_views))
+            allow(button, who, Permission.EXCHANGE, enabled=bool(self.conflict_views))
 
     def _selected(self, table: QTableWidget) -> Any:
         rows = table.selectionModel().selectedRows()
@@ -258,40 +266,27 @@ class PackagePanel(QWidget):
         item = table.item(row, 0)
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
-    # ---------------------------------------------------------------- jobs
-    def _run(self, work: Callable[[Workspace, Job], Any], label: str, done: Callable[[Any], None]) -> Job:
-        """A write job behind a window-modal progress dialog whose 「取消」 stops it (nothing kept)."""
-        dialog = job_progress_dialog(self, label)
-        job = Job(self.ctx.db_path, work, label)
-
-        def close() -> None:
-            dialog.reset()
-            dialog.deleteLater()
-
-        def progress(value: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(value)
-
-        def finished(result: Any) -> None:
-            close()
-            done(result)
+    # ---------------------------------------------------------------- operations
+    def _run(
+        self,
+        operation: Callable[..., OpResult[Any]],
+        *args: Any,
+        done: Callable[[Any], None],
+        label: str | None = None,
+    ) -> Job:
+        """An operation; with ``label`` (packages: they take a while) behind the desk's progress
+        dialog, whose 「取消」 stops it with nothing kept."""
 
         def failed(message: str, is_bug: bool) -> None:
-            close()
             show_job_failure(self, message, is_bug)
             self.refresh()
 
         def cancelled() -> None:
-            close()
             self.result_label.setText("已取消，没有写入任何数据。")
 
-        dialog.canceled.connect(job.cancel)
-        job.signals.progress.connect(progress)
-        job.signals.finished.connect(finished)
-        job.signals.failed.connect(failed)
-        job.signals.cancelled.connect(cancelled)
-        self.ctx.runner.submit_write(job)
-        return job
+        return run_op(
+            self.ctx, self, operation, *args, on_done=done, on_failed=failed, on_cancelled=cancelled, progress=label
+        )
 
     # ---------------------------------------------------------------- actions
     def _on_export_clicked(self) -> None:
@@ -299,14 +294,11 @@ class PackagePanel(QWidget):
         if not tag:
             return
         name = self.peer_combo.currentText().split("（")[0]
-        me = self.ctx.ws.devices.self_device() or self.ctx.ws.device
+        me = self.ctx.settings.identity().device
         stamp = self.ctx.now().strftime("%Y%m%d-%H%M")
         path = choose_save_path(self, "保存数据包", f"{me.tag}给{name}-{stamp}{PACKAGE_SUFFIX}", PACKAGE)
         if path is None:
             return
-
-        def work(ws: Workspace, job: Job) -> ExportResult:
-            return ExchangeService(ws).export_package(str(tag), path, job)
 
         def done(result: ExportResult) -> None:
             self.result_label.setText(
@@ -315,22 +307,19 @@ class PackagePanel(QWidget):
             )
             self.refresh()
 
-        self._run(work, "正在制作数据包…", done)
+        self._run(exchange_ops.export_package, str(tag), path, label="正在制作数据包…", done=done)
 
     def _on_import_clicked(self) -> None:
         path = choose_open_path(self, "读入数据包", PACKAGE)
         if path is None:
             return
 
-        def work(ws: Workspace, job: Job) -> ImportResult:
-            return ExchangeService(ws).import_package(path, job)
-
         def done(result: ImportResult) -> None:
+            # run_op has told every view (an import can change anything).
             self.result_label.setText(result.summary())
-            self.ctx.events.everything_changed()
             self.refresh()
 
-        self._run(work, "正在读入数据包…", done)
+        self._run(exchange_ops.import_package, path, label="正在读入数据包…", done=done)
 
     def _on_register_clicked(self) -> None:
         wanted = RegisterDeviceDialog.ask(self, self.ctx)
@@ -340,9 +329,6 @@ class PackagePanel(QWidget):
         if path is None:
             return
 
-        def work(ws: Workspace, _job: Job) -> Any:
-            return ExchangeService(ws).register_device(wanted.name, wanted.village, wanted.town, path)
-
         def done(result: Any) -> None:
             self.result_label.setText(
                 f"已登记「{result.name}」（设备编号 {result.tag}，负责 {'、'.join(result.villages)}）。登记文件：{result.path}。"
@@ -351,7 +337,9 @@ class PackagePanel(QWidget):
             )
             self.refresh()
 
-        self._run(work, "正在登记…", done)
+        self._run(
+            exchange_ops.register_device, wanted.name, wanted.village, wanted.town, path, done=done
+        )
 
     def _on_join_clicked(self) -> None:
         path = choose_open_path(self, "选择镇上给的登记文件", REGISTRATION)
@@ -365,18 +353,15 @@ class PackagePanel(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
 
-        def work(ws: Workspace, _job: Job) -> Any:
-            return ExchangeService(ws).join(path)
-
         def done(peer: Any) -> None:
-            me = self.ctx.ws.devices.self_device()
+            me = self.ctx.settings.identity().device
             self.result_label.setText(
-                f"本机已加入「{peer.name}」，设备编号 {me.tag if me else ''}。请到镇上为本机制作第一个数据包，"
+                f"本机已加入「{peer.name}」，设备编号 {me.tag}。请到镇上为本机制作第一个数据包，"
                 "拿回来后点「读入数据包」。"
             )
             self.refresh()
 
-        self._run(work, "正在加入…", done)
+        self._run(exchange_ops.join, path, done=done)
 
     def _conflict(self) -> ConflictView | None:
         wanted = self._selected(self.conflicts_table)
@@ -390,15 +375,11 @@ class PackagePanel(QWidget):
         self._resolve(view, keep)
 
     def _resolve(self, view: ConflictView, keep: str) -> None:
-        def work(ws: Workspace, _job: Job) -> ConflictView:
-            return ConflictService(ws).resolve(view.id, keep)
-
         def done(result: ConflictView) -> None:
             self.result_label.setText(f"已处理：{result.title} · {result.field}，{result.resolution}。")
-            self.ctx.events.everything_changed()
             self.refresh()
 
-        self._run(work, "正在保存…", done)
+        self._run(resolve_conflict, view.id, keep, done=done)
 
     def _on_compare_conflict_clicked(self) -> None:
         view = self._conflict()
@@ -454,16 +435,8 @@ class PackagePanel(QWidget):
         if decision is None:
             return
 
-        def work(ws: Workspace, _job: Job) -> Any:
-            service = DuplicateService(ws)
-            if decision.action == MERGE:
-                return service.merge(decision.keep_id, decision.drop_id)
-            service.dismiss(decision.keep_id, decision.drop_id)
-            return None
-
         def done(_result: Any) -> None:
-            self.ctx.events.residents_changed.emit()
-            self.ctx.events.requests_changed.emit([])
             self.find_duplicates()
 
-        self._run(work, "正在合并…", done)
+        operation = merge_residents if decision.action == MERGE else dismiss_duplicate
+        self._run(operation, decision.keep_id, decision.drop_id, done=done)

@@ -34,17 +34,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.enums import Status
 from xianghe_desk.domain.figures import month_bounds, previous_month
 from xianghe_desk.domain.queries import RequestFilter
 from xianghe_desk.jobs.runner import Job
+from xianghe_desk.operations.printing import export_monthly_summary, print_monthly_report, print_notices
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.printing import PrintResult, PrintService
-from xianghe_desk.services.reports import HEADLINE, ReportService, month_label
+from xianghe_desk.services.reports import HEADLINE, month_label
 from xianghe_desk.services.stats import Scope, StatsService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
-from xianghe_desk.ui.printing import output_path, print_work_orders, run_with_progress, show_pdf
+from xianghe_desk.ui.operations import run_op
+from xianghe_desk.ui.printing import output_path, print_work_orders, show_pdf
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.widgets.column_fit import ColumnFitter, full_text_tooltips
 from xianghe_desk.ui.widgets.date_edit import DeskDateEdit
 from xianghe_desk.ui.widgets.file_dialogs import XLSX, save_file
@@ -79,6 +83,15 @@ def scope_for(ws: Workspace, choice: Choice) -> Scope:
         if town is not None:
             return Scope("town", town.name, town.code, town)
     return stats.scope()
+
+
+def scope_names(ctx: DeskContext, choice: Choice) -> tuple[str | None, str | None]:
+    """The chosen town and village as the printing operations name them (a code, or the village's
+    name within its town); (None, None): the clerk's own scope (the county for the county's roles)."""
+    village = ctx.places.village(choice.village_id) if choice.village_id is not None else None
+    town_id = village.town_id if village is not None else choice.town_id
+    town = ctx.places.town(town_id) if town_id is not None else None
+    return (town.code if town else None), (village.code or village.name if village else None)
 
 
 @dataclass(frozen=True)
@@ -181,9 +194,9 @@ class ReportsPage(QWidget):
         self.picker = PlacePicker(
             self.ctx, self.town_combo, self.village_combo, any_labels=("全县", "全镇", None), parent=self
         )
-        home = self.ctx.ws.home_town_id()
+        home, own_village = self.ctx.home_place()
         if home is not None:
-            self.picker.set_place(home)
+            self.picker.set_place(home, own_village)
         self.picker.changed.connect(self.refresh)
         self.month_edit = DeskDateEdit(self)
         self.month_edit.setDisplayFormat("yyyy年M月")
@@ -259,6 +272,8 @@ class ReportsPage(QWidget):
         grid.addWidget(self.order_paper, 5, 0)
         grid.addWidget(self.unprinted_button, 5, 1)
         grid.setRowStretch(6, 1)
+        for button in (self.report_button, self.excel_button, self.unprinted_button):
+            allow(button, self.ctx.who, Permission.REPORT)
 
     def _init_layout(self) -> None:
         layout = QVBoxLayout(self)
@@ -356,7 +371,7 @@ class ReportsPage(QWidget):
         self._fill("by_method", "办理方式", f["by_method"], method=True)
         village_chosen = result.choice.village_id is not None
         town_chosen = result.choice.town_id is not None
-        self.notice_button.setEnabled(village_chosen or town_chosen)
+        allow(self.notice_button, self.ctx.who, Permission.REPORT, enabled=village_chosen or town_chosen)
         self.notice_paper.setEnabled(village_chosen or town_chosen)
         self.notice_button.setText("打印本村街公示" if village_chosen else "打印全镇各村街公示")
         self.notice_button.setToolTip(
@@ -369,7 +384,7 @@ class ReportsPage(QWidget):
             if result.unprinted
             else "所有已派单的工单都已打印。"
         )
-        self.unprinted_button.setEnabled(result.unprinted > 0)
+        allow(self.unprinted_button, self.ctx.who, Permission.REPORT, enabled=result.unprinted > 0)
         self.status_message.emit(
             f"{result.scope.name}{label}：受理 {f['received']} 件，办结率 {f['completion_rate']:.1f}%"
         )
@@ -426,46 +441,46 @@ class ReportsPage(QWidget):
     def build_report(self) -> None:
         choice = self.choice()
         path = output_path(f"月度汇总-{choice.month}", self.ctx.now())
+        town, village = scope_names(self.ctx, choice)
 
-        def work(ws: Workspace, job: Job) -> Any:
-            service = ReportService(ws)
-            report = service.monthly(choice.month, scope_for(ws, choice), ws.now())
-            job.check_cancelled()
-            from xianghe_desk.pdf.monthly_report import build_monthly_report
-
-            report.pages = build_monthly_report(report, path)
-            return report
-
-        def built(report: Any) -> None:
+        def built(report: Any) -> None:  # pdf.monthly_report.MonthlyReport
             show_pdf(self, path, f"{report.title}{report.month_label}月度汇总")
 
-        run_with_progress(self, self.ctx, work, "正在生成月度汇总…", built, name="monthly-report")
+        run_op(
+            self.ctx,
+            self,
+            print_monthly_report,
+            choice.month,
+            path,
+            town,
+            village,
+            self.ctx.now(),
+            on_done=built,
+            progress="正在生成月度汇总…",
+        )
 
     def export_excel(self) -> None:
         choice = self.choice()
         target = save_file(self, "导出 Excel", f"月度汇总-{choice.month}.xlsx", XLSX)
         if target is None:
             return
-
-        def work(ws: Workspace, _job: Job) -> Path:
-            from xianghe_desk.sheets.summary_xlsx import write_summary
-
-            report = ReportService(ws).monthly(choice.month, scope_for(ws, choice), ws.now())
-            title = f"{report.title}{report.month_label}「这就办」服务月度汇总"
-            try:
-                write_summary(title, report.all_tables(), target)
-            except OSError as exc:
-                from xianghe_desk.domain.errors import ValidationError
-
-                raise ValidationError(
-                    f"无法保存「{target}」：{exc.strerror or exc}。如果它正在 Excel 或 WPS 中打开，请先关闭。"
-                ) from exc
-            return target
+        town, village = scope_names(self.ctx, choice)
 
         def done(path: Path) -> None:
             QMessageBox.information(self, "导出 Excel", f"月度汇总的各张表已保存到：\n{path}")
 
-        run_with_progress(self, self.ctx, work, "正在导出 Excel…", done, name="monthly-xlsx")
+        run_op(
+            self.ctx,
+            self,
+            export_monthly_summary,
+            choice.month,
+            target,
+            town,
+            village,
+            self.ctx.now(),
+            on_done=done,
+            progress="正在导出 Excel…",
+        )
 
     def build_notice(self) -> None:
         choice = self.choice()
@@ -474,22 +489,15 @@ class ReportsPage(QWidget):
             return
         a3 = self.notice_paper.currentData() == "A3"
         path = output_path("帮办公示", self.ctx.now())
+        town, village = scope_names(self.ctx, choice)
 
-        def work(ws: Workspace, _job: Job) -> PrintResult:
-            service = PrintService(ws)
-            places = PlaceService(ws)
-            if choice.village_id is not None:
-                village = places.village(choice.village_id)
-                villages = [village] if village is not None else []
-            else:
-                town = places.town(choice.town_id) if choice.town_id is not None else None
-                villages = service.notice_villages(town.code if town else None, None)
-            return service.write_notices(villages, path, a3=a3)
+        def built(result: tuple[list[object], PrintResult]) -> None:
+            printed = result[1]
+            show_pdf(self, path, f"帮办公示（{printed.orders} 个村街）" if printed.orders > 1 else "帮办公示")
 
-        def built(result: PrintResult) -> None:
-            show_pdf(self, path, f"帮办公示（{result.orders} 个村街）" if result.orders > 1 else "帮办公示")
-
-        run_with_progress(self, self.ctx, work, "正在生成帮办公示…", built, name="notice")
+        run_op(
+            self.ctx, self, print_notices, path, town, village, a3, on_done=built, progress="正在生成帮办公示…"
+        )
 
     def print_unprinted(self) -> None:
         ids = self.ctx.requests.ids(RequestFilter(not_printed=True))

@@ -18,22 +18,24 @@ from PySide6.QtWidgets import (
 )
 
 from xianghe_desk.domain import lifecycle
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.enums import Action
 from xianghe_desk.domain.models import ServiceRequest
 from xianghe_desk.domain.numbering import parse_number
 from xianghe_desk.domain.queries import RequestFilter
-from xianghe_desk.services.requests import RequestService
-from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.operations.recycle import delete_to_bin
+from xianghe_desk.operations.requests import dispatch_requests
+from xianghe_desk.ui import printing
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.dispatch_dialog import DispatchDialog
 from xianghe_desk.ui.dialogs.register_request import RegisterRequestDialog
 from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
-from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.requests import RequestTableModel
+from xianghe_desk.ui.operations import run_op
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.settings import REQUESTS_FILTER, desk_settings
 from xianghe_desk.ui.widgets.header_state import HeaderMemory, header_options
-from xianghe_desk.ui.widgets.optional import work_order_printer
 from xianghe_desk.ui.widgets.request_filter_bar import RequestFilterBar
 from xianghe_desk.ui.widgets.table import DeskTableView
 
@@ -80,6 +82,9 @@ class RequestsPage(QWidget):
         self.print_button = QPushButton("打印工单", self)
         self.print_button.setToolTip("打印选中的工单，每张一页")
         self.print_button.clicked.connect(self.print_selected)
+        self.delete_button = QPushButton("删除…", self)
+        self.delete_button.setToolTip("把选中的工单移到回收站（管理员可以恢复）")
+        self.delete_button.clicked.connect(self.delete_selected)
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setToolTip("重新读取工单列表（F5）")
         self.refresh_button.clicked.connect(self.refresh)
@@ -88,6 +93,7 @@ class RequestsPage(QWidget):
             self.open_button,
             self.dispatch_button,
             self.print_button,
+            self.delete_button,
             self.refresh_button,
         ):
             actions.addWidget(button)
@@ -205,9 +211,12 @@ class RequestsPage(QWidget):
         count = len(self.view.selected_rows())
         self.selection_label.setText(f"已选 {count} 张　" if count > 1 else "")
         self.open_button.setEnabled(self.view.currentIndex().isValid() or count > 0)
-        self.dispatch_button.setEnabled(count > 0)
-        self.print_button.setVisible(work_order_printer() is not None)
-        self.print_button.setEnabled(count > 0)
+        # What the role may not do is disabled with the reason; the operations refuse anyway.
+        who = self.ctx.who
+        allow(self.register_button, who, Permission.EDIT)
+        allow(self.dispatch_button, who, Permission.EDIT, enabled=count > 0)
+        allow(self.print_button, who, Permission.REPORT, enabled=count > 0)
+        allow(self.delete_button, who, Permission.DELETE, enabled=count > 0)
 
     def _on_view_open_requested(self, index: QModelIndex) -> None:
         request_id = index.data(Role.IdRole)
@@ -257,45 +266,59 @@ class RequestsPage(QWidget):
             return
         ids = [r.id for r in ready]
 
-        def work(ws: Workspace, _job: object) -> list[int]:
-            service = RequestService(ws)
-            with ws.atomic():
-                for request_id in ids:
-                    service.dispatch(request_id, choice.member_id, choice.note)
-            return ids
+        def dispatched(done: list[ServiceRequest]) -> None:
+            message = f"已派单 {len(done)} 张" + (f"，{skipped} 张因状态不能派单已跳过" if skipped else "")
+            self.status_message.emit(message + "。")
 
-        self._skipped = skipped
-        self.ctx.write(work, self._on_dispatch_finished, self._on_job_failed, name="batch-dispatch")
-
-    def _on_dispatch_finished(self, ids: list[int]) -> None:
-        skipped = getattr(self, "_skipped", 0)
-        message = f"已派单 {len(ids)} 张" + (f"，{skipped} 张因状态不能派单已跳过" if skipped else "")
-        self.ctx.events.requests_changed.emit(list(ids))
-        self.status_message.emit(message + "。")
-
-    def _on_job_failed(self, message: str, is_bug: bool) -> None:
-        show_job_failure(self, message, is_bug)
+        # One operation, all or none; run_op tells the list which rows changed.
+        run_op(self.ctx, self, dispatch_requests, ids, choice.member_id, choice.note, on_done=dispatched)
 
     def print_selected(self) -> None:
-        printer = work_order_printer()
         ids = [r.id for r in self.selected_requests()]
-        if printer is None or not ids:
+        if ids and self.print_button.isEnabled():
+            printing.print_work_orders(self, self.ctx, ids)
+
+    def delete_selected(self) -> None:
+        """The selected requests to the recycle bin, after the clerk confirms (issue #9 §6)."""
+        selected = self.selected_requests()
+        if not selected or not self.delete_button.isEnabled():
             return
-        printer(self, self.ctx, ids)
+        numbers = "、".join(r.number for r in selected[:5]) + ("……" if len(selected) > 5 else "")
+        answer = QMessageBox.question(
+            self,
+            "删除工单",
+            f"把 {len(selected)} 张工单（{numbers}）移到回收站？\n"
+            "移到回收站后，列表和统计中不再出现；管理员可以在「回收站」中恢复。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        done: list[object] = []
+
+        def deleted(_value: object) -> None:
+            done.append(_value)
+            if len(done) == len(selected):
+                self.status_message.emit(f"已把 {len(done)} 张工单移到回收站。")
+
+        for request in selected:
+            run_op(self.ctx, self, delete_to_bin, "request", request.id, on_done=deleted)
 
     def _on_context_menu(self, position: QPoint) -> None:
         if not self.view.indexAt(position).isValid():
             return
         menu = QMenu(self)
-        for text, slot, visible in (
-            ("查看详情", self.open_current, True),
-            ("派单…", self.dispatch_selected, True),
-            ("打印工单", self.print_selected, work_order_printer() is not None),
+        for text, slot, button in (
+            ("查看详情", self.open_current, None),
+            ("派单…", self.dispatch_selected, self.dispatch_button),
+            ("打印工单", self.print_selected, self.print_button),
+            ("删除…", self.delete_selected, self.delete_button),
         ):
-            if visible:
-                action = QAction(text, menu)
-                action.triggered.connect(slot)
-                menu.addAction(action)
+            action = QAction(text, menu)
+            action.triggered.connect(slot)
+            if button is not None:
+                action.setEnabled(button.isEnabled())
+            menu.addAction(action)
         menu.exec(self.view.viewport().mapToGlobal(position))
 
     # ------------------------------------------------------------------ data events

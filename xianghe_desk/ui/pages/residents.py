@@ -8,19 +8,22 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.drafts import ResidentDraft
 from xianghe_desk.domain.enums import CareTag
 from xianghe_desk.domain.models import Resident
 from xianghe_desk.domain.queries import PersonFilter
-from xianghe_desk.services.people import ResidentService, Saved
-from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.operations.people import add_resident, update_resident
+from xianghe_desk.operations.recycle import delete_to_bin
+from xianghe_desk.services.people import Saved
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.duplicate_resident import ADD_NEW, DuplicateResidentDialog
 from xianghe_desk.ui.dialogs.resident_detail import EDIT, ResidentDetailDialog
 from xianghe_desk.ui.dialogs.resident_dialog import ResidentDialog
-from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.residents import ResidentTableModel
+from xianghe_desk.ui.operations import run_op
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.header_state import HeaderMemory
 from xianghe_desk.ui.widgets.look import MUTED, set_text_colour, title_html
@@ -28,6 +31,16 @@ from xianghe_desk.ui.widgets.place_picker import PlacePicker
 from xianghe_desk.ui.widgets.search_box import SearchBox
 from xianghe_desk.ui.widgets.tab_order import chain_tab_order
 from xianghe_desk.ui.widgets.table import DeskTableView
+
+# The residents' 走访 filter: the plan's state (store/visit_due.STATE_CONDITIONS).
+VISIT_STATES = (
+    ("已超期", "overdue"),
+    ("本周到期", "week"),
+    ("从未走访", "never"),
+    ("在走访计划中", "planned"),
+    ("住院暂停", "paused"),
+    ("已迁出或去世", "left"),
+)
 
 
 def page_title(text: str, parent: QWidget | None = None) -> QLabel:
@@ -39,8 +52,8 @@ def page_title(text: str, parent: QWidget | None = None) -> QLabel:
 
 
 class ResidentsPage(QWidget):
-    """The resident list with its filter bar. Writes go through ``ctx.write`` and end in
-    ``events.residents_changed``, on which the list reloads.
+    """The resident list with its filter bar. Writes are operations run through ``run_op``, which
+    emits ``events.residents_changed``, on which the list reloads.
 
     Signals:
     navigate(str, dict): open another page (the request list of the chosen resident).
@@ -60,7 +73,8 @@ class ResidentsPage(QWidget):
         self._init_widgets()
         self._init_layout()
         self._init_signals()
-        self.places.set_place(ctx.ws.home_town_id())
+        self.places.set_place(*ctx.home_place())
+        self._update_role_actions()
 
     # ---------------------------------------------------------------- building
     def _init_widgets(self) -> None:
@@ -72,12 +86,20 @@ class ResidentsPage(QWidget):
         self.open_button = QPushButton("查看详情和工单")
         self.requests_button = QPushButton("在工单列表中查看")
         self.requests_button.setToolTip("打开「服务工单」，只列出选中服务对象的工单")
+        self.delete_button = QPushButton("删除…")
+        self.delete_button.setToolTip("把选中的服务对象（连同其工单）移到回收站，管理员可以恢复")
         self.town = QComboBox()
         self.village = QComboBox()
         self.grid = QComboBox()
         self.places = PlacePicker(self.ctx, self.town, self.village, self.grid)
         self.care = QComboBox()
         fill_combo(self.care, ((tag.label, tag.value) for tag in CareTag), "全部类别")
+        # Care visits (issue #11): the plan's state as the 走访 page counts it.
+        self.visit = QComboBox()
+        fill_combo(self.visit, VISIT_STATES, "全部")
+        # Narrow when closed: the filter bar has to fit a 1366-pixel screen at 150 % text.
+        self.visit.setMinimumContentsLength(4)
+        self.visit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.search = SearchBox(self, "姓名、拼音首字母、电话或身份证号")
         self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 15)
         self.clear_button = QPushButton("清除筛选")
@@ -93,8 +115,14 @@ class ResidentsPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addWidget(self.count_label)
+        # The 走访 filter sits up here: the filter bar below has no room left at 150 % text.
+        visit_caption = QLabel("走访")
+        visit_caption.setBuddy(self.visit)
+        top.addSpacing(12)
+        top.addWidget(visit_caption)
+        top.addWidget(self.visit)
         top.addStretch(1)
-        for button in (self.requests_button, self.open_button, self.edit_button, self.add_button):
+        for button in (self.requests_button, self.open_button, self.edit_button, self.add_button, self.delete_button):
             top.addWidget(button)
         filters = QHBoxLayout()
         for label, widget in (
@@ -121,10 +149,12 @@ class ResidentsPage(QWidget):
             self.open_button,
             self.edit_button,
             self.add_button,
+            self.delete_button,
             self.town,
             self.village,
             self.grid,
             self.care,
+            self.visit,
             self.search,
             self.clear_button,
             self.table,
@@ -133,10 +163,13 @@ class ResidentsPage(QWidget):
     def _init_signals(self) -> None:
         self.places.changed.connect(self._apply_filter)
         self.care.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.visit.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.ctx.events.visits_changed.connect(self._on_data_changed)
         self.search.search_changed.connect(lambda _t: self._apply_filter())
         self.search.submitted.connect(lambda _t: self._apply_filter())
         self.clear_button.clicked.connect(self._on_clear_clicked)
         self.add_button.clicked.connect(self._on_add_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
         self.requests_button.clicked.connect(self._on_requests_clicked)
@@ -149,11 +182,13 @@ class ResidentsPage(QWidget):
     # ---------------------------------------------------------------- navigation
     def activate(self, **kwargs: Any) -> None:
         """Show with filters: ``town_id``, ``village_id``, ``grid_id``, ``care_tag``, ``text``;
-        ``resident_id`` opens that resident's page."""
+        ``visit_state`` (VISIT_STATES); ``resident_id`` opens that resident's page."""
         if {"town_id", "village_id", "grid_id"} & kwargs.keys():
             self.places.set_place(kwargs.get("town_id"), kwargs.get("village_id"), kwargs.get("grid_id"))
         if "care_tag" in kwargs:
             set_combo_value(self.care, kwargs["care_tag"])
+        if "visit_state" in kwargs:
+            set_combo_value(self.visit, kwargs["visit_state"])
         if "text" in kwargs:
             self.search.set_text_quietly(str(kwargs["text"] or ""))
             self._apply_filter()
@@ -182,6 +217,7 @@ class ResidentsPage(QWidget):
             grid_id=self.places.grid_id(),
             care_tag=self.care.currentData(),
             text=self.search.text().strip(),
+            visit_state=self.visit.currentData(),
         )
 
     def _apply_filter(self) -> None:
@@ -199,7 +235,15 @@ class ResidentsPage(QWidget):
         self.search.set_text_quietly("")
         self.search.clear()
         set_combo_value(self.care, None)
-        self.places.set_place(self.ctx.ws.home_town_id())
+        set_combo_value(self.visit, None)
+        self.places.set_place(*self.ctx.home_place())
+
+    def _update_role_actions(self) -> None:
+        """What the signed-in role may not do is disabled with the reason (the operations refuse anyway)."""
+        who = self.ctx.who
+        allow(self.add_button, who, Permission.EDIT)
+        allow(self.edit_button, who, Permission.EDIT)
+        allow(self.delete_button, who, Permission.DELETE)
 
     def _on_data_changed(self) -> None:
         self.model.reload()
@@ -236,6 +280,28 @@ class ResidentsPage(QWidget):
 
     def _on_add_clicked(self) -> None:
         self.add_resident()
+
+    def _on_delete_clicked(self) -> None:
+        resident = self._selected()
+        if resident is None:
+            self.status.setText("请先在列表中选中要删除的服务对象。")
+            return
+        answer = QMessageBox.question(
+            self,
+            "删除服务对象",
+            f"把「{resident.name}」（{resident.village_name}）和他（她）的全部工单移到回收站？\n"
+            "移到回收站后，列表和统计中不再出现；管理员可以在「回收站」中恢复。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def deleted(_value: object) -> None:
+            self.status.setText(f"已把「{resident.name}」移到回收站。")
+            self.status_message.emit(f"已把服务对象「{resident.name}」移到回收站。")
+
+        run_op(self.ctx, self, delete_to_bin, "resident", resident.id, on_done=deleted)
 
     # ---------------------------------------------------------------- actions
     def open_resident(self, resident_id: int) -> None:
@@ -289,19 +355,16 @@ class ResidentsPage(QWidget):
             self.open_resident(existing.id)
 
     def _save(self, draft: ResidentDraft, resident_id: int | None) -> None:
-        def work(ws: Workspace, _job: object) -> Saved:
-            service = ResidentService(ws)
-            return service.add(draft) if resident_id is None else service.update(resident_id, draft)
-
         def finished(saved: Saved) -> None:
+            # run_op has emitted residents_changed: the list is reloaded already.
             self.status.setText(f"已保存「{draft.name}」。")
             self.status_message.emit(f"已保存服务对象「{draft.name}」。")
-            self.ctx.events.residents_changed.emit()
             self._select(saved.id)
 
-        self.ctx.write(
-            work, finished, lambda message, bug: show_job_failure(self, message, bug), name="save_resident"
-        )
+        if resident_id is None:
+            run_op(self.ctx, self, add_resident, draft, on_done=finished)
+        else:
+            run_op(self.ctx, self, update_resident, resident_id, draft, on_done=finished)
 
     def _select(self, resident_id: int) -> None:
         row = self.model.row_of_id(resident_id)

@@ -21,8 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.enums import LookupKind
 from xianghe_desk.domain.models import DueRules, LookupItem
+from xianghe_desk.operations import settings as settings_ops
+from xianghe_desk.operations.base import OpResult
 from xianghe_desk.services.settings import (
     DEVICE_NAME_MAX,
     DUE_LIMITS,
@@ -31,12 +34,16 @@ from xianghe_desk.services.settings import (
     SettingsService,
     check_due_rules,
 )
-from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.lookup_dialog import LookupDialog
 from xianghe_desk.ui.errors import show_warning
 from xianghe_desk.ui.models.lookups import LookupTableModel
+from xianghe_desk.ui.operations import run_op
+from xianghe_desk.ui.pages.accounts import AccountsPanel
+from xianghe_desk.ui.pages.backup_panel import BackupPanel
 from xianghe_desk.ui.pages.residents import page_title
+from xianghe_desk.ui.pages.settings_visits import HolidaysTab, VisitIntervalsTab
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.field_error import FieldError, FieldMessages
 from xianghe_desk.ui.widgets.header_state import HeaderMemory
@@ -55,7 +62,7 @@ DUE_HELP = (
 
 
 class LookupTab(QWidget):
-    """One editable list with its buttons. Writes go through the page's ``run`` helper."""
+    """One editable list with its buttons. Changes are operations run through the page's ``run``."""
 
     def __init__(self, page: SettingsPage, kind: LookupKind) -> None:
         super().__init__(page)
@@ -127,6 +134,9 @@ class LookupTab(QWidget):
 
     def _update_buttons(self) -> None:
         item = self.current()
+        who = self.ctx.who
+        # The lists are the county's: administrators only (the operations refuse anyway).
+        allow(self.add_button, who, Permission.SETTINGS)
         for button in (
             self.rename_button,
             self.up_button,
@@ -134,7 +144,7 @@ class LookupTab(QWidget):
             self.active_button,
             self.delete_button,
         ):
-            button.setEnabled(item is not None)
+            allow(button, who, Permission.SETTINGS, enabled=item is not None)
         self.active_button.setText("启用" if item is not None and not item.active else "停用")
 
     def _need_item(self) -> LookupItem | None:
@@ -148,11 +158,14 @@ class LookupTab(QWidget):
         entry = LookupDialog.ask(self, self.kind, None, taken)
         if entry is None:
             return
-        kind = self.kind.value
         self.page.run(
-            lambda s: s.add_lookup(kind, entry.name, entry.group_code).code,
-            f"已新增「{entry.name}」。",
-            self,
+            settings_ops.add_lookup,
+            self.kind.value,
+            entry.name,
+            entry.group_code,
+            done=f"已新增「{entry.name}」。",
+            tab=self,
+            keep=lambda item: item.code,
         )
 
     def rename(self) -> None:
@@ -164,27 +177,35 @@ class LookupTab(QWidget):
         if entry is None:
             return
         kind, code = self.kind.value, item.code
+        done = f"已修改「{entry.name}」。"
+        regroup = kind == LookupKind.CATEGORY.value and entry.group_code != item.group_code
 
-        def work(s: SettingsService) -> str:
-            if entry.name != item.name:
-                s.rename_lookup(kind, code, entry.name)
-            if kind == LookupKind.CATEGORY.value and entry.group_code != item.group_code:
-                s.set_lookup_group(kind, code, entry.group_code)
-            return code
+        def set_group(_value: object = None) -> None:
+            self.page.run(
+                settings_ops.set_lookup_group, kind, code, entry.group_code, done=done, tab=self, keep=lambda _v: code
+            )
 
-        self.page.run(work, f"已修改「{entry.name}」。", self)
+        if entry.name != item.name:
+            # Two named changes, two audit rows: the new name, then (for a category) its group.
+            self.page.run(
+                settings_ops.rename_lookup,
+                kind,
+                code,
+                entry.name,
+                done="" if regroup else done,
+                tab=self,
+                keep=lambda _v: code,
+                then=set_group if regroup else None,
+            )
+        elif regroup:
+            set_group()
 
     def move_current(self, delta: int) -> None:
         """Move the chosen entry ``delta`` places up (negative) or down in the list."""
         item = self._need_item()
         if item is not None:
-            kind, code = self.kind.value, item.code
-
-            def work(s: SettingsService) -> str:
-                s.move_lookup(kind, code, delta)
-                return code
-
-            self.page.run(work, "", self)
+            code = item.code
+            self.page.run(settings_ops.move_lookup, self.kind.value, code, delta, done="", tab=self, keep=lambda _v: code)
 
     def toggle_active(self) -> None:
         item = self._need_item()
@@ -196,27 +217,18 @@ class LookupTab(QWidget):
             if active
             else f"已停用「{item.name}」：登记新工单时不再出现，已有工单不受影响。"
         )
-
-        def work(s: SettingsService) -> str:
-            s.set_lookup_active(kind, code, active)
-            return code
-
-        self.page.run(work, done, self)
+        self.page.run(settings_ops.set_lookup_active, kind, code, active, done=done, tab=self, keep=lambda _v: code)
 
     def delete(self) -> None:
         item = self._need_item()
         if item is None:
             return
-        kind, code = self.kind.value, item.code
-
-        def work(s: SettingsService) -> None:
-            s.delete_lookup(kind, code)
-
-        self.page.run(work, f"已删除「{item.name}」。", self)
+        self.page.run(settings_ops.delete_lookup, self.kind.value, item.code, done=f"已删除「{item.name}」。", tab=self)
 
 
 class SettingsPage(QWidget):
-    """Every saved change ends in ``ctx.events.settings_changed``.
+    """Every change is an operation (operations/settings.py) run through ``run_op``, which emits
+    ``ctx.events.settings_changed``.
 
     Signals:
     status_message(str): a line for the window's status bar (「已保存」).
@@ -227,14 +239,28 @@ class SettingsPage(QWidget):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        # Reads on the UI thread (a few small rows); writes build their own on the job's workspace.
-        self.settings = SettingsService(ctx.ws)
+        # Reads on the UI thread (a few small rows); changes are operations on the writer thread.
+        self.settings = ctx.settings
         self.tabs = QTabWidget()
         self.lists = {kind: LookupTab(self, kind) for kind in LookupKind}
         for kind, tab in self.lists.items():
             self.tabs.addTab(tab, kind.label)
         self.tabs.addTab(self._init_due_tab(), "办理时限")
         self.tabs.addTab(self._init_identity_tab(), "本机")
+        self.backup_panel = BackupPanel(ctx, self)
+        self.backup_panel.status_message.connect(self.status_message)
+        self.tabs.addTab(self.backup_panel, "备份与恢复")
+        # Care visits (issue #11): the tags' intervals, and holidays for years not yet bundled.
+        self.intervals_tab = VisitIntervalsTab(self)
+        self.tabs.addTab(self.intervals_tab, "走访周期")
+        self.holidays_tab = HolidaysTab(self)
+        self.tabs.addTab(self.holidays_tab, "节假日")
+        # 账号管理 for administrators (the account operations refuse everyone else anyway).
+        self.accounts_panel: AccountsPanel | None = None
+        if ctx.who.may(Permission.ACCOUNTS) and ctx.who.has_account:
+            self.accounts_panel = AccountsPanel(ctx, self)
+            self.accounts_panel.status_message.connect(self.status_message)
+            self.tabs.addTab(self.accounts_panel, "账号管理")
         layout = QVBoxLayout(self)
         layout.addWidget(page_title("设置"))
         layout.addWidget(self.tabs, 1)
@@ -244,26 +270,28 @@ class SettingsPage(QWidget):
     # ---------------------------------------------------------------- writes
     def run(
         self,
-        work: Callable[[SettingsService], Any],
+        operation: Callable[..., OpResult[Any]],
+        *args: Any,
         done: str,
         tab: LookupTab | None = None,
         target: FieldError | None = None,
+        keep: Callable[[Any], str | None] | None = None,
+        then: Callable[[Any], None] | None = None,
     ) -> None:
-        """Run a SettingsService change on the writer thread; the outcome is shown in ``target``
-        (the list's message line for a list)."""
+        """Run a settings operation; the outcome is shown in ``target`` (the list's message line
+        for a list). ``keep(value)`` names the list entry to keep chosen; ``then(value)`` runs next."""
         target = tab.message if tab is not None else target
 
-        def job(ws: Workspace, _job: object) -> Any:
-            return work(SettingsService(ws))
-
         def finished(result: Any) -> None:
-            self.ctx.events.settings_changed.emit()
+            # run_op has emitted settings_changed.
             if target is not None:
                 target.set_hint(done or None)
             if done:
                 self.status_message.emit(done)
             if tab is not None:
-                tab.reload(keep=result if isinstance(result, str) else None)
+                tab.reload(keep=keep(result) if keep is not None else None)
+            if then is not None:
+                then(result)
 
         def failed(message: str, is_bug: bool) -> None:
             if target is not None and not is_bug:
@@ -271,7 +299,7 @@ class SettingsPage(QWidget):
             else:
                 show_warning(self, message, "没有保存")
 
-        self.ctx.write(job, finished, failed, name="settings")
+        run_op(self.ctx, self, operation, *args, on_done=finished, on_failed=failed)
 
     # ---------------------------------------------------------------- due-time rules
     def _init_due_tab(self) -> QWidget:
@@ -328,7 +356,7 @@ class SettingsPage(QWidget):
         problems = dict(check_due_rules(self.due_rules()))
         for field in self.due_boxes:
             self.due_messages[field].set_error(problems.get(field))
-        self.due_save.setEnabled(not problems)
+        allow(self.due_save, self.ctx.who, Permission.SETTINGS, enabled=not problems)
         self.due_status.clear_message()
         return not problems
 
@@ -336,15 +364,11 @@ class SettingsPage(QWidget):
         if not self._check_due():
             return
         rules = self.due_rules()
-
-        def work(s: SettingsService) -> None:
-            s.set_due_rules(rules)
-
         done = (
             f"已保存办理时限：紧急 {rules.urgent_hours} 小时，一般 {rules.normal_hours} 小时，"
             f"代办 {rules.agent_workdays} 个工作日。"
         )
-        self.run(work, done, target=self.due_status)
+        self.run(settings_ops.set_due_rules, rules, done=done, target=self.due_status)
 
     # ---------------------------------------------------------------- this copy
     def _fit_device_tag_font(self) -> None:
@@ -377,6 +401,7 @@ class SettingsPage(QWidget):
         set_text_colour(self.tag_help, MUTED)
         self.identity_save = QPushButton("保存本机信息")
         self.identity_save.clicked.connect(self._on_identity_save_clicked)
+        allow(self.identity_save, self.ctx.who, Permission.SETTINGS)
         self.identity_status = FieldError(self)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -447,16 +472,12 @@ class SettingsPage(QWidget):
             self.identity_messages.show_problems(list(problems), fallback="device_name")
             return
 
-        def job(ws: Workspace, _job: object) -> Identity:
-            return SettingsService(ws).set_identity(town_id, device_name, operator)
-
         def finished(identity: Identity) -> None:
-            # The desk's own workspace and jobs record the new operator from now on.
-            self.ctx.ws.actor = identity.operator
-            self.ctx.runner.actor = identity.operator
+            # Without accounts the desk's own workspace and jobs record the new operator from now
+            # on; a signed-in account stays the one acting (operations/settings.set_identity).
+            self.ctx.operator_changed(identity.operator)
             self.identity_status.set_hint("已保存本机信息。")
             self.status_message.emit("已保存本机信息。")
-            self.ctx.events.settings_changed.emit()
 
         def failed(message: str, is_bug: bool) -> None:
             if is_bug:
@@ -464,17 +485,25 @@ class SettingsPage(QWidget):
             else:
                 self.identity_status.set_error(message)
 
-        self.ctx.write(job, finished, failed, name="identity")
+        run_op(
+            self.ctx, self, settings_ops.set_identity, town_id, device_name, operator, on_done=finished, on_failed=failed
+        )
 
     # ---------------------------------------------------------------- navigation
     def activate(self, **kwargs: Any) -> None:
-        """``section``: "channel" / "category" / "method" / "due" / "device" opens that tab."""
+        """``section``: "channel" / "category" / "method" / "due" / "device" / "backup" / "intervals" /
+        "holidays" opens that tab."""
         section = kwargs.get("section")
-        names = [kind.value for kind in LookupKind] + ["due", "device"]
+        names = [kind.value for kind in LookupKind] + ["due", "device", "backup"]
         if section in names:
             self.tabs.setCurrentIndex(names.index(section))
+        elif section == "accounts" and self.accounts_panel is not None:
+            self.tabs.setCurrentWidget(self.accounts_panel)
+        elif section in ("intervals", "holidays"):
+            self.tabs.setCurrentWidget(self.intervals_tab if section == "intervals" else self.holidays_tab)
 
     def _on_settings_changed(self) -> None:
+        self.intervals_tab.load()
         for tab in self.lists.values():
             tab.model.set_items(self.settings.lookups(tab.kind.value))
         self._load_due()

@@ -1,10 +1,11 @@
 """数据交换 → 表格导入导出: templates, a checked import with a preview before anything is written,
 and exports in the same columns.
 
-Reading and checking a sheet runs as a read job (progress, 取消); the clerk then sees every row
-as 新增 / 更新 / 不变 / 拒绝 with the reason and chooses 「全部不导入，先改表格」 or
-「只导入正确的行」 (or 「全部导入」 when nothing was refused). The import itself is one write job
-and one transaction.
+Reading and checking a sheet is an operation that writes nothing (operations/imports.check_sheet);
+the clerk then sees every row as 新增 / 更新 / 不变 / 拒绝 with the reason and chooses
+「全部不导入，先改表格」 or 「只导入正确的行」 (or 「全部导入」 when nothing was refused). The import
+itself is one operation and one transaction. All of them run through ``run_op``, the desk's one
+progress dialog with 「取消」.
 """
 
 from __future__ import annotations
@@ -31,24 +32,26 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.jobs.runner import Job
-from xianghe_desk.services.exports import ExportService
-from xianghe_desk.services.imports import ImportPlan, ImportReport, ImportService, PlannedRow, RowAction
-from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.operations.base import OpResult
+from xianghe_desk.operations.exports import PERSONAL_KINDS, Exported, export_sheet, write_template
+from xianghe_desk.operations.imports import PLACE_KINDS, check_sheet, import_sheet
+from xianghe_desk.services.imports import ImportPlan, ImportReport, PlannedRow, RowAction
 from xianghe_desk.sheets.columns import KIND_LABELS, KINDS
 from xianghe_desk.sheets.reader import SheetData
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.base import Role
+from xianghe_desk.ui.operations import run_op
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.widgets.date_edit import DeskDateEdit
 from xianghe_desk.ui.widgets.file_dialogs import SHEETS, XLSX, open_file, save_file
-from xianghe_desk.ui.widgets.progress import job_progress_dialog
 from xianghe_desk.ui.widgets.table import DeskTableView
 
 Index = QModelIndex | QPersistentModelIndex
@@ -156,8 +159,6 @@ class SpreadsheetPanel(QWidget):
         self.ctx = ctx
         self._sheet: SheetData | None = None
         self._plan: ImportPlan | None = None
-        self._path: Path | None = None
-        self._progress: QProgressDialog | None = None
         self._init_import()
         self._init_export()
         self._init_layout()
@@ -215,6 +216,10 @@ class SpreadsheetPanel(QWidget):
         today = self.ctx.now().date()
         self.month.setDate(QDate(today.year, today.month, 1))
         self.export_button = QPushButton("导出…", self)
+        self.full_check = QCheckBox("含完整的身份证号和电话", self)
+        self.full_check.setToolTip(
+            "默认导出时身份证号和电话只显示一部分（如 131024********1234）；完整导出会记入操作日志"
+        )
         self.export_help = QLabel("导出的表格和导入模板的列完全相同，可以在另一台电脑上导入。", self)
         self.export_help.setWordWrap(True)
 
@@ -244,6 +249,7 @@ class SpreadsheetPanel(QWidget):
         export.addWidget(self.export_kind)
         export.addWidget(self.month_check)
         export.addWidget(self.month)
+        export.addWidget(self.full_check)
         export.addWidget(self.export_button)
         export.addWidget(self.export_help, 1)
         layout = QVBoxLayout(self)
@@ -254,6 +260,7 @@ class SpreadsheetPanel(QWidget):
         self.template_button.clicked.connect(self._on_template_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
         self.kind.currentIndexChanged.connect(lambda _i: self._show_plan(None))
+        self.kind.currentIndexChanged.connect(lambda _i: self._update_role_actions())
         self.filter.currentIndexChanged.connect(lambda _i: self.model.set_filter(self.filter.currentData()))
         self.discard_button.clicked.connect(self._on_discard_clicked)
         self.valid_only_button.clicked.connect(lambda: self._start_import(valid_only=True))
@@ -279,61 +286,64 @@ class SpreadsheetPanel(QWidget):
     def inform(self, title: str, text: str) -> None:
         QMessageBox.information(self, title, text)
 
-    # ---- jobs ---------------------------------------------------------------------------------
+    # ---- operations ---------------------------------------------------------------------------
 
     def _run(
         self,
-        work: Callable[[Workspace, Job], Any],
+        operation: Callable[..., OpResult[Any]],
+        *args: Any,
         label: str,
         on_finished: Callable[[Any], None],
-        write: bool = False,
     ) -> Job:
-        """``work`` on the reader (or writer) pool behind a window-modal progress dialog with 取消."""
-        dialog = job_progress_dialog(self, label)
-        self._progress = dialog
-        job = Job(self.ctx.db_path, work, label)
+        """``operation`` behind the desk's progress dialog (run_op), the panel busy meanwhile."""
 
-        def close() -> None:
-            dialog.canceled.disconnect(job.cancel)
-            dialog.reset()
-            dialog.deleteLater()
-            self._progress = None
+        def done(result: Any) -> None:
             self._set_busy(False)
-
-        def progress(done: int, total: int) -> None:
-            if dialog.maximum() != total:
-                dialog.setMaximum(total)
-            dialog.setValue(done)
-
-        def finished(result: Any) -> None:
-            close()
             on_finished(result)
 
         def failed(message: str, is_bug: bool) -> None:
-            close()
+            self._set_busy(False)
             show_job_failure(self, message, is_bug)
 
         def cancelled() -> None:
-            close()
+            self._set_busy(False)
             self.status_message.emit("已取消，没有写入任何数据。")
 
-        dialog.canceled.connect(job.cancel)
-        job.signals.progress.connect(progress)
-        job.signals.finished.connect(finished)
-        job.signals.failed.connect(failed)
-        job.signals.cancelled.connect(cancelled)
         self._set_busy(True)
-        submit = self.ctx.runner.submit_write if write else self.ctx.runner.submit_read
-        return submit(job)
+        return run_op(
+            self.ctx,
+            self,
+            operation,
+            *args,
+            on_done=done,
+            on_failed=failed,
+            on_cancelled=cancelled,
+            progress=label,
+        )
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.template_button, self.open_button, self.export_button, self.kind):
+        self._busy = busy
+        for widget in (self.template_button, self.kind):
             widget.setEnabled(not busy)
         if busy:
             for button in (self.discard_button, self.valid_only_button, self.import_all_button):
                 button.setEnabled(False)
         else:
             self._update_buttons()
+        self._update_role_actions()
+
+    def _update_role_actions(self) -> None:
+        """What the signed-in role may not import or export is disabled with the reason."""
+        who, busy = self.ctx.who, getattr(self, "_busy", False)
+        needs = [Permission.IMPORT]
+        if self.kind.currentData() in PLACE_KINDS:
+            needs.append(Permission.EDIT_PLACES)
+        allow(self.open_button, who, *needs, enabled=not busy)
+        personal = self.export_kind.currentData() in PERSONAL_KINDS
+        allow(self.export_button, who, *([Permission.EXPORT_PERSONAL] if personal else []), enabled=not busy)
+        allow(self.full_check, who, Permission.EXPORT_FULL, enabled=personal and not busy)
+        if not self.full_check.isEnabled():
+            self.full_check.setChecked(False)
 
     # ---- template -----------------------------------------------------------------------------
 
@@ -344,9 +354,6 @@ class SpreadsheetPanel(QWidget):
         if path is None:
             return
 
-        def work(ws: Workspace, _job: Job) -> Path:
-            return ExportService(ws).template(kind, path)
-
         def done(saved: Path) -> None:
             self.status_message.emit(f"已保存{label}导入模板：{saved}")
             self.inform(
@@ -354,7 +361,7 @@ class SpreadsheetPanel(QWidget):
                 f"{label}导入模板已保存到：\n{saved}\n\n红色列名必填；把鼠标移到列名上可以看到说明。",
             )
 
-        self._run(work, "正在生成模板…", done)
+        self._run(write_template, kind, path, label="正在生成模板…", on_finished=done)
 
     # ---- import -------------------------------------------------------------------------------
 
@@ -368,25 +375,12 @@ class SpreadsheetPanel(QWidget):
         """Read and check ``path`` as the chosen kind; the preview shows the result. Writes nothing."""
         kind = self.kind.currentData()
 
-        def work(ws: Workspace, job: Job) -> tuple[SheetData, ImportPlan]:
-            service = ImportService(ws)
-
-            def reading(done: int, total: int) -> None:
-                job.report(done * 700 // max(total, 1), 1000)
-
-            def planning(done: int, total: int) -> None:
-                job.report(700 + done * 300 // max(total, 1), 1000)
-
-            sheet = service.read(kind, path, reading, job.check_cancelled)
-            return sheet, service.plan(sheet, planning, job.check_cancelled)
-
         def done(result: tuple[SheetData, ImportPlan]) -> None:
-            self._path = path
             self._sheet, plan = result
             self._show_plan(plan)
 
         self._show_plan(None)
-        return self._run(work, f"正在检查「{path.name}」…", done)
+        return self._run(check_sheet, kind, path, label=f"正在检查「{path.name}」…", on_finished=done)
 
     def _show_plan(self, plan: ImportPlan | None) -> None:
         self._plan = plan
@@ -452,23 +446,12 @@ class SpreadsheetPanel(QWidget):
         if sheet is None:
             return None
 
-        def work(ws: Workspace, job: Job) -> ImportReport:
-            return ImportService(ws).import_sheet(
-                sheet, valid_only=valid_only, progress=job.report, check_cancelled=job.check_cancelled
-            )
-
-        return self._run(work, f"正在导入「{sheet.source}」…", self._on_imported, write=True)
+        return self._run(
+            import_sheet, sheet, False, valid_only, label=f"正在导入「{sheet.source}」…", on_finished=self._on_imported
+        )
 
     def _on_imported(self, report: ImportReport) -> None:
-        if report.written:
-            events = self.ctx.events
-            {
-                "villages": events.places_changed.emit,
-                "grids": events.places_changed.emit,
-                "members": events.members_changed.emit,
-                "residents": events.residents_changed.emit,
-                "requests": lambda: events.requests_changed.emit([]),
-            }[report.kind]()
+        # run_op has told the views what the import wrote (OpResult.changes).
         self._show_plan(None)
         self.summary.setText(report.summary())
         self.status_message.emit(report.summary())
@@ -482,7 +465,7 @@ class SpreadsheetPanel(QWidget):
         path = self.ask_save_path("保存拒绝原因", f"{stem}_拒绝原因.xlsx")
         if path is None:
             return
-        report = ImportService(self.ctx.ws).preview_report(plan, sheet)
+        report = self.ctx.imports.preview_report(plan, sheet)
         try:
             report.save_xlsx(path)
         except OSError as exc:
@@ -503,6 +486,7 @@ class SpreadsheetPanel(QWidget):
         if not requests:
             self.month_check.setChecked(False)
         self.month.setEnabled(requests and self.month_check.isChecked())
+        self._update_role_actions()
 
     def export_month(self) -> str | None:
         if not (self.month_check.isEnabled() and self.month_check.isChecked()):
@@ -518,13 +502,14 @@ class SpreadsheetPanel(QWidget):
         path = self.ask_save_path(f"导出{label}", suggested)
         if path is None:
             return
+        full = self.full_check.isEnabled() and self.full_check.isChecked()
 
-        def work(ws: Workspace, job: Job) -> int:
-            return ExportService(ws).export(kind, path, month, job.report, job.check_cancelled)
-
-        def done(count: int) -> None:
-            text = f"已导出{label} {count} 行到：\n{path}"
+        def done(exported: Exported) -> None:
+            text = f"已导出{label} {exported.rows} 行到：\n{path}"
+            if exported.masked:
+                text += "\n身份证号和电话只显示了一部分。"
             self.status_message.emit(text.replace("\n", ""))
             self.inform("导出", text)
 
-        self._run(work, f"正在导出{label}…", done)
+        # Personal sheets are masked unless 「含完整的…」 is ticked (operations/exports.py decides).
+        self._run(export_sheet, kind, path, month, full, label=f"正在导出{label}…", on_finished=done)

@@ -18,15 +18,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.enums import VillageKind
-from xianghe_desk.services.overview import OverviewService, VillageOverview
-from xianghe_desk.services.places import PlaceService
-from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.operations.places import add_village, set_village_district
+from xianghe_desk.services.overview import VillageOverview
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.village_dialog import VillageDialog, VillageFields
-from xianghe_desk.ui.errors import show_job_failure
 from xianghe_desk.ui.models.villages import VillageTreeModel
+from xianghe_desk.ui.operations import run_op
 from xianghe_desk.ui.pages.residents import page_title
+from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.widgets.column_fit import ColumnFitter
 from xianghe_desk.ui.widgets.combos import fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.look import MUTED, set_text_colour
@@ -57,19 +58,23 @@ class VillagesPage(QWidget):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.overview = OverviewService(ctx.ws)
+        self.overview = ctx.overview
         self._stale = False
         self._init_widgets()
         self._init_layout()
         self._init_signals()
-        set_combo_value(self.town, ctx.ws.home_town_id())
+        set_combo_value(self.town, ctx.home_place()[0])
+        allow(self.add_button, ctx.who, Permission.EDIT_PLACES)
+        allow(self.district_button, ctx.who, Permission.EDIT_PLACES)
         self.reload()
 
     def _init_widgets(self) -> None:
         self.title = page_title("村街")
         self.summary = QLabel()
         self.town = QComboBox()
-        fill_combo(self.town, ((t.name, t.id) for t in self.ctx.places.towns()), "全部镇")
+        towns = self.ctx.towns_in_scope()
+        single = self.ctx.who.limited and len(towns) == 1
+        fill_combo(self.town, ((t.name, t.id) for t in towns), None if single else "全部镇")
         self.show_virtual = QCheckBox("显示虚拟社区")
         self.show_virtual.setToolTip("开发区的虚拟社区用来记录暂未划入村街的人员和事项，平时不显示。")
         self.search = SearchBox(self, "村街名称")
@@ -258,12 +263,9 @@ class VillagesPage(QWidget):
         if district is None:
             return
         village_id = chosen.village.id
-
-        def work(ws: Workspace, _job: object) -> int:
-            PlaceService(ws).set_village_district(village_id, district)
-            return village_id
-
-        self.ctx.write(work, self._on_saved, self._on_failed, name="set_district")
+        run_op(
+            self.ctx, self, set_village_district, village_id, district, on_done=lambda _v: self._on_saved(village_id)
+        )
 
     def _on_add_clicked(self) -> None:
         fields = VillageDialog.add(self, self.ctx, self.town.currentData())
@@ -271,17 +273,13 @@ class VillagesPage(QWidget):
             self.add_village(fields)
 
     def add_village(self, fields: VillageFields) -> None:
-        def work(ws: Workspace, _job: object) -> int:
-            return PlaceService(ws).add_village(fields.town_id, fields.name, fields.code, fields.district)
-
-        self.ctx.write(work, self._on_saved, self._on_failed, name="add_village")
+        run_op(
+            self.ctx, self, add_village, fields.town_id, fields.name, fields.code, fields.district, on_done=self._on_saved
+        )
 
     def _on_saved(self, village_id: int) -> None:
+        # run_op has emitted places_changed (the tree reloads on it when shown).
         self.legend.setText(LEGEND)
         self.status_message.emit("已保存村街信息。")
-        self.ctx.events.places_changed.emit()
         self.reload()
         self.select_village(village_id)
-
-    def _on_failed(self, message: str, is_bug: bool) -> None:
-        show_job_failure(self, message, is_bug)

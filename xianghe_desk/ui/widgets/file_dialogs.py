@@ -93,6 +93,21 @@ def _chosen(dialog: QFileDialog) -> Path | None:
         dialog.deleteLater()
 
 
+def choose_folder(parent: QWidget | None, title: str, current: Path | None = None) -> Path | None:
+    """A folder chosen by the clerk (a backup folder on a USB stick …), or None when cancelled."""
+    start = current if current is not None and current.is_dir() else start_folder()
+    dialog = QFileDialog(parent, title, str(start))
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    for label, text in CHINESE_LABELS.items():
+        dialog.setLabelText(label, text)
+    dialog.setLabelText(QFileDialog.DialogLabel.Accept, "选择(&S)")
+    path = _chosen(dialog)
+    if path is not None:
+        remember_folder(path)
+    return path
+
+
 def open_file(parent: QWidget | None, title: str, *kinds: FileKind) -> Path | None:
     """An existing file of one of ``kinds`` chosen by the clerk, or None when cancelled."""
     path = _chosen(build_dialog(parent, title, kinds))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from xianghe_desk.domain.enums import Status
 from xianghe_desk.domain.models import ServiceRequest
@@ -12,10 +12,6 @@ WARNING_SIGN = "⚠"  # in the shipped WenQuanYi Micro Hei, so it shows on every
 
 def fmt_dt(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def fmt_date(value: date | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
 
 
 def fmt_duration(hours: float) -> str:

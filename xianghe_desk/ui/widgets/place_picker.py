@@ -78,20 +78,27 @@ class PlacePicker(QObject):
 
     # ---- filling
     def reload_towns(self) -> None:
-        """Refill all three (after places_changed), keeping what was chosen when it still exists."""
-        fill_combo(self.town, ((t.name, t.id) for t in self.ctx.places.towns()), self.any_labels[0])
+        """Refill all three (after places_changed), keeping what was chosen when it still exists.
+
+        Only the signed-in clerk's towns and villages are offered (issue #9): a village clerk sees
+        their own town and village, with no 「全部」 entry that would mean the same.
+        """
+        towns = self.ctx.towns_in_scope()
+        any_town = None if self.ctx.who.limited and len(towns) == 1 else self.any_labels[0]
+        fill_combo(self.town, ((t.name, t.id) for t in towns), any_town)
         self._fill_villages()
         self._fill_grids()
 
     def _fill_villages(self) -> None:
         town_id = self.town_id()
         villages = (
-            self.ctx.places.villages(town_id, include_virtual=self.include_virtual)
+            self.ctx.villages_in_scope(town_id, include_virtual=self.include_virtual)
             if town_id is not None
             else []
         )
-        fill_combo(self.village, ((v.short_name, v.id) for v in villages), self.any_labels[1])
-        self.village.setEnabled(town_id is not None)
+        own = bool(self.ctx.who.village_ids) and len(villages) == 1
+        fill_combo(self.village, ((v.short_name, v.id) for v in villages), None if own else self.any_labels[1])
+        self.village.setEnabled(town_id is not None and len(villages) + (0 if own else 1) > 1)
 
     def _fill_grids(self) -> None:
         if self.grid is None:

@@ -23,7 +23,6 @@ from xianghe_desk.domain.enums import Status, Urgency
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import LookupItem, Member, Town, Village
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
-from xianghe_desk.services.lookups import LookupService
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, combo_value, fill_combo, set_combo_value
 from xianghe_desk.ui.widgets.date_edit import DeskDateEdit
@@ -96,7 +95,7 @@ class RequestFilterBar(QWidget):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.lookups = LookupService(ctx.ws)
+        self.lookups = ctx.lookups
         self.extras: dict[str, Any] = {}
         self._quiet = False
         self._init_widgets()
@@ -235,8 +234,10 @@ class RequestFilterBar(QWidget):
         """(Re)fill the combos from places, members and lookups, keeping what was chosen."""
         self._quiet = True
         try:
-            towns: list[Town] = self.ctx.places.towns()
-            fill_combo(self.town_combo, [(t.name, t.id) for t in towns], none_label="全部镇")
+            # Only the signed-in clerk's towns and villages (issue #9).
+            towns: list[Town] = self.ctx.towns_in_scope()
+            single = self.ctx.who.limited and len(towns) == 1
+            fill_combo(self.town_combo, [(t.name, t.id) for t in towns], none_label=None if single else "全部镇")
             fill_combo(
                 self.status_combo,
                 [(label, key) for key, (label, _s) in STATUS_CHOICES.items()],
@@ -267,11 +268,12 @@ class RequestFilterBar(QWidget):
 
     def _fill_villages(self) -> None:
         town_id = combo_value(self.town_combo)
-        villages: list[Village] = self.ctx.places.villages(town_id, include_virtual=True)
+        villages: list[Village] = self.ctx.villages_in_scope(town_id, include_virtual=True)
+        own = bool(self.ctx.who.village_ids) and len(villages) == 1
         fill_combo(
             self.village_combo,
             [(v.short_name if town_id else f"{v.short_name}（{v.town_name}）", v.id) for v in villages],
-            none_label="全部村街",
+            none_label=None if own else "全部村街",
         )
 
     def _fill_grids(self) -> None:

@@ -45,9 +45,6 @@ class SearchBox(QLineEdit):
             self._last_emitted = text
             self.search_changed.emit(text)
 
-    def is_pending(self) -> bool:
-        return self._timer.isActive()
-
     def set_text_quietly(self, text: str) -> None:
         """Put text in the box as if it had been searched already (restoring a saved filter)."""
         self.blockSignals(True)

@@ -26,11 +26,11 @@ class TileButton(QAbstractButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName(title)
 
-    def set_value(self, value: str, caption: str = "", alert: bool = False) -> None:
+    def set_value(self, value: str, caption: str = "", alert: bool = False, hint: str = "点击查看工单") -> None:
         self.value = value
         self.caption = caption
         self.alert = alert
-        self.setToolTip(f"{self.title}：{value}" + (f"\n{caption}" if caption else "") + "\n点击查看工单")
+        self.setToolTip(f"{self.title}：{value}" + (f"\n{caption}" if caption else "") + f"\n{hint}")
         self.setAccessibleDescription(f"{value} {caption}")
         self.updateGeometry()
         self.update()
