@@ -25,7 +25,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -42,6 +41,7 @@ from xianghe_desk.domain.figures import NO_FIGURE, TableValue
 from xianghe_desk.pdf.fonts import FONT, register_fonts
 from xianghe_desk.pdf.linebreak import CjkParagraph
 from xianghe_desk.pdf.metadata import doc_info
+from xianghe_desk.pdf.numbered_canvas import NumberedCanvas
 from xianghe_desk.pdf.styles import (
     CHART_COLOURS,
     GREY,
@@ -148,35 +148,17 @@ class MonthlyReport:
 
 
 # ---------------------------------------------------------------- page furniture
-class _NumberedCanvas(Canvas):
-    """Holds pages back until the end so each can say 第 N 页 共 M 页 (reportlab's usual recipe)."""
+class _NumberedCanvas(NumberedCanvas):
+    """第 N 页 共 M 页 and this document's footer and running header."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.footer_left = kwargs.pop("footer_left", "")
-        self.header_text = kwargs.pop("header_text", "")
-        super().__init__(*args, **kwargs)
-        self._saved: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._saved.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._saved)
-        for state in self._saved:
-            self.__dict__.update(state)
-            self._furniture(total)
-            super().showPage()
-        super().save()
-
-    def _furniture(self, total: int) -> None:
+    def furniture(self, total: int) -> None:
         width, height = self._pagesize
         margin = 18 * mm
         self.saveState()
         self.setFont(FONT, 8)
         self.setFillColor(GREY)
         self.drawString(margin, 10 * mm, self.footer_left)
-        self.drawRightString(width - margin, 10 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
+        self.drawRightString(width - margin, 10 * mm, self.page_label(total))
         if self._pageNumber > 1:
             self.drawString(margin, height - 11 * mm, self.header_text)
             self.setStrokeColor(LIGHT)

@@ -19,13 +19,13 @@ from typing import IO, Any
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table, TableStyle
 
 from xianghe_desk.pdf.flowables import TickBoxes
 from xianghe_desk.pdf.fonts import FONT, register_fonts
 from xianghe_desk.pdf.linebreak import CjkParagraph
 from xianghe_desk.pdf.metadata import doc_info
+from xianghe_desk.pdf.numbered_canvas import NumberedCanvas
 from xianghe_desk.pdf.styles import ALERT, GREY, HEADER_FILL, INK, RULE, escape, make_styles
 
 PAGE = landscape(A4)
@@ -86,34 +86,16 @@ class RosterSheet:
         return f"{start.year}年{start.month}月{start.day}日（星期一）至{end.month}月{end.day}日（星期日）"
 
 
-class _NumberedCanvas(Canvas):
-    """Pages held back until the end so each says 第 N 页 共 M 页 (as the monthly summary does)."""
+class _NumberedCanvas(NumberedCanvas):
+    """第 N 页 共 M 页 and this document's footer and running header."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.footer_left = kwargs.pop("footer_left", "")
-        self.header_text = kwargs.pop("header_text", "")
-        super().__init__(*args, **kwargs)
-        self._saved: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._saved.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._saved)
-        for state in self._saved:
-            self.__dict__.update(state)
-            self._furniture(total)
-            super().showPage()
-        super().save()
-
-    def _furniture(self, total: int) -> None:
+    def furniture(self, total: int) -> None:
         width, height = self._pagesize
         self.saveState()
         self.setFont(FONT, 8)
         self.setFillColor(GREY)
         self.drawString(MARGIN, 5.5 * mm, self.footer_left)
-        self.drawRightString(width - MARGIN, 5.5 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
+        self.drawRightString(width - MARGIN, 5.5 * mm, self.page_label(total))
         self.setFillColor(INK)
         self.setFont(FONT, 9.5)
         self.drawCentredString(
