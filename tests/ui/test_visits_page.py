@@ -282,3 +282,12 @@ def test_the_unknown_calendar_warning_points_to_the_holidays_in_settings(qtbot, 
     assert not dialog.calendar_warning.isVisibleTo(dialog)
     # 12-30 (Wed) + 3 working days: 12-31, (01-01 元旦 off), 01-04, 01-05.
     assert "2027-01-05" in dialog.due_label.text()
+
+
+def test_the_due_list_masks_phones(qtbot, page, ctx) -> None:
+    from xianghe_desk.ui.models.visits import DUE_COLUMNS
+
+    qtbot.wait_until(lambda: page.model.rowCount() > 0, timeout=5000)
+    column = [c.key for c in DUE_COLUMNS].index("phone")
+    shown = [page.model.index(row, column).data() for row in range(page.model.rowCount())]
+    assert any(shown) and all("*" in text for text in shown if text)

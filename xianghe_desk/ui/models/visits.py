@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
+from xianghe_desk.domain.access import mask_phone
 from xianghe_desk.domain.visits import DueEntry, DueKind, Visit, interval_text
 from xianghe_desk.ui.models.base import Column, PagedTableModel
 from xianghe_desk.ui.widgets.look import ALERT
@@ -44,7 +45,8 @@ DUE_COLUMNS: list[Column[DueEntry]] = [
     ),
     Column("interval", "走访周期", lambda e: interval_text(e.interval_days), width=110),
     Column("care", "服务类别", care_text, width=140, tooltip=care_text),
-    Column("phone", "联系电话", lambda e: e.phone, width=110),
+    # Masked like every list (issue #9); the printed 走访表 and the detail view show it whole.
+    Column("phone", "联系电话", lambda e: mask_phone(e.phone), width=110),
     Column("members", "负责网格员", lambda e: e.members, width=140, tooltip=lambda e: e.members),
 ]
 
