@@ -448,3 +448,20 @@ RequestLifecycle.TestCase.settings = settings(
     deadline=None,
 )
 TestRequestLifecycle = RequestLifecycle.TestCase
+
+
+def test_one_rule_says_what_each_action_sets_and_clears_on_the_row() -> None:
+    """domain.lifecycle.row_effect is what the service, the import and the demo apply (issue #9)."""
+    from xianghe_desk.domain.enums import Action
+    from xianghe_desk.domain.lifecycle import row_effect
+
+    at = "2026-11-26 10:00:00"
+    assert row_effect(Action.DISPATCH, at, handler_id=7) == {"handler_id": 7, "dispatched_at": at, "printed_at": None}
+    assert row_effect(Action.RETURN, at) == {
+        "handler_id": None, "dispatched_at": None, "started_at": None, "printed_at": None,
+    }
+    reopened = row_effect(Action.REOPEN, at)
+    assert reopened["completed_at"] is None and reopened["satisfaction"] is None and reopened["result"] == ""
+    completed = row_effect(Action.COMPLETE, at, method="agent_run", result="已办")
+    assert set(reopened) >= set(completed)  # a reopen clears everything a completion set
+    assert row_effect(Action.ESCALATE, at) == {}

@@ -104,3 +104,48 @@ def allowed_actions(status: Status, satisfaction: Satisfaction | None = None) ->
 def required_fields(action: Action) -> tuple[str, ...]:
     rule = RULES.get(action)
     return rule.needs if rule else ()
+
+
+def row_effect(
+    action: Action,
+    at: str,
+    *,
+    handler_id: int | None = None,
+    method: str | None = None,
+    result: str = "",
+    route: str | None = None,
+    satisfaction: str | None = None,
+    by: str = "",
+) -> dict[str, object]:
+    """What ``action`` at ``at`` (stored time text) sets and clears on the request row, besides its status.
+
+    The one place that says it (issue #9): the request service, the spreadsheet import and the
+    demo builder all apply these columns, so a request looks the same however it got there.
+    A return clears the handler and everything that followed the dispatch; a reopen clears the
+    completion and the rating (the history keeps both, where the month's figures read them).
+    """
+    if action is Action.DISPATCH:
+        return {"handler_id": handler_id, "dispatched_at": at, "printed_at": None}
+    if action is Action.START:
+        return {"started_at": at}
+    if action is Action.COMPLETE:
+        return {"completed_at": at, "method": method, "result": result}
+    if action is Action.FOLLOW_UP:
+        return {"feedback_at": at, "feedback_route": route, "satisfaction": satisfaction, "feedback_by": by}
+    if action is Action.RETURN:
+        return {"handler_id": None, "dispatched_at": None, "started_at": None, "printed_at": None}
+    if action is Action.CANCEL:
+        return {"cancelled_at": at}
+    if action is Action.REOPEN:
+        return {
+            "completed_at": None,
+            "method": None,
+            "result": "",
+            "feedback_at": None,
+            "feedback_route": None,
+            "satisfaction": None,
+            "feedback_by": "",
+        }
+    if action is Action.PRINT:
+        return {"printed_at": at}
+    return {}

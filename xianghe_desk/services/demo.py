@@ -33,7 +33,7 @@ from xianghe_desk.domain.enums import (
     VillageKind,
 )
 from xianghe_desk.domain.errors import ValidationError
-from xianghe_desk.domain.lifecycle import next_status
+from xianghe_desk.domain.lifecycle import next_status, row_effect
 from xianghe_desk.domain.models import Village
 from xianghe_desk.domain.numbering import format_number
 from xianghe_desk.domain.pinyin import name_initials as _name_initials
@@ -606,22 +606,22 @@ class DemoBuilder:
             return row, events
         if stall == "received" or not emit(Action.DISPATCH, t, data={"handler_id": handler}):
             return row, events
-        row.update(handler_id=handler, dispatched_at=_fmt(t))
+        row.update(row_effect(Action.DISPATCH, _fmt(t), handler_id=handler))
         if rng.random() < 0.8:
             t2 = t + timedelta(minutes=rng.randint(5, 90))
             if emit(Action.PRINT, t2):
-                row["printed_at"] = _fmt(t2)
+                row.update(row_effect(Action.PRINT, _fmt(t2)))
                 t = t2
         if rng.random() < 0.03:
             t += timedelta(hours=rng.uniform(0.5, 4))
             if not emit(Action.RETURN, t, rng.choice(words.RETURN_REASONS)):
                 return row, events
-            row.update(handler_id=None, dispatched_at=None, printed_at=None)
+            row.update(row_effect(Action.RETURN, _fmt(t)))
             other = rng.choice(town_members)
             t += timedelta(minutes=rng.randint(10, 120))
             if not emit(Action.DISPATCH, t, data={"handler_id": other, "previous_handler_id": handler}):
                 return row, events
-            row.update(handler_id=other, dispatched_at=_fmt(t))
+            row.update(row_effect(Action.DISPATCH, _fmt(t), handler_id=other))
         late = rng.random() < 0.05
         fraction = rng.uniform(1.05, 2.5) if late else rng.uniform(0.1, 0.9)
         done_at = received + allowed * fraction
@@ -631,7 +631,7 @@ class DemoBuilder:
         if stall == "dispatched":
             return row, events
         if emit(Action.START, start_at):
-            row["started_at"] = _fmt(start_at)
+            row.update(row_effect(Action.START, _fmt(start_at)))
         else:
             return row, events
         if late and due < now and rng.random() < 0.6:
@@ -645,7 +645,7 @@ class DemoBuilder:
             result = rng.choice(words.RESULT_TEXTS[method])
             if not emit(Action.COMPLETE, done_at, data={"method": method, "result": result}):
                 return row, events
-            row.update(completed_at=_fmt(done_at), method=method, result=result)
+            row.update(row_effect(Action.COMPLETE, _fmt(done_at), method=method, result=result))
             feedback_at = done_at + timedelta(hours=rng.uniform(2, 72))
             roll = rng.random()
             rating = "satisfied" if roll < 0.92 else "basically_satisfied" if roll < 0.975 else "unsatisfied"
@@ -656,10 +656,7 @@ class DemoBuilder:
                 return row, events
             satisfaction = rating
             row.update(
-                feedback_at=_fmt(feedback_at),
-                feedback_route=route,
-                satisfaction=rating,
-                feedback_by="演示文员",
+                row_effect(Action.FOLLOW_UP, _fmt(feedback_at), route=route, satisfaction=rating, by="演示文员")
             )
             if rating != "unsatisfied" or attempt == 1 or rng.random() < 0.4:
                 return row, events
@@ -669,15 +666,7 @@ class DemoBuilder:
             ):
                 return row, events
             satisfaction = None
-            row.update(
-                completed_at=None,
-                method=None,
-                result="",
-                feedback_at=None,
-                feedback_route=None,
-                satisfaction=None,
-                feedback_by="",
-            )
+            row.update(row_effect(Action.REOPEN, _fmt(reopen_at)))
             done_at = reopen_at + timedelta(hours=rng.uniform(2, 48))
         return row, events
 

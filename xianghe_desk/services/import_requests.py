@@ -19,6 +19,7 @@ from typing import Any, Final
 from xianghe_desk.domain import duetime, lifecycle
 from xianghe_desk.domain.enums import Action, Status
 from xianghe_desk.domain.errors import ValidationError
+from xianghe_desk.domain.lifecycle import row_effect
 from xianghe_desk.domain.models import Member, ServiceRequest
 from xianghe_desk.domain.numbering import format_number, parse_number
 from xianghe_desk.domain.pinyin import name_initials
@@ -191,31 +192,30 @@ class RequestPlanner(Planner):
                 _Step(
                     Action.DISPATCH,
                     dispatched_at,
-                    {"handler_id": data["handler_id"], "dispatched_at": dt_text(dispatched_at)},
+                    row_effect(Action.DISPATCH, str(dt_text(dispatched_at)), handler_id=handler.id if handler else None),
                     data,
                     note,
                 )
             )
         if target is Status.IN_PROGRESS and STAGE.get(start, 0) < 2:
-            steps.append(_Step(Action.START, dispatched_at, {"started_at": dt_text(dispatched_at)}))
+            steps.append(_Step(Action.START, dispatched_at, row_effect(Action.START, str(dt_text(dispatched_at)))))
         if STAGE.get(target, 0) >= 3 > STAGE.get(start, 0) and p.completed_at is not None:
             data = {"method": p.method, "result": p.result}
-            changes = {"completed_at": dt_text(p.completed_at), "method": p.method, "result": p.result}
+            changes = row_effect(Action.COMPLETE, str(dt_text(p.completed_at)), method=p.method, result=p.result)
             steps.append(_Step(Action.COMPLETE, p.completed_at, changes, data))
         if target is Status.CLOSED and start is not Status.CLOSED and p.route and p.satisfaction:
             at = p.feedback_at or p.completed_at or first_at
             by = self.ws.actor
-            changes = {
-                "feedback_at": dt_text(at),
-                "feedback_route": p.route.value,
-                "satisfaction": p.satisfaction.value,
-                "feedback_by": by,
-            }
+            changes = row_effect(
+                Action.FOLLOW_UP, str(dt_text(at)), route=p.route.value, satisfaction=p.satisfaction.value, by=by
+            )
             data = {"route": p.route.value, "satisfaction": p.satisfaction.value, "by": by}
             steps.append(_Step(Action.FOLLOW_UP, at, changes, data))
         if target is Status.CANCELLED and start is not Status.CANCELLED:
             at = max(t for t in (first_at, p.dispatched_at, p.received_at) if t is not None)
-            steps.append(_Step(Action.CANCEL, at, {"cancelled_at": dt_text(at)}, note="表格中的状态为已撤销"))
+            steps.append(
+                _Step(Action.CANCEL, at, row_effect(Action.CANCEL, str(dt_text(at))), note="表格中的状态为已撤销")
+            )
         return steps
 
     def _plan_new(self, cells: Cells, p: RequestRow, label: str) -> PlannedRow:

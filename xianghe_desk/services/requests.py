@@ -256,6 +256,7 @@ class RequestService:
                 field="at",
             )
         changes: dict[str, Any] = {"status": target.value}
+        when = str(dt_text(at))
         event: dict[str, Any] = {}
         needs = lifecycle.required_fields(action)
         if "note" in needs and not note:
@@ -268,10 +269,10 @@ class RequestService:
                 raise ValidationError(f"{member.name}已不在岗，请改派其他网格员。", field="handler")
             if request.status is Status.DISPATCHED and request.handler_id == member.id:
                 raise ValidationError(f"工单已经派给{member.name}了。", field="handler")
-            changes.update(handler_id=member.id, dispatched_at=dt_text(at), printed_at=None)
+            changes.update(lifecycle.row_effect(action, when, handler_id=member.id))
             event.update(handler_id=member.id, handler=member.name, previous_handler_id=request.handler_id)
         elif action is Action.START:
-            changes["started_at"] = dt_text(at)
+            changes.update(lifecycle.row_effect(action, when))
         elif action is Action.COMPLETE:
             method = str(data.get("method") or "")
             result = str(data.get("result") or "").strip()
@@ -279,7 +280,7 @@ class RequestService:
                 raise ValidationError("请选择办理方式（现场办结、代办代跑……）。", field="method")
             if not result:
                 raise ValidationError("请填写办理结果：为群众办了什么、办成了没有。", field="result")
-            changes.update(completed_at=dt_text(at), method=method, result=result)
+            changes.update(lifecycle.row_effect(action, when, method=method, result=result))
             event.update(method=method, result=result)
         elif action is Action.FOLLOW_UP:
             route, satisfaction = data.get("route"), data.get("satisfaction")
@@ -291,34 +292,23 @@ class RequestService:
                 raise ValidationError("回访时间不能早于办结时间。", field="at")
             by = str(data.get("by") or self.ws.actor)
             changes.update(
-                feedback_at=dt_text(at),
-                feedback_route=route.value,
-                satisfaction=satisfaction.value,
-                feedback_by=by,
+                lifecycle.row_effect(action, when, route=route.value, satisfaction=satisfaction.value, by=by)
             )
             event.update(route=route.value, satisfaction=satisfaction.value, by=by)
         elif action is Action.RETURN:
-            changes.update(handler_id=None, dispatched_at=None, started_at=None)
+            changes.update(lifecycle.row_effect(action, when))
             event.update(previous_handler_id=request.handler_id)
         elif action is Action.CANCEL:
-            changes["cancelled_at"] = dt_text(at)
+            changes.update(lifecycle.row_effect(action, when))
         elif action is Action.REOPEN:
             # The completion did not hold: the request is open again. The old completion and
             # rating stay in the history (the events), where the month's figures read them.
-            changes.update(
-                completed_at=None,
-                method=None,
-                result="",
-                feedback_at=None,
-                feedback_route=None,
-                satisfaction=None,
-                feedback_by="",
-            )
+            changes.update(lifecycle.row_effect(action, when))
             event.update(previous_satisfaction=request.satisfaction.value if request.satisfaction else None)
         elif action is Action.ESCALATE:
             changes["escalations"] = request.escalations + 1
         elif action is Action.PRINT:
-            changes = {"printed_at": dt_text(at)}
+            changes = lifecycle.row_effect(action, when)  # printing leaves the status as it is
         self.ws.requests.update(request_id, changes)
         self.ws.requests.add_event(
             request_id, action.value, at, self.ws.actor, request.status, target, note, event
