@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 
 
-class NumberedCanvas(Canvas):
+class NumberedCanvas(Canvas, ABC):
     """reportlab's usual recipe: ``showPage`` saves the page's state; ``save`` replays every page
     with its furniture (``furniture(total)``, drawn by the subclass) and then writes the file.
 
@@ -35,6 +36,6 @@ class NumberedCanvas(Canvas):
     def page_label(self, total: int) -> str:
         return f"第 {self._pageNumber} 页 共 {total} 页"
 
+    @abstractmethod
     def furniture(self, total: int) -> None:
-        """Footer and running header of the current page (a subclass draws its own)."""
-        raise NotImplementedError
+        """Footer and running header of the current page (each document draws its own)."""
