@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from xianghe_desk.store import schema, schema_visits
+from xianghe_desk.store import schema, schema_speed, schema_visits
 
 MIGRATIONS = sqlite_utils.Migrations("xianghe")
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _NAMES: list[str] = []
 
 
@@ -62,6 +62,13 @@ def _accounts_audit(db: sqlite_utils.Database) -> None:
 def _visits(db: sqlite_utils.Database) -> None:
     """Care visits: residents' status, visit plans, the visit log, entered holidays (issue #11)."""
     for statement in schema_visits.VISITS:
+        db.execute(statement)
+
+
+@_register(6, "county_scale")
+def _county_scale(db: sqlite_utils.Database) -> None:
+    """Indexes and kept-up-to-date columns for a million requests (issue #13, store/schema_speed.py)."""
+    for statement in schema_speed.statements():
         db.execute(statement)
 
 
