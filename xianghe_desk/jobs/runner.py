@@ -139,6 +139,12 @@ class JobRunner(QObject):
     """
 
     waiting = Signal(str)
+    # A job that has ended, emitted from its pool thread. JobRunner lives on the UI thread, so the
+    # connection is queued: the job (and its JobSignals) is let go on the UI thread, after the
+    # finished/failed/cancelled signal queued before it has been delivered. Dropping it on the pool
+    # thread freed JobSignals under pending queued signals ("Signal source has been deleted", rare
+    # segfaults).
+    _ended = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -151,6 +157,7 @@ class JobRunner(QObject):
         self.actor = ""
         self.who: Actor | None = None
         self.key: DatabaseKey | None = None
+        self._ended.connect(self._forget)
 
     def submit_write(self, job: Job) -> Job:
         job.wait_when_busy = job.wait_when_busy or WAIT_FOR_WRITER_SECONDS
@@ -167,9 +174,16 @@ class JobRunner(QObject):
         job.signals.waiting.connect(self.waiting)
         self._running.add(job)
         for signal in (job.signals.finished, job.signals.failed, job.signals.cancelled):
-            signal.connect(lambda *_args, j=job: self._running.discard(j))
+            signal.connect(lambda *_args, j=job: self._ended.emit(j))
         pool.start(job)
         return job
+
+    def _forget(self, job: Job) -> None:
+        self._running.discard(job)
+
+    def running(self) -> int:
+        """Jobs started and not yet let go (their end has not reached the UI thread yet)."""
+        return len(self._running)
 
     def wait_for_done(self, msecs: int = 30000) -> bool:
         return bool(self.writer.waitForDone(msecs) and self.reader.waitForDone(msecs))
