@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from xianghe_desk.domain.access import Role
-from xianghe_desk.operations.accounts import add_user, change_own_password, create_first_admin, reset_password
+from xianghe_desk.operations.accounts import (
+    add_user,
+    change_own_password,
+    create_first_admin,
+    lock_user,
+    reset_password,
+    unlock_user,
+)
 from xianghe_desk.services import encryption
 from xianghe_desk.services.accounts import AccountService, SignInError
 from xianghe_desk.services.audit import AuditService
@@ -144,6 +151,32 @@ def test_an_administrator_reset_drops_the_old_password(encrypted, db_path: Path)
         encryption.unlock(db_path, "li", "viewer-pass-1", NOW)
     with _open(db_path, "li", "viewer-pass-2") as li:
         assert li.who.role is Role.VIEWER
+
+
+def test_a_disabled_account_no_longer_opens_the_database_and_gets_it_back_when_enabled(
+    encrypted, db_path: Path
+) -> None:
+    ws, _code = encrypted
+    add_user(ws, "li", Role.VIEWER, "clerk-pass-1")
+    ws.close()
+    with _open(db_path, "li", "clerk-pass-1"):
+        pass
+    with _open(db_path, "boss", "first-pass-1") as boss:
+        lock_user(boss, "li")
+    # Its key slots went with the change: the key file no longer opens for that password.
+    keyring = keyfiles.read_keyring(keyfiles.keys_path(db_path))
+    assert not keyfiles.slots_for(keyring, encryption.USER, keyfiles.user_tag(keyring, "li"))
+    with pytest.raises(SignInError, match="已被管理员停用"):
+        encryption.unlock(db_path, "li", "clerk-pass-1", NOW)
+    with _open(db_path, "boss", "first-pass-1") as boss:
+        unlock_user(boss, "li")
+    with _open(db_path, "li", "clerk-pass-1") as li:
+        assert li.who.role is Role.VIEWER
+        assert li.residents.count() == 1
+    # The slot made from the stored hash was replaced by a fresh one at that sign-in.
+    keyring = keyfiles.read_keyring(keyfiles.keys_path(db_path))
+    slots = keyfiles.slots_for(keyring, encryption.USER, keyfiles.user_tag(keyring, "li"))
+    assert len(slots) == 1 and not slots[0].get("from_hash")
 
 
 def test_a_forgotten_password_does_not_lose_the_data(encrypted, db_path: Path) -> None:

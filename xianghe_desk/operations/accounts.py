@@ -140,6 +140,9 @@ def unlock_user(op: Op, name: str) -> None:
     """Enable a disabled account and lift a lock-out after wrong passwords."""
     user = AccountService(op.ws).get(name)
     op.ws.users.update(user.id, disabled=False, failed_count=0, locked_until=None)
+    if user.disabled:
+        # Its key slots went when it was disabled (encryption.prune_slots).
+        encryption.account_enabled(op.ws, user.name, user.password_hash)
     op.audit(f"启用（解锁）了账号 {user.name}", entity="user", before={"disabled": user.disabled}, after={"disabled": False})
     op.changes.users = True
 

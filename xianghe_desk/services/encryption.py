@@ -12,6 +12,10 @@
   so five lock the account as they do inside the database.
 - Every new password gets a slot of its own; the old one is dropped once the new password is
   committed (prune_slots). The database file itself is never re-encrypted.
+- A disabled account loses its slots once the change is committed (prune_slots), so its password
+  no longer opens the database through the key file; enabling it again wraps the key for its
+  stored password hash (account_enabled). A copy of the database and key file taken while the
+  account was enabled still opens with that password: the key itself is not replaced.
 """
 
 from __future__ import annotations
@@ -109,7 +113,8 @@ def unlock(path: Path | str, name: str, password: str, now: datetime) -> Databas
         if key is not None:
             return key
     if not slots:
-        raise SignInError("用户名或密码不对，请重新输入。", field="password")
+        # No key for this name: unknown, or disabled by an administrator (not told apart).
+        raise SignInError("用户名或密码不对，或这个账号已被管理员停用。请重新输入，或找管理员。", field="password")
     try:
         failed = _count_failure(keys, tag, now)
     except OSError:  # a write-protected USB stick: the attempt cannot be counted there
@@ -334,17 +339,43 @@ def prune_slots(ws: Workspace) -> None:
     if ws.key is None:
         return
     keys = _keys_file(ws)
-    users = {u.name: keyfiles.hash_tag(u.password_hash) for u in ws.users.all()}
+    everyone = ws.users.all()
+    users = {u.name: keyfiles.hash_tag(u.password_hash) for u in everyone if not u.disabled}
+    disabled = [u.name for u in everyone if u.disabled]
     recovery_hash = ws.settings.get("recovery_hash")
     with keyfiles.locked(keys):
         keyring = keyfiles.read_keyring(keys)
         before = len(keyring["slots"])
         for name, tag in users.items():
             keyfiles.prune(keyring, USER, keyfiles.user_tag(keyring, name), tag)
+        for name in disabled:
+            keyfiles.drop(keyring, USER, keyfiles.user_tag(keyring, name))
         if recovery_hash:
             keyfiles.prune(keyring, RECOVERY, "", keyfiles.hash_tag(str(recovery_hash)))
         if len(keyring["slots"]) != before:
             keyfiles.write_keyring(keys, keyring)
+
+
+def account_enabled(ws: Workspace, name: str, password_hash: str) -> None:
+    """A disabled account was enabled again (inside its transaction): its password opens the key again.
+
+    The password is not known here; the slot is made from its stored Argon2id hash (as when a
+    plain database is first encrypted) and replaced by a fresh one at the account's next sign-in.
+    """
+    if ws.key is None:
+        return
+    keys = _keys_file(ws)
+    with keyfiles.changing(keys) as keyring:
+        tag = keyfiles.user_tag(keyring, name)
+        current = keyfiles.hash_tag(password_hash)
+        if any(s.get("hash_tag") == current for s in keyfiles.slots_for(keyring, USER, tag)):
+            return
+        slot = keyfiles.slot_from_hash(ws.key, password_hash, USER, tag)
+        if slot is None:
+            raise ValidationError(
+                f"账号 {name} 的密码是旧格式，启用后无法用它打开加密的数据库。请启用后为该账号重设密码。"
+            )
+        keyring["slots"].append(slot)
 
 
 def prune_slots_quietly(ws: Workspace) -> None:

@@ -334,6 +334,11 @@ def prune(keyring: dict[str, Any], kind: str, user: str, current_tag: str) -> No
     keyring["slots"] = [s for s in keyring["slots"] if id(s) not in mine_ids or id(s) in keep]
 
 
+def drop(keyring: dict[str, Any], kind: str, user: str) -> None:
+    """Drop every slot of one account (a disabled account)."""
+    keyring["slots"] = [s for s in keyring["slots"] if not (s.get("kind") == kind and s.get("user") == user)]
+
+
 # ---------------------------------------------------------------------- wrong passwords
 
 
