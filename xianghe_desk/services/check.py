@@ -97,7 +97,7 @@ def run_checks(ws: Workspace, *, file_checked: bool = False) -> list[CheckResult
             True,
             f"{store.count('grids')} 个网格，{store.count('members')} 名网格员，"
             f"{store.count('residents')} 名服务对象，{store.count('requests')} 张工单，"
-            f"{store.count('request_events')} 条办理记录",
+            f"{store.count('request_events')} 条办理记录，{store.count('visits')} 条走访记录",
         )
     )
     add("受理记录", store.requests_without_intake_event(), "每张工单都有受理记录", "{n} 张工单缺少受理记录")
@@ -125,6 +125,18 @@ def run_checks(ws: Workspace, *, file_checked: bool = False) -> list[CheckResult
         "{n} 名服务对象的网格不属于其村街",
     )
     add("工单归属", store.requests_town_mismatch(), "工单的村街都属于其所在镇", "{n} 张工单的村街与镇不符")
+    add(
+        "走访日期",
+        store.visits_after(ws.now().date().isoformat()),
+        "没有日期晚于今天的走访记录",
+        "{n} 条走访记录的日期晚于今天",
+    )
+    add(
+        "走访与迁出去世",
+        store.visits_after_leaving(),
+        "没有迁出或去世以后的走访记录",
+        "{n} 条走访记录晚于服务对象迁出或去世的日期",
+    )
     audit = AuditService(ws)
     add(
         "操作日志",

@@ -71,6 +71,25 @@ class IntegrityStore(TableStore):
             )
         )
 
+    def visits_after(self, day: str) -> list[str]:
+        """Visits dated after ``day`` (today): 「resident date」, at most 20."""
+        rows = self.db.execute(
+            "SELECT r.name, v.visited_on FROM visits v JOIN residents r ON r.id = v.resident_id"
+            " WHERE v.deleted_at IS NULL AND v.visited_on > ? ORDER BY v.visited_on LIMIT 20",
+            [day],
+        ).fetchall()
+        return [f"{name} {visited}" for name, visited in rows]
+
+    def visits_after_leaving(self) -> list[str]:
+        """Visits dated after the resident moved away or died (the status date): at most 20."""
+        rows = self.db.execute(
+            "SELECT r.name, v.visited_on FROM visits v JOIN residents r ON r.id = v.resident_id"
+            " WHERE v.deleted_at IS NULL AND r.status IN ('moved', 'deceased')"
+            " AND r.status_since IS NOT NULL AND v.visited_on > r.status_since"
+            " ORDER BY v.visited_on LIMIT 20"
+        ).fetchall()
+        return [f"{name} {visited}" for name, visited in rows]
+
     def requests_town_mismatch(self) -> int:
         return int(
             self._scalar(
