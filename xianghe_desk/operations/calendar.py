@@ -7,7 +7,7 @@ from xianghe_desk.domain import duetime
 from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.official_days import OfficialYear
 from xianghe_desk.operations.base import Op, operation
-from xianghe_desk.services.calendar import CalendarService
+from xianghe_desk.services.calendar import CalendarService, SavedYear
 
 
 def _facts(entered: OfficialYear | None) -> dict[str, object]:
@@ -21,11 +21,15 @@ def _facts(entered: OfficialYear | None) -> dict[str, object]:
 
 
 @operation("settings.holidays", "录入节假日安排", Permission.SETTINGS, kind="settings")
-def set_official_year(op: Op, year: int, holidays: str, workdays: str, source: str = "") -> OfficialYear:
+def set_official_year(op: Op, year: int, holidays: str, workdays: str, source: str = "") -> SavedYear:
     service = CalendarService(op.ws)
     before = service.entered(year)
-    entered = service.save(year, holidays, workdays, source)
+    saved = service.save(year, holidays, workdays, source)
+    entered = saved.entered
     note = "（本程序自带这一年的日历，以自带的为准）" if duetime.library_knows(year) else ""
+    if saved.moved:
+        shown = "、".join(saved.moved[:10]) + ("等" if len(saved.moved) > 10 else "")
+        note += f"；{len(saved.moved)} 张未办结工单的办理时限随之重算：{shown}"
     op.audit(
         f"录入 {year} 年节假日安排：放假 {len(entered.holidays)} 天，调休上班 {len(entered.workdays)} 天{note}",
         entity="settings",
@@ -34,4 +38,4 @@ def set_official_year(op: Op, year: int, holidays: str, workdays: str, source: s
     )
     op.changes.settings = True
     op.changes.all_requests = True  # due times shown beside requests
-    return entered
+    return saved

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from xianghe_desk.domain.official_days import OfficialYear
-from xianghe_desk.store.base import Row, TableStore
+from xianghe_desk.store.base import Row, TableStore, dt, dt_text
 
 
 def _days(text: str) -> dict[date, str]:
@@ -49,3 +50,34 @@ class OfficialCalendarStore(TableStore):
             self._insert("official_calendars", {"year": entered.year, **values, **self._new_sync()})
         else:
             self._update("official_calendars", int(row_id), values)
+
+
+@dataclass(frozen=True)
+class OpenDue:
+    """An open request's due time, with what it was computed from."""
+
+    id: int
+    number: str
+    received_at: datetime
+    urgency: str
+    category: str
+    due_at: datetime
+
+
+class DueTimeStore(TableStore):
+    """The open requests whose due time the official calendar decides (a year entered later)."""
+
+    def open_received(self, since: datetime, until: datetime) -> list[OpenDue]:
+        rows = self.db.execute(
+            "SELECT id, number, received_at, urgency, category, due_at FROM requests"
+            " WHERE deleted_at IS NULL AND status IN ('received', 'dispatched', 'in_progress')"
+            " AND received_at >= ? AND received_at < ? ORDER BY received_at",
+            [dt_text(since), dt_text(until)],
+        ).fetchall()
+        return [
+            OpenDue(int(i), str(n), dt(r), str(u), str(c), dt(d))  # type: ignore[arg-type]
+            for i, n, r, u, c, d in rows
+        ]
+
+    def set_due(self, request_id: int, due: datetime) -> None:
+        self._update("requests", request_id, {"due_at": dt_text(due)})

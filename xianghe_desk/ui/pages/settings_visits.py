@@ -27,7 +27,7 @@ from xianghe_desk.domain.enums import CareTag
 from xianghe_desk.domain.visits import DEFAULT_INTERVALS, MAX_INTERVAL, MIN_INTERVAL, interval_text
 from xianghe_desk.operations.calendar import set_official_year
 from xianghe_desk.operations.visits import set_intervals
-from xianghe_desk.services.calendar import CalendarService, CalendarYear
+from xianghe_desk.services.calendar import CalendarService, CalendarYear, SavedYear
 from xianghe_desk.ui.roles import allow
 from xianghe_desk.ui.widgets.field_error import FieldError
 from xianghe_desk.ui.widgets.look import MUTED, set_text_colour
@@ -216,5 +216,13 @@ class HolidaysTab(QWidget):
             self.source.text(),
             done=f"已保存 {year} 年的节假日安排，办理时限按它计算。",
             target=self.status,
-            then=lambda _entered: self.load(keep=year),
+            then=lambda saved: self._saved(year, saved),
         )
+
+    def _saved(self, year: int, saved: SavedYear) -> None:
+        self.load(keep=year)
+        if saved.moved:
+            self.status.set_hint(
+                f"已保存 {year} 年的节假日安排；{len(saved.moved)} 张未办结工单的办理时限按它重算了"
+                "（手工改过时限的工单不变）。"
+            )
