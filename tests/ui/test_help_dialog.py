@@ -100,7 +100,7 @@ def test_the_guide_walks_through_the_day(qtbot, window):
     html = guide.browser.toHtml()
     assert "<table" in html and text.count("Ctrl+") >= 10
     headings = re.findall(r"^\d+\. (.+)$", text, re.M)
-    assert len(headings) == 10, headings
+    assert len(headings) == 12, headings
 
 
 def test_the_main_windows_keys_in_the_guide_work(window):
