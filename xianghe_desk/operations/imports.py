@@ -76,9 +76,9 @@ def _prepare(
         return None
     report_cb, cancel_cb = _callbacks(progress)
     service = ImportService(ws)
-    if sheet is None:
+    if sheet is None:  # straight from the file: each row is planned as it is read, none kept
         assert path is not None
-        sheet = service.read(kind, path, report_cb, cancel_cb)
+        sheet = service.open(kind, path)
     return service.prepare(sheet, report_cb, cancel_cb)
 
 

@@ -192,29 +192,46 @@ class RequestPlanner(Planner):
                 _Step(
                     Action.DISPATCH,
                     dispatched_at,
-                    row_effect(Action.DISPATCH, str(dt_text(dispatched_at)), handler_id=handler.id if handler else None),
+                    row_effect(
+                        Action.DISPATCH,
+                        str(dt_text(dispatched_at)),
+                        handler_id=handler.id if handler else None,
+                    ),
                     data,
                     note,
                 )
             )
         if target is Status.IN_PROGRESS and STAGE.get(start, 0) < 2:
-            steps.append(_Step(Action.START, dispatched_at, row_effect(Action.START, str(dt_text(dispatched_at)))))
+            steps.append(
+                _Step(Action.START, dispatched_at, row_effect(Action.START, str(dt_text(dispatched_at))))
+            )
         if STAGE.get(target, 0) >= 3 > STAGE.get(start, 0) and p.completed_at is not None:
             data = {"method": p.method, "result": p.result}
-            changes = row_effect(Action.COMPLETE, str(dt_text(p.completed_at)), method=p.method, result=p.result)
+            changes = row_effect(
+                Action.COMPLETE, str(dt_text(p.completed_at)), method=p.method, result=p.result
+            )
             steps.append(_Step(Action.COMPLETE, p.completed_at, changes, data))
         if target is Status.CLOSED and start is not Status.CLOSED and p.route and p.satisfaction:
             at = p.feedback_at or p.completed_at or first_at
             by = self.ws.actor
             changes = row_effect(
-                Action.FOLLOW_UP, str(dt_text(at)), route=p.route.value, satisfaction=p.satisfaction.value, by=by
+                Action.FOLLOW_UP,
+                str(dt_text(at)),
+                route=p.route.value,
+                satisfaction=p.satisfaction.value,
+                by=by,
             )
             data = {"route": p.route.value, "satisfaction": p.satisfaction.value, "by": by}
             steps.append(_Step(Action.FOLLOW_UP, at, changes, data))
         if target is Status.CANCELLED and start is not Status.CANCELLED:
             at = max(t for t in (first_at, p.dispatched_at, p.received_at) if t is not None)
             steps.append(
-                _Step(Action.CANCEL, at, row_effect(Action.CANCEL, str(dt_text(at))), note="表格中的状态为已撤销")
+                _Step(
+                    Action.CANCEL,
+                    at,
+                    row_effect(Action.CANCEL, str(dt_text(at))),
+                    note="表格中的状态为已撤销",
+                )
             )
         return steps
 

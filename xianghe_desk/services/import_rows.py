@@ -135,11 +135,20 @@ class Cells:
         return self.row.number
 
     def raw(self, name: str) -> Any:
-        value = self.row.values[self.sheet.spec.position(name)]
-        # The reader turns empty text into None; rows built another way get the same treatment.
-        if value.__class__ is str and not value.strip():
-            return None
-        if value is None and self.sheet.holds_formula(self.row, name):
+        # Called some twenty times a row: the commonest cases first.
+        sheet = self.sheet
+        value = self.row.values[sheet.spec.position(name)]
+        if value is None:
+            if not sheet.formula_cells:
+                return None
+        elif value.__class__ is str:
+            # The reader turns empty text into None; rows built another way get the same treatment.
+            if not value.strip():
+                return None
+            return value
+        else:
+            return value
+        if sheet.holds_formula(self.row, name):
             # A formula without a saved value: never evaluated, and not 「必填」 either (issue #10).
             if (name, FORMULA_MESSAGE) not in self.problems:
                 self.refuse(name, FORMULA_MESSAGE)
@@ -508,7 +517,7 @@ class RowWarning:
         return f"第{self.row}行：{self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedRow:
     """What importing one row would do. ``work`` is the kind's own record of what to write."""
 

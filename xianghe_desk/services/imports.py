@@ -21,7 +21,6 @@ from xianghe_desk.fileio import atomic_output
 from xianghe_desk.services.import_lookups import MemberLookup
 from xianghe_desk.services.import_people import MemberPlanner, ResidentPlanner
 from xianghe_desk.services.import_places import GridPlanner, VillagePlanner
-from xianghe_desk.services.import_requests import RequestPlanner
 from xianghe_desk.services.import_rows import (
     Cells,
     ImportContext,
@@ -58,8 +57,17 @@ PLANNERS: Final[dict[str, type[Planner]]] = {
     "grids": GridPlanner,
     "members": MemberPlanner,
     "residents": ResidentPlanner,
-    "requests": RequestPlanner,
 }
+
+
+def planner_class(kind: str) -> type[Planner]:
+    """The planner of ``kind``. The requests' planner is imported when first needed: it brings
+    the request and visit services (and the PDF library behind them) that other imports never use."""
+    if kind == "requests":
+        from xianghe_desk.services.import_requests import RequestPlanner
+
+        return RequestPlanner
+    return PLANNERS[kind]
 
 
 def check_kind(kind: str) -> str:
@@ -78,6 +86,9 @@ class ImportPlan:
     source: str
     rows: list[PlannedRow]
     warnings: list[str]
+    # The refused rows' cells as text (row number → cells), for the refusal report: a sheet read
+    # straight from a file does not keep its rows.
+    refused_cells: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def count(self, action: RowAction) -> int:
         return sum(1 for row in self.rows if row.action is action)
@@ -215,6 +226,12 @@ class ImportService:
         """Read the file as a sheet of ``kind`` (raises ValidationError when it cannot)."""
         return read_sheet(path, spec_for(check_kind(kind)), progress, check_cancelled)
 
+    def open(self, kind: str, path: Path | str) -> SheetData:
+        """The file as a sheet of ``kind`` whose rows are read as they are planned, once, and not
+        kept (sheets/reader.read_sheet ``keep_rows=False``): an import straight from a file holds
+        one row at a time, not the whole sheet. Refusals of the file itself come now."""
+        return read_sheet(path, spec_for(check_kind(kind)), keep_rows=False)
+
     def plan(
         self, sheet: SheetData, progress: Progress | None = None, check_cancelled: Check | None = None
     ) -> ImportPlan:
@@ -230,15 +247,17 @@ class ImportService:
             members=MemberLookup(self.ws),
             now=self.ws.now(),
         )
-        return PLANNERS[sheet.spec.kind](ctx)
+        return planner_class(sheet.spec.kind)(ctx)
 
     def _plan(
         self, planner: Planner, sheet: SheetData, progress: Progress | None, check_cancelled: Check | None
     ) -> ImportPlan:
         rows = []
-        total = len(sheet.rows)
+        refused_cells: dict[int, tuple[str, ...]] = {}
+        total = sheet.row_count
         kept = 0  # rows whose masked numbers agree with the stored ones: noted once for the sheet
-        for index, row in enumerate(sheet.rows, start=1):
+        index = 0
+        for index, row in enumerate(sheet.take_rows(), start=1):
             cells = Cells(sheet, row)
             planned = planner.plan_row(cells)
             if planned.action is not RowAction.REFUSE:
@@ -246,21 +265,24 @@ class ImportService:
                 if cells.masked_columns:
                     note = _masked_note(list(cells.masked_columns), planned.action)
                     planned.warnings = (*planned.warnings, note)
+            else:
+                refused_cells[row.number] = tuple(_cell_text(value) for value in row.values)
             rows.append(planned)
             if index % PROGRESS_EVERY == 0:
                 if check_cancelled is not None:
                     check_cancelled()
                 if progress is not None:
-                    progress(index, total)
+                    progress(index, max(total, index))
         if progress is not None:
-            progress(total, total)
+            done = index if sheet.streamed else total  # a streamed sheet's total was the file's guess
+            progress(done, done)
         warnings = list(sheet.warnings)
         if kept:
             warnings.append(
                 f"有 {kept} 行的身份证号或电话只有部分数字（导出时隐藏了中间几位），"
                 "与本机已有的号码相符；导入时保留了本机的完整号码，没有用隐藏的号码改写。"
             )
-        return ImportPlan(sheet.spec.kind, sheet.source, rows, warnings)
+        return ImportPlan(sheet.spec.kind, sheet.source, rows, warnings, refused_cells)
 
     def prepare(
         self, sheet: SheetData, progress: Progress | None = None, check_cancelled: Check | None = None
@@ -294,9 +316,16 @@ class ImportService:
             prepared = self.prepare(sheet, progress, check_cancelled)
         with self.ws.atomic():
             take_write_lock(self.ws.db)
-            if prepared is not None and prepared.sheet is sheet and prepared.version == data_version(self.ws.db):
+            if (
+                prepared is not None
+                and prepared.sheet is sheet
+                and prepared.version == data_version(self.ws.db)
+            ):
                 planner, plan = prepared.planner, prepared.plan
             else:  # another program wrote meanwhile: plan again, now that nobody else can write
+                if sheet.streamed:  # its rows were planned once and not kept: read the file again
+                    assert sheet.path is not None
+                    sheet = self.open(sheet.spec.kind, sheet.path)
                 planner = self._planner(sheet)
                 plan = self._plan(planner, sheet, progress, check_cancelled)
             write = plan.to_write()
@@ -315,8 +344,9 @@ class ImportService:
         check_cancelled: Check | None = None,
         prepared: PreparedImport | None = None,
     ) -> ImportReport:
-        """Read and import a file in one go (the command line's ``import``)."""
-        sheet = prepared.sheet if prepared is not None else self.read(kind, path, progress, check_cancelled)
+        """Read and import a file in one go (the command line's ``import``): its rows are planned
+        as they are read, and only the plan is kept."""
+        sheet = prepared.sheet if prepared is not None else self.open(kind, path)
         return self.import_sheet(sheet, dry_run, valid_only, progress, check_cancelled, prepared)
 
     def preview_report(self, plan: ImportPlan, sheet: SheetData) -> ImportReport:
@@ -326,12 +356,6 @@ class ImportService:
     def _report(
         self, plan: ImportPlan, sheet: SheetData, written: bool, dry_run: bool, valid_only: bool
     ) -> ImportReport:
-        refused_numbers = {row.row for row in plan.rows if row.action is RowAction.REFUSE}
-        cells = {
-            row.number: tuple(_cell_text(value) for value in row.values)
-            for row in sheet.rows
-            if row.number in refused_numbers
-        }
         return ImportReport(
             kind=plan.kind,
             source=plan.source,
@@ -346,7 +370,7 @@ class ImportService:
             dry_run=dry_run,
             valid_only=valid_only,
             columns=sheet.spec.names,
-            refused_rows=cells,
+            refused_rows=dict(plan.refused_cells),
             changes=[(row.row, row.action.label, row.label, row.reason) for row in plan.to_write()],
             row_warnings=plan.row_warnings,
         )

@@ -78,6 +78,26 @@ class SheetData:
     # (row number, spec column) of cells holding a formula without a saved value: read as empty,
     # refused with FORMULA_MESSAGE instead of 「必填」 (services/import_rows.py).
     formula_cells: set[tuple[int, int]] = field(default_factory=set)
+    # A sheet opened with ``keep_rows=False`` (an import straight from a file) keeps none of its
+    # rows: they are read as the import plans them, once (take_rows); ``path`` reads it again.
+    path: Path | None = None
+    streamed: bool = False
+    row_hint: int = 0  # rows the file says it has, for progress while streaming
+    _stream: Iterator[SheetRow] | None = field(default=None, repr=False, compare=False)
+
+    def take_rows(self) -> Iterator[SheetRow]:
+        """The data rows: the ones kept, or (a streamed sheet, once) the ones read from the file."""
+        if not self.streamed:
+            return iter(self.rows)
+        if self._stream is None:
+            raise RuntimeError("the rows of a streamed sheet were already read: read the file again")
+        stream, self._stream = self._stream, None
+        return stream
+
+    @property
+    def row_count(self) -> int:
+        """The number of rows (a streamed sheet: as many as the file says, before reading them)."""
+        return self.row_hint if self.streamed else len(self.rows)
 
     def holds_formula(self, row: SheetRow, name: str) -> bool:
         return bool(self.formula_cells) and (row.number, self.spec.position(name)) in self.formula_cells
@@ -91,8 +111,13 @@ def read_sheet(
     spec: SheetSpec,
     progress: Progress | None = None,
     check_cancelled: Check | None = None,
+    keep_rows: bool = True,
 ) -> SheetData:
     """Read ``path`` (.xlsx or .csv) as a sheet of ``spec``'s kind.
+
+    With ``keep_rows=False`` only the header is read now (and every refusal of the file as a
+    whole made); the rows follow, once, from :meth:`SheetData.take_rows`, so that an import of
+    tens of thousands of rows never holds them all. ``progress`` then is left to the planner.
 
     Raises:
         ValidationError: the file cannot be read as such a sheet (old .xls, no header row,
@@ -107,9 +132,9 @@ def read_sheet(
     if head.startswith(_OLE_MAGIC) or suffix in (".xls", ".et"):
         raise ValidationError(_XLS_MESSAGE.format(name=path.name), field="file")
     if suffix in (".csv", ".txt"):
-        return _read_csv(path, spec, progress, check_cancelled)
+        return _read_csv(path, spec, progress, check_cancelled, keep_rows)
     if head.startswith(_ZIP_MAGIC) or suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, spec, progress, check_cancelled)
+        return _read_xlsx(path, spec, progress, check_cancelled, keep_rows)
     raise ValidationError(
         f"「{path.name}」不是 Excel 表格（.xlsx）或 CSV 文件。请在 Excel 或 WPS 中把它另存为 .xlsx 再导入。",
         field="file",
@@ -250,11 +275,11 @@ def _build(
     progress: Progress | None,
     check_cancelled: Check | None,
     formulas: frozenset[tuple[int, int]] = frozenset(),
+    keep_rows: bool = True,
 ) -> SheetData:
     header = _find_header(first_rows, spec)
     _check_header(header, spec, source, first_rows)
     assert header is not None
-    width = len(spec.columns)
     pairs = sorted(header.positions.items())
     data = SheetData(
         spec=spec,
@@ -267,7 +292,30 @@ def _build(
         data.warnings.append(
             f"第 {get_column_letter(column + 1)} 列「{text}」不是{spec.label}表的列，已忽略。"
         )
-    empty = (None,) * width
+    rows = _data_rows(data, header, pairs, first_rows, rest, total, progress, check_cancelled, formulas)
+    if keep_rows:
+        data.rows.extend(rows)
+    else:
+        data.streamed = True
+        data.row_hint = max(total - data.header_row, 0)
+        data._stream = rows
+    return data
+
+
+def _data_rows(
+    data: SheetData,
+    header: _Header,
+    pairs: list[tuple[int, int]],
+    first_rows: list[tuple[Any, ...]],
+    rest: Iterator[tuple[Any, ...]],
+    total: int,
+    progress: Progress | None,
+    check_cancelled: Check | None,
+    formulas: frozenset[tuple[int, int]],
+) -> Iterator[SheetRow]:
+    """The non-empty rows under the header, one at a time; formula cells noted in ``data`` first."""
+    spec, source = data.spec, data.source
+    empty = (None,) * len(spec.columns)
     number = header.row_index + 1
     last_allowed = number + MAX_ROWS
 
@@ -304,10 +352,9 @@ def _build(
                 values[target] = value
                 filled = True
         if filled:
-            data.rows.append(SheetRow(number, tuple(values)))
+            yield SheetRow(number, tuple(values))
     if progress is not None:
         progress(number, number)
-    return data
 
 
 # ---- .xlsx -----------------------------------------------------------------------------------
@@ -361,8 +408,153 @@ def _has_formula_tag(path: Path, member: str) -> bool:
     return False
 
 
+# ---- .xlsx rows, read faster than openpyxl's ReadOnlyWorksheet.iter_rows --------------------
+#
+# openpyxl builds a dict per cell and, for an inline string (what many programs write), a rich
+# text object through its descriptors; that costs more than reading the XML. The parser below is
+# openpyxl's own WorkSheetParser, with the commonest cells (plain inline or shared strings, plain
+# numbers) read directly and every other cell (dates, booleans, errors, rich text …) handed to
+# openpyxl's parse_cell, and rows laid out exactly as iter_rows(values_only=True) lays them out.
+# tests/unit/test_sheets_fast_rows.py compares the two on sheets with every kind of cell.
+
+try:
+    from openpyxl.utils.cell import column_index_from_string
+    from openpyxl.worksheet._reader import INLINE_STRING, VALUE_TAG, WorkSheetParser, _cast_number
+
+    _T_TAG: str | None = INLINE_STRING.replace("}is", "}t")
+except ImportError:  # pragma: no cover - another openpyxl: its own iter_rows is used
+    WorkSheetParser = object  # type: ignore[assignment,misc]
+    _T_TAG = None
+
+_DIGITS: Final = "0123456789"
+
+
+class _FastSheetParser(WorkSheetParser):  # type: ignore[misc,valid-type]
+    """Rows as (row number, [(column, value), …]); only ever used with data_only=True."""
+
+    def parse_row(self, row: Any) -> tuple[int, list[tuple[int, Any]]]:
+        number = row.get("r")
+        if number is not None and number.isdigit():
+            self.row_counter = int(number)
+        else:
+            self.row_counter = WorkSheetParser.parse_row(self, _bare_row(row))[0]
+        self.col_counter = 0
+        shared = self.shared_strings
+        dates = self.date_formats
+        zero_is_date = 0 in dates
+        columns = _COLUMNS
+        cells: list[tuple[int, Any]] = []
+        append = cells.append
+        for element in row:
+            kind = element.get("t")
+            style = element.get("s")
+            if kind == "inlineStr":
+                child = element.find(INLINE_STRING)
+                if child is None or len(child) != 1 or child[0].tag != _T_TAG:
+                    append(self._slow(element))
+                    continue
+                value: Any = child[0].text or ""
+            elif kind == "s" or (
+                (kind is None or kind == "n")
+                # openpyxl's test: no s attribute is style 0, an empty one is no style
+                and not (zero_is_date if style is None else bool(style) and int(style) in dates)
+            ):
+                text = element.findtext(VALUE_TAG, None) or None
+                if text is None:
+                    value = None
+                elif kind == "s":
+                    value = shared[int(text)]
+                else:
+                    value = _cast_number(text)
+            else:
+                append(self._slow(element))
+                continue
+            coordinate = element.get("r")
+            if coordinate:
+                letters = coordinate.rstrip(_DIGITS)
+                column = columns.get(letters) or column_index_from_string(letters)
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                column = self.col_counter
+            append((column, value))
+        return self.row_counter, cells
+
+    def _slow(self, element: Any) -> tuple[int, Any]:
+        cell = self.parse_cell(element)
+        return cell["column"], cell["value"]
+
+
+def _bare_row(row: Any) -> Any:
+    """The row element without its cells: openpyxl's parse_row reads its row number from it."""
+    from xml.etree.ElementTree import Element
+
+    return Element(row.tag, dict(row.attrib))
+
+
+def _column_map() -> dict[str, int]:
+    if _T_TAG is None:
+        return {}
+    return {letters: column_index_from_string(letters) for letters in _two_letter_columns()}
+
+
+def _two_letter_columns() -> Iterator[str]:
+    letters = [chr(code) for code in range(ord("A"), ord("Z") + 1)]
+    yield from letters
+    for first in letters:
+        for second in letters:
+            yield first + second
+
+
+_COLUMNS: Final = _column_map()
+
+
+def _values(workbook: Any, sheet: Any, min_row: int) -> Iterator[Any]:
+    """``sheet.iter_rows(values_only=True, min_row=min_row)``, the same rows and values, faster."""
+    if _T_TAG is None or not hasattr(sheet, "_get_source") or not workbook.data_only:
+        yield from sheet.iter_rows(values_only=True, min_row=min_row)
+        return
+    max_col, max_row = sheet.max_column, sheet.max_row
+    empty_row: Any = (None,) * max_col if max_col is not None else []  # as openpyxl has it
+    counter = min_row
+    index = 1
+    with sheet._get_source() as source:
+        parser = _FastSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for index, cells in parser.parse():
+            if max_row is not None and index > max_row:
+                break
+            for _ in range(counter, index):  # rows the file leaves out
+                counter += 1
+                yield empty_row
+            if counter <= index:
+                counter += 1
+                yield _laid_out(cells, max_col)
+    if max_row is not None and max_row < index:
+        for _ in range(counter, max_row + 1):
+            yield empty_row
+
+
+def _laid_out(cells: list[tuple[int, Any]], max_col: int | None) -> tuple[Any, ...]:
+    """As openpyxl's ReadOnlyWorksheet._get_row(values_only=True) lays a row out (min_col 1)."""
+    if not cells and not max_col:
+        return ()
+    width = max_col or cells[-1][0]
+    values: list[Any] = [None] * width
+    for column, value in cells:
+        if 1 <= column <= width:
+            values[column - 1] = value
+    return tuple(values)
+
+
 def _read_xlsx(
-    path: Path, spec: SheetSpec, progress: Progress | None, check_cancelled: Check | None
+    path: Path, spec: SheetSpec, progress: Progress | None, check_cancelled: Check | None, keep_rows: bool
 ) -> SheetData:
     _check_unpacked_size(path)
     try:
@@ -373,6 +565,7 @@ def _read_xlsx(
             f"（{type(exc).__name__}）",
             field="file",
         ) from None
+    streaming = False
     try:
         candidates = []
         for sheet in workbook.worksheets:
@@ -396,8 +589,33 @@ def _read_xlsx(
         formulas = _formula_positions(
             path, workbook.worksheets.index(sheet), getattr(sheet, "_worksheet_path", "")
         )
-        iterator = sheet.iter_rows(values_only=True, min_row=len(first) + 1)
-        return _build(spec, path.name, sheet.title, first, iterator, total, progress, check_cancelled, formulas)
+        iterator = _values(workbook, sheet, len(first) + 1)
+        data = _build(
+            spec,
+            path.name,
+            sheet.title,
+            first,
+            iterator,
+            total,
+            progress,
+            check_cancelled,
+            formulas,
+            keep_rows,
+        )
+        data.path = path
+        if data._stream is not None:
+            data._stream = _closing(data._stream, workbook)
+            streaming = True
+        return data
+    finally:
+        if not streaming:
+            workbook.close()
+
+
+def _closing(rows: Iterator[SheetRow], workbook: Any) -> Iterator[SheetRow]:
+    """``rows``, closing the workbook they come from once they are read (or abandoned)."""
+    try:
+        yield from rows
     finally:
         workbook.close()
 
@@ -434,7 +652,7 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(
-    path: Path, spec: SheetSpec, progress: Progress | None, check_cancelled: Check | None
+    path: Path, spec: SheetSpec, progress: Progress | None, check_cancelled: Check | None, keep_rows: bool
 ) -> SheetData:
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
@@ -459,4 +677,8 @@ def _read_csv(
         ) from None
     first = records[:HEADER_SCAN_ROWS]
     rest = iter(records[HEADER_SCAN_ROWS:])
-    return _build(spec, path.name, path.stem, first, rest, len(records), progress, check_cancelled)
+    data = _build(
+        spec, path.name, path.stem, first, rest, len(records), progress, check_cancelled, keep_rows=keep_rows
+    )
+    data.path = path
+    return data
