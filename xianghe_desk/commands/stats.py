@@ -10,7 +10,9 @@ from xianghe_desk.cli import EXIT_OK, db_argument, open_workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("stats", help="某月的受理数、办结率、满意率、超期数等统计数字（--json 输出机器可读的结果）")
+    parser = sub.add_parser(
+        "stats", help="某月的受理数、办结率、满意率、超期数等统计数字（--json 输出机器可读的结果）"
+    )
     db_argument(parser)
     parser.add_argument("--month", required=True, metavar="YYYY-MM", help="月份，例如 2026-11")
     parser.add_argument("--town", metavar="T", help="镇的名称或统计代码（不填为全县，或您负责的镇、村街）")

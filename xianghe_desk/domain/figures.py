@@ -147,22 +147,183 @@ def is_overdue(fact: RequestFact, as_of: datetime) -> bool:
     return as_of > fact.due_at
 
 
-def _group(facts: list[RequestFact]) -> dict[str, Any]:
-    received = len(facts)
-    completed = sum(1 for f in facts if is_done(f))
-    return {"received": received, "completed": completed, "completion_rate": rate(completed, received)}
+@dataclass
+class MonthCounts:
+    """What contract §3's figures are made of, counted over the month's requests less cancelled
+    ones: by place (town, village), by kind (category, channel) and, for completed requests, by
+    method and rating. The store counts them in SQL (StatsStore.month_counts); ``count_facts``
+    counts the same from facts, and ``figures_from_counts`` turns either into the figures.
+    """
+
+    # (town id, village id) → a group row: [received, completed, overdue, seconds to complete,
+    # completed with a time, rated, rated 满意 or 基本满意]
+    places: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    kinds: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (category, channel) → [rec, done]
+    done: dict[tuple[str | None, str | None], int] = field(default_factory=dict)  # (method, rating) → n
+    handlers: dict[int, list[int]] = field(default_factory=dict)  # handler id → a group row (when asked)
+
+    def add_place(
+        self,
+        town: int,
+        village: int,
+        n: int,
+        done: int,
+        overdue: int,
+        seconds: int,
+        timed: int,
+        rated: int = 0,
+        pleased: int = 0,
+    ) -> None:
+        _add(
+            self.places.setdefault((town, village), [0] * 7),
+            (n, done, overdue, seconds, timed, rated, pleased),
+        )
+
+    def add_handler(
+        self,
+        handler: int,
+        n: int,
+        done: int,
+        overdue: int,
+        seconds: int,
+        timed: int,
+        rated: int,
+        pleased: int,
+    ) -> None:
+        _add(self.handlers.setdefault(handler, [0] * 7), (n, done, overdue, seconds, timed, rated, pleased))
+
+    def add_kind(self, category: str, channel: str, n: int, done: int) -> None:
+        row = self.kinds.setdefault((category, channel), [0, 0])
+        row[0] += int(n)
+        row[1] += int(done or 0)
+
+    def add_done(self, method: str | None, rating: str | None, n: int) -> None:
+        key = (method, rating or None)
+        self.done[key] = self.done.get(key, 0) + int(n)
 
 
-def _breakdown(
-    facts: list[RequestFact], key: Any, names: dict[Any, str], keep_empty: bool = True
-) -> dict[str, dict[str, Any]]:
-    buckets: dict[Any, list[RequestFact]] = {k: [] for k in names} if keep_empty else {}
-    for fact in facts:
-        k = key(fact)
-        if k is None:
+def _add(row: list[int], values: tuple[Any, ...]) -> None:
+    for i, value in enumerate(values):
+        row[i] += int(value or 0)
+
+
+def add_rows(rows: Iterable[list[int]]) -> list[int]:
+    """Group rows (MonthCounts.places, .handlers) added up."""
+    total = [0] * 7
+    for row in rows:
+        _add(total, tuple(row))
+    return total
+
+
+def _seconds(delta: Any) -> int:
+    return int(delta.days * 86400 + delta.seconds)
+
+
+def count_facts(all_facts: Iterable[RequestFact], as_of: datetime) -> MonthCounts:
+    """``all_facts`` (cancelled ones included) counted for the figures."""
+    counts = MonthCounts()
+    for f in all_facts:
+        if f.status == "cancelled":
             continue
-        buckets.setdefault(k, []).append(fact)
-    return {names.get(k, str(k)): _group(v) for k, v in buckets.items()}
+        done = is_done(f)
+        timed = done and f.completed_at is not None
+        seconds = _seconds(f.completed_at - f.received_at) if timed else 0  # type: ignore[operator]
+        rated = done and bool(f.satisfaction)
+        pleased = rated and f.satisfaction in ("satisfied", "basically_satisfied")
+        row = (1, done, is_overdue(f, as_of), seconds, timed, rated, pleased)
+        counts.add_place(f.town_id, f.village_id, *row)
+        if f.handler_id is not None:
+            counts.add_handler(f.handler_id, *row)
+        counts.add_kind(f.category, f.channel, 1, done)
+        if done:
+            counts.add_done(f.method, f.satisfaction, 1)
+    return counts
+
+
+def average_hours(seconds: int, count: int) -> float:
+    """Mean hours to complete, rounded half-up to one decimal, from whole seconds (exact)."""
+    if not count:
+        return 0.0
+    return float((Decimal(seconds) / Decimal(3600 * count)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _breakdown(counts: dict[Any, list[int]], names: dict[Any, str]) -> dict[str, dict[str, Any]]:
+    """{name: {received, completed, completion_rate}}: every named key first (in the names' order,
+    empty ones too), then keys without a name, by their text; a None key is left out."""
+    buckets: dict[Any, list[int]] = {k: [0, 0] for k in names}
+    for key in sorted((k for k in counts if k not in names and k is not None), key=str):
+        buckets[key] = [0, 0]
+    for key, (received, completed) in counts.items():
+        if key is not None:
+            buckets[key][0] += received
+            buckets[key][1] += completed
+    return {
+        names.get(k, str(k)): {"received": r, "completed": c, "completion_rate": rate(c, r)}
+        for k, (r, c) in buckets.items()
+    }
+
+
+def _sum_by(items: Iterable[tuple[Any, int, int]]) -> dict[Any, list[int]]:
+    out: dict[Any, list[int]] = {}
+    for key, received, completed in items:
+        row = out.setdefault(key, [0, 0])
+        row[0] += received
+        row[1] += completed
+    return out
+
+
+def figures_from_counts(
+    counts: MonthCounts,
+    names: Names,
+    visits_logged: int = 0,
+    visits_due: int = 0,
+    visits_done: int = 0,
+) -> dict[str, Any]:
+    """The contract §3 figures for one scope and month from its counts."""
+    received = sum(r[0] for r in counts.places.values())
+    completed = sum(r[1] for r in counts.places.values())
+    timed = sum(r[4] for r in counts.places.values())
+    ratings: dict[str, int] = {}
+    for (_method, rating), n in counts.done.items():
+        if rating:
+            ratings[rating] = ratings.get(rating, 0) + n
+    rated = sum(ratings.values())
+    satisfied = ratings.get("satisfied", 0)
+    basically = ratings.get("basically_satisfied", 0)
+    by_category = _sum_by((cat, r, c) for (cat, _ch), (r, c) in counts.kinds.items())
+    groups = names.category_groups
+    home_done = sum(c for cat, (_r, c) in by_category.items() if groups.get(cat) == CategoryGroup.HOME.value)
+    return {
+        "received": received,
+        "completed": completed,
+        "completion_rate": rate(completed, received),
+        "rated": rated,
+        "satisfied": satisfied,
+        "basically_satisfied": basically,
+        "unsatisfied": ratings.get("unsatisfied", 0),
+        "satisfaction_rate": rate(satisfied + basically, rated),
+        "overdue": sum(r[2] for r in counts.places.values()),
+        "avg_hours_to_complete": average_hours(sum(r[3] for r in counts.places.values()), timed),
+        "home_visits": home_done + visits_logged,
+        "visits_due": visits_due,
+        "visits_done": visits_done,
+        "visit_coverage_rate": rate(visits_done, visits_due),
+        "by_category": _breakdown(by_category, names.categories),
+        "by_category_group": _breakdown(
+            _sum_by(
+                (groups.get(cat, CategoryGroup.OTHER.value), r, c) for cat, (r, c) in by_category.items()
+            ),
+            {g.value: g.label for g in CategoryGroup if g is not CategoryGroup.OTHER},
+        ),
+        "by_channel": _breakdown(
+            _sum_by((ch, r, c) for (_cat, ch), (r, c) in counts.kinds.items()), names.channels
+        ),
+        "by_method": _breakdown(_sum_by((m, n, n) for (m, _rating), n in counts.done.items()), names.methods),
+        "by_town": _breakdown(_sum_by((t, r[0], r[1]) for (t, _v), r in counts.places.items()), names.towns),
+        "by_village": _breakdown(
+            _sum_by((v, r[0], r[1]) for (_t, v), r in counts.places.items()), names.villages
+        ),
+    }
 
 
 def compute_figures(
@@ -179,43 +340,7 @@ def compute_figures(
         all_facts: the month's requests in the scope, cancelled ones included.
         visits_logged: 上门 care visits logged in the month (they count as 上门服务次数 too).
     """
-    facts = [f for f in all_facts if f.status != "cancelled"]
-    done = [f for f in facts if is_done(f)]
-    rated = [f for f in done if f.satisfaction]
-    satisfied = sum(1 for f in rated if f.satisfaction == "satisfied")
-    basically = sum(1 for f in rated if f.satisfaction == "basically_satisfied")
-    unsatisfied = sum(1 for f in rated if f.satisfaction == "unsatisfied")
-    hours = [
-        (f.completed_at - f.received_at).total_seconds() / 3600 for f in done if f.completed_at is not None
-    ]
-    avg = float(Decimal(sum(hours) / len(hours)).quantize(Decimal("0.1"), ROUND_HALF_UP)) if hours else 0.0
-    home_done = sum(1 for f in done if names.category_groups.get(f.category) == CategoryGroup.HOME.value)
-    return {
-        "received": len(facts),
-        "completed": len(done),
-        "completion_rate": rate(len(done), len(facts)),
-        "rated": len(rated),
-        "satisfied": satisfied,
-        "basically_satisfied": basically,
-        "unsatisfied": unsatisfied,
-        "satisfaction_rate": rate(satisfied + basically, len(rated)),
-        "overdue": sum(1 for f in facts if is_overdue(f, as_of)),
-        "avg_hours_to_complete": avg,
-        "home_visits": home_done + visits_logged,
-        "visits_due": visits_due,
-        "visits_done": visits_done,
-        "visit_coverage_rate": rate(visits_done, visits_due),
-        "by_category": _breakdown(facts, lambda f: f.category, names.categories),
-        "by_category_group": _breakdown(
-            facts,
-            lambda f: names.category_groups.get(f.category, CategoryGroup.OTHER.value),
-            {g.value: g.label for g in CategoryGroup if g is not CategoryGroup.OTHER},
-        ),
-        "by_channel": _breakdown(facts, lambda f: f.channel, names.channels),
-        "by_method": _breakdown(done, lambda f: f.method, names.methods),
-        "by_town": _breakdown(facts, lambda f: f.town_id, names.towns),
-        "by_village": _breakdown(facts, lambda f: f.village_id, names.villages),
-    }
+    return figures_from_counts(count_facts(all_facts, as_of), names, visits_logged, visits_due, visits_done)
 
 
 def parse_month(text: str) -> str:

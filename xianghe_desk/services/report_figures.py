@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from xianghe_desk.domain.figures import (
     EMPTY,
+    MonthCounts,
     RequestFact,
     TableValue,
+    add_rows,
+    average_hours,
+    count_facts,
     decimal,
-    is_done,
-    is_overdue,
     percent,
     rate,
     rate_or_none,
@@ -135,32 +136,29 @@ class GroupFigures:
         return round(sum(rates) / len(rates), 1)
 
 
-def group_figures(name: str, facts: list[RequestFact], as_of: datetime) -> GroupFigures:
-    """One group's row by the contract §3 rules (domain.figures), without the per-category
-    breakdowns: a county summary computes 1,800 groups (towns, villages, members), and building
-    every breakdown for each took seconds. Tests check each row against ``stats`` for that scope.
-    """
-    counted = [f for f in facts if f.status != "cancelled"]
-    done = [f for f in counted if is_done(f)]
-    rated = [f for f in done if f.satisfaction]
-    pleased = sum(1 for f in rated if f.satisfaction in ("satisfied", "basically_satisfied"))
-    hours = [
-        (f.completed_at - f.received_at).total_seconds() / 3600 for f in done if f.completed_at is not None
-    ]
-    avg = float(Decimal(sum(hours) / len(hours)).quantize(Decimal("0.1"), ROUND_HALF_UP)) if hours else 0.0
-    overdue = sum(1 for f in counted if is_overdue(f, as_of))
-    received = len(counted)
+EMPTY_ROW = [0] * 7  # a group without requests (domain.figures.MonthCounts' group rows)
+
+
+def group_from_row(name: str, row: list[int]) -> GroupFigures:
+    """One group's row by the contract §3 rules from its counts (MonthCounts.places, .handlers),
+    without the per-category breakdowns. Tests check each row against ``stats`` for that scope."""
+    received, completed, overdue, seconds, timed, rated, pleased = row
     return GroupFigures(
         name=name,
         received=received,
-        completed=len(done),
-        completion_rate=rate(len(done), received),
-        rated=len(rated),
-        satisfaction_rate=rate(pleased, len(rated)),
+        completed=completed,
+        completion_rate=rate(completed, received),
+        rated=rated,
+        satisfaction_rate=rate(pleased, rated),
         overdue=overdue,
         timely_rate=rate(received - overdue, received),
-        avg_hours=avg,
+        avg_hours=average_hours(seconds, timed),
     )
+
+
+def group_figures(name: str, facts: list[RequestFact], as_of: datetime) -> GroupFigures:
+    """One group's row from its facts (cancelled ones are not counted)."""
+    return group_from_row(name, add_rows(count_facts(facts, as_of).places.values()))
 
 
 def ranks(values: list[float]) -> list[int]:
@@ -170,16 +168,28 @@ def ranks(values: list[float]) -> list[int]:
 
 
 class _FactsOnce:
-    """The stats store's ``facts`` remembered for one summary, so the month's requests are read once.
+    """The stats store's ``facts`` and ``month_counts`` remembered for one summary, so each is read once.
 
-    StatsService.figures reads the month's facts; the rankings need the same facts grouped by
-    town and village. Sharing one read halves the time of a county summary on a large database
-    while the figures still come from StatsService.figures itself.
+    StatsService.figures counts the month (and last month); the rankings need the month's facts
+    grouped by town and village. Remembering each read keeps a county summary on a large database
+    to one read of each while the figures still come from StatsService.figures itself.
     """
 
     def __init__(self, store: Any) -> None:
         self._store = store
-        self._seen: dict[tuple[Any, ...], list[RequestFact]] = {}
+        self._seen: dict[tuple[Any, ...], Any] = {}
+        # The months whose counts carry each handler's too (the summary's own month, not the last).
+        self.members_months: set[tuple[datetime, datetime]] = set()
+
+    def _once(self, what: str, *key: Any) -> Any:
+        if (what, *key) not in self._seen:
+            start, end, as_of, town_id, village_id = key
+            read = getattr(self._store, what)
+            extra = {"by_handler": (start, end) in self.members_months} if what == "month_counts" else {}
+            self._seen[(what, *key)] = read(
+                start, end, as_of, town_id=town_id, village_id=village_id, **extra
+            )
+        return self._seen[(what, *key)]
 
     def facts(
         self,
@@ -189,21 +199,48 @@ class _FactsOnce:
         town_id: int | None = None,
         village_id: int | None = None,
     ) -> list[RequestFact]:
-        key = (start, end, as_of, town_id, village_id)
-        if key not in self._seen:
-            self._seen[key] = self._store.facts(start, end, as_of, town_id=town_id, village_id=village_id)
-        return self._seen[key]
+        return cast(list[RequestFact], self._once("facts", start, end, as_of, town_id, village_id))
+
+    def month_counts(
+        self,
+        start: datetime,
+        end: datetime,
+        as_of: datetime,
+        town_id: int | None = None,
+        village_id: int | None = None,
+        by_handler: bool = True,
+    ) -> MonthCounts:
+        """With the handlers' counts for ``members_months``: the summary's members need them, and
+        the figures then share this one read."""
+        return cast(MonthCounts, self._once("month_counts", start, end, as_of, town_id, village_id))
+
+    def listed_facts(
+        self,
+        start: datetime,
+        end: datetime,
+        as_of: datetime,
+        town_id: int | None = None,
+        village_id: int | None = None,
+    ) -> list[RequestFact]:
+        return cast(list[RequestFact], self._once("listed_facts", start, end, as_of, town_id, village_id))
 
     def forget(self) -> None:
         self._seen.clear()
+        self.members_months.clear()
 
 
 class SummaryWorkspace:
-    """The workspace as StatsService sees it during one summary: everything as is, facts read once."""
+    """The workspace as StatsService sees it during one summary: everything as is, facts read once
+    and the care-visit figures computed once (services.visit_figures looks in ``figures_memo``)."""
 
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
         self.stats = _FactsOnce(ws.stats)
+        self.figures_memo: dict[tuple[Any, ...], Any] = {}
+
+    def forget(self) -> None:
+        self.stats.forget()
+        self.figures_memo.clear()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ws, name)

@@ -11,8 +11,6 @@ services.visit_report on the same terms.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
@@ -20,8 +18,10 @@ from typing import IO, Any, cast
 from xianghe_desk.domain.enums import CategoryGroup, Status
 from xianghe_desk.domain.figures import (
     EMPTY,
+    MonthCounts,
     Names,
     RequestFact,
+    add_rows,
     decimal,
     duration,
     is_overdue,
@@ -39,17 +39,19 @@ from xianghe_desk.pdf.monthly_report import (
     build_monthly_report,
 )
 from xianghe_desk.services.report_figures import (
+    EMPTY_ROW,
     HEADLINE,
     GroupFigures,
     SummaryWorkspace,
     breakdown_row,
     change,
-    group_figures,
+    group_from_row,
     headline_figure,
     month_label,
     ranks,
 )
 from xianghe_desk.services.stats import Scope, StatsService
+from xianghe_desk.services.visit_figures import remember_months
 from xianghe_desk.services.visit_report import visit_section
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.reports import ReportStore
@@ -72,9 +74,16 @@ class ReportService:
         try:
             return self._monthly(month, scope, as_of or self.ws.now())
         finally:
-            self._shared.stats.forget()  # a county month of facts is tens of megabytes
+            self._shared.forget()  # a county month of facts is tens of megabytes
 
     def _monthly(self, month: str, scope: Scope, as_of: datetime) -> MonthlyReport:
+        # The care-visit figures of both months from one read (the figures then find them).
+        town_id = scope.town.id if scope.town is not None and scope.level == "town" else None
+        village_id = scope.village.id if scope.village is not None else None
+        remember_months(
+            cast(Workspace, self._shared), [previous_month(month), month], as_of, town_id, village_id
+        )
+        self._shared.stats.members_months.add(month_bounds(month))
         figures = self.stats.figures(month, scope, as_of)
         previous = self.stats.figures(previous_month(month), scope, as_of)
         county = str(self.ws.settings.get("county_name", "香河县"))
@@ -96,8 +105,8 @@ class ReportService:
             headline=self._headline_table(figures, previous),
         )
         if figures["received"]:
-            facts, names = self._facts(month, scope, as_of)
-            report.sections.extend(self._sections(figures, scope, facts, names, as_of))
+            counts, names = self._counts(month, scope, as_of)
+            report.sections.extend(self._sections(figures, scope, counts, names, month, as_of))
         if figures["visits_due"]:
             visits = visit_section(cast(Workspace, self._shared), month, scope, as_of)
             if visits is not None:
@@ -152,37 +161,39 @@ class ReportService:
         )
 
     # ------------------------------------------------------------ facts and groups
-    def _facts(self, month: str, scope: Scope, as_of: datetime) -> tuple[list[RequestFact], Names]:
-        """The month's facts for the ranking scope: the scope itself, or a village's whole town."""
+    def _counts(self, month: str, scope: Scope, as_of: datetime) -> tuple[MonthCounts, Names]:
+        """The month's counts for the ranking scope: the scope itself, or a village's whole town
+        (the same read as the figures' own: SummaryWorkspace remembers it)."""
         start, end = month_bounds(month)
         town_id = scope.town.id if scope.town is not None else None
-        facts = self._shared.stats.facts(start, end, as_of, town_id=town_id)
+        counts = self._shared.stats.month_counts(start, end, as_of, town_id=town_id)
         rank_scope = scope if scope.level != "village" else self.stats.scope(town=scope.town.code)  # type: ignore[union-attr]
-        return [f for f in facts if f.status != "cancelled"], self.stats.names(rank_scope)
+        return counts, self.stats.names(rank_scope)
 
-    def _grouped(
-        self,
-        facts: list[RequestFact],
-        key: Callable[[RequestFact], Any],
-        labels: dict[Any, str],
-        as_of: datetime,
-        names: Names,
-    ) -> list[GroupFigures]:
-        buckets: dict[Any, list[RequestFact]] = defaultdict(list)
-        for fact in facts:
-            buckets[key(fact)].append(fact)
-        return [group_figures(labels[k], buckets.get(k, []), as_of) for k in labels]
+    @staticmethod
+    def _grouped(rows: dict[Any, list[int]], labels: dict[Any, str]) -> list[GroupFigures]:
+        return [group_from_row(labels[k], rows.get(k, EMPTY_ROW)) for k in labels]
 
     # ------------------------------------------------------------ sections
     def _sections(
-        self, f: dict[str, Any], scope: Scope, all_facts: list[RequestFact], names: Names, as_of: datetime
+        self, f: dict[str, Any], scope: Scope, counts: MonthCounts, names: Names, month: str, as_of: datetime
     ) -> list[ReportSection]:
-        scoped = all_facts
-        if scope.level == "village" and scope.village is not None:
-            scoped = [x for x in all_facts if x.village_id == scope.village.id]
+        start, end = month_bounds(month)
+        town_id = scope.town.id if scope.town is not None and scope.level == "town" else None
+        village_id = scope.village.id if scope.village is not None else None
+        # The members and the lists are the scope's own (a village's, within its town's ranking).
+        scoped = counts
+        if village_id is not None:
+            scoped = self._shared.stats.month_counts(start, end, as_of, village_id=village_id)
+        listed = self._shared.stats.listed_facts(start, end, as_of, town_id=town_id, village_id=village_id)
         sections = []
-        towns = self._grouped(all_facts, lambda x: x.town_id, names.towns, as_of, names)
-        villages = self._grouped(all_facts, lambda x: x.village_id, names.villages, as_of, names)
+        by_town: dict[Any, list[int]] = {}
+        by_village: dict[Any, list[int]] = {}
+        for (town, village), row in counts.places.items():
+            by_town[town] = add_rows((by_town.get(town, EMPTY_ROW), row))
+            by_village[village] = add_rows((by_village.get(village, EMPTY_ROW), row))
+        towns = self._grouped(by_town, names.towns)
+        villages = self._grouped(by_village, names.villages)
         if scope.level == "county":
             sections.append(self._region_section("分镇统计", "镇", f["by_town"], towns, f, chart=True))
             town_by_id = {t.name: t for t in towns}
@@ -204,8 +215,8 @@ class ReportService:
         sections.append(self._category_section(f))
         sections.append(self._channel_method_section(f))
         sections.append(self._ranking_section(scope, towns, villages))
-        sections.append(self._members_section(scoped, as_of, names))
-        sections.append(self._lists_section(scoped, as_of))
+        sections.append(self._members_section(scoped))
+        sections.append(self._lists_section(listed, as_of))
         return sections
 
     def _region_section(
@@ -457,18 +468,14 @@ class ReportService:
             )
         return ReportSection("擂台比武", blocks)
 
-    def _members_section(self, facts: list[RequestFact], as_of: datetime, names: Names) -> ReportSection:
-        by_handler: dict[int, list[RequestFact]] = defaultdict(list)
-        for fact in facts:
-            if fact.handler_id is not None:
-                by_handler[fact.handler_id].append(fact)
-        members = self.store.members_by_ids(list(by_handler))
+    def _members_section(self, counts: MonthCounts) -> ReportSection:
+        members = self.store.members_by_ids(list(counts.handlers))
         groups = []
-        for member_id, own in by_handler.items():
+        for member_id, row in counts.handlers.items():
             member = members.get(member_id)
             if member is None:
                 continue
-            g = group_figures(member.name, own, as_of)
+            g = group_from_row(member.name, row)
             if g.completed:
                 groups.append((member, g))
         groups.sort(key=lambda mg: (-mg[1].completed, -mg[1].satisfaction_rate, mg[1].avg_hours, mg[0].name))
@@ -502,6 +509,7 @@ class ReportService:
             end = fact.completed_at if fact.completed_at is not None else as_of
             return (end - fact.due_at).total_seconds()
 
+        # ``facts``: those overdue or rated 不满意 only (StatsStore.listed_facts).
         overdue = sorted((f for f in facts if is_overdue(f, as_of)), key=lateness, reverse=True)
         unsatisfied = sorted(
             (f for f in facts if f.satisfaction == "unsatisfied"), key=lambda f: f.received_at

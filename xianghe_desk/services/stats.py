@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from xianghe_desk.domain.figures import Names, compute_figures, month_bounds
+from xianghe_desk.domain.figures import Names, figures_from_counts, month_bounds
 from xianghe_desk.domain.models import Town, Village
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.visit_figures import visit_figures
@@ -71,25 +71,18 @@ class StatsService:
         """Contract §3 figures plus ``month``, ``scope`` and ``as_of`` for the record."""
         as_of = as_of or self.ws.now()
         start, end = month_bounds(month)
-        facts = self.ws.stats.facts(
-            start,
-            end,
-            as_of,
-            town_id=scope.town.id if scope.town and scope.level == "town" else None,
-            village_id=scope.village.id if scope.village else None,
-        )
+        town_id = scope.town.id if scope.town and scope.level == "town" else None
+        village_id = scope.village.id if scope.village else None
+        counts = self.ws.stats.month_counts(start, end, as_of, town_id=town_id, village_id=village_id)
         result = {
             "month": month,
             "scope": scope.as_json(),
             "as_of": as_of.isoformat(sep=" ", timespec="seconds"),
         }
-        town_id = scope.town.id if scope.town and scope.level == "town" else None
-        village_id = scope.village.id if scope.village else None
         visits = visit_figures(self.ws, month, as_of, town_id, village_id)
         result.update(
-            compute_figures(
-                facts,
-                as_of,
+            figures_from_counts(
+                counts,
                 self.names(scope),
                 visits_logged=visits.home,
                 visits_due=visits.due,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from xianghe_desk.domain.figures import month_bounds, rate
-from xianghe_desk.domain.visits import Coverage, month_coverage
+from xianghe_desk.domain.visits import Coverage, PlanFact, month_coverage
 from xianghe_desk.services.visits import VisitService
 from xianghe_desk.services.workspace import Workspace
 
@@ -39,7 +40,64 @@ def month_days(month: str, as_of: datetime) -> tuple[date, date, date]:
 def visit_figures(
     ws: Workspace, month: str, as_of: datetime, town_id: int | None = None, village_id: int | None = None
 ) -> VisitFigures:
-    """The month's visits due and done on time, and its 上门 visits, in the scope as of ``as_of``."""
+    """The month's visits due and done on time, and its 上门 visits, in the scope as of ``as_of``.
+
+    A workspace with a ``figures_memo`` (the monthly summary's, services.report_figures) computes
+    them once for the summary's figures, its last month and its visits section.
+    """
+    memo = getattr(ws, "figures_memo", None)
+    key = ("visit_figures", month, as_of, town_id, village_id)
+    if memo is not None and key in memo:
+        return cast(VisitFigures, memo[key])
+    figures = _visit_figures(ws, month, as_of, town_id, village_id)
+    if memo is not None:
+        memo[key] = figures
+    return figures
+
+
+def remember_months(
+    ws: Workspace,
+    months: list[str],
+    as_of: datetime,
+    town_id: int | None = None,
+    village_id: int | None = None,
+) -> None:
+    """Compute the visit figures of consecutive ``months`` (oldest first) from one read of the plans
+    and visits into the workspace's ``figures_memo`` (the monthly summary: this month and the last)."""
+    memo = getattr(ws, "figures_memo", None)
+    if memo is None or not months:
+        return
+    bounds = [month_days(m, as_of) for m in months]
+    first, last = bounds[0][0], bounds[-1][1]
+    today = as_of.date()
+    facts = (
+        ws.visits.plan_facts(first, last, VisitService(ws).intervals(), town_id, village_id)
+        if today >= first
+        else []
+    )
+    for month, (m_first, m_last, _today) in zip(months, bounds, strict=True):
+        key = ("visit_figures", month, as_of, town_id, village_id)
+        if today < m_first:
+            memo[key] = VisitFigures(0, 0, 0)
+            continue
+        # occasions() reads only the month's own visits; the last visit before it moves on.
+        moved = [_from(f, m_first) for f in facts] if m_first > first else facts
+        total, by = month_coverage(moved, m_first, m_last, today)
+        home = ws.visits.home_visits(m_first, min(m_last, today), town_id, village_id)
+        memo[key] = VisitFigures(total.due, total.done, home, by["town"], by["village"], by["grid"])
+
+
+def _from(fact: PlanFact, first: date) -> PlanFact:
+    """``fact`` for a month starting at ``first``: its last visit before that day."""
+    earlier = [v for v in fact.visits if v < first]
+    if not earlier:
+        return fact
+    return fact._replace(last_before=max(earlier), visits=tuple(v for v in fact.visits if v >= first))
+
+
+def _visit_figures(
+    ws: Workspace, month: str, as_of: datetime, town_id: int | None, village_id: int | None
+) -> VisitFigures:
     first, last, today = month_days(month, as_of)
     if today < first:
         return VisitFigures(0, 0, 0)

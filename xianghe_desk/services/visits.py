@@ -256,12 +256,15 @@ class VisitService:
 
     def counts(self, town_id: int | None = None) -> DueCounts:
         """For the dashboard tile (the clerk's scope, or ``town_id`` within it)."""
-        base = DueFilter(town_id=town_id)
-        return DueCounts(
-            overdue=self.count_due(replace(base, kinds=(DueKind.OVERDUE,))),
-            this_week=self.count_due(replace(base, kinds=(DueKind.OVERDUE, DueKind.THIS_WEEK))),
-            never=self.count_due(replace(base, kinds=(DueKind.NEVER,))),
+        today, _start, end = self.reference(None)
+        overdue, this_week, never = self.ws.visits.count_due_each(
+            self._scoped(DueFilter(town_id=town_id)),
+            [(DueKind.OVERDUE,), (DueKind.OVERDUE, DueKind.THIS_WEEK), (DueKind.NEVER,)],
+            self.intervals(),
+            today,
+            end,
         )
+        return DueCounts(overdue=overdue, this_week=this_week, never=never)
 
     def resolve_member(self, text: str, town_id: int | None = None, village: Village | None = None) -> int:
         """A grid member by name or mobile number (the command line's --member).

@@ -23,7 +23,8 @@ from xianghe_desk.store.base import prefix_range
 NO_INTERVAL = 9999
 
 
-def _interval_sql(r: str, p: str) -> str:
+def interval_sql(r: str, p: str) -> str:
+    """A resident's visit interval: the plan's own, else the shortest of the care tags' (alias r, p)."""
     parts = ", ".join(
         f"coalesce(CASE WHEN instr({r}.care_tags, ',{tag.value},') > 0 THEN :i_{tag.value} END, {NO_INTERVAL})"
         for tag in PLANNED_TAGS
@@ -80,7 +81,7 @@ STATE_CONDITIONS = {
 
 def planned_cte(resident_where: str) -> str:
     """``WITH`` clause of the planned residents filtered by ``resident_where`` (alias r)."""
-    return "WITH " + _PLANNED.format(interval=_interval_sql("r", "p"), where=resident_where)
+    return "WITH " + _PLANNED.format(interval=interval_sql("r", "p"), where=resident_where)
 
 
 def reference_params(today: date, week_end: date, before: date | None = None) -> dict[str, Any]:

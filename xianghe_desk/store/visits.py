@@ -13,19 +13,20 @@ from xianghe_desk.domain.visits import (
     CheckResult,
     DueEntry,
     DueFilter,
+    DueKind,
     PlanFact,
     ResidentStatus,
     StatusInfo,
     Visit,
     VisitMethod,
     VisitPlan,
-    interval_for,
 )
 from xianghe_desk.store.base import Row, TableStore, d, dt
 from xianghe_desk.store.people import tags_from_text
 from xianghe_desk.store.visit_due import (
     filter_where,
     interval_params,
+    interval_sql,
     kinds_condition,
     planned_cte,
     reference_params,
@@ -137,40 +138,48 @@ class VisitStore(TableStore):
         last one before ``first`` and those from ``first`` to ``last``."""
         scope, params = _scope(town_id, village_id)
         params.update(first=first.isoformat(), last=last.isoformat())
+        params.update(interval_params(intervals))
+        # The interval is the due lists' own rule (store/visit_due.py, domain.visits.interval_for);
+        # an active resident's status comes back NULL, and both visit subqueries read
+        # idx_visits_resident_day alone: 100,000 residents make this the figures' largest read.
         rows = self.db.execute(
-            f"""SELECT r.id, r.town_id, r.village_id, r.grid_id, r.care_tags, r.status, r.status_since,
-                       r.status_until, p.interval_days,
+            f"""SELECT * FROM (
+                SELECT r.id, r.town_id, r.village_id, r.grid_id, {interval_sql("r", "p")} AS interval_days,
+                       nullif(r.status, 'active'), r.status_since, r.status_until,
                        coalesce(p.starts_on, substr(r.created_at, 1, 10)) AS starts_on,
                        (SELECT max(x.visited_on) FROM visits x WHERE x.resident_id = r.id
-                         AND x.deleted_at IS NULL AND x.visited_on < :first) AS last_before
+                         AND x.deleted_at IS NULL AND x.visited_on < :first) AS last_before,
+                       (SELECT group_concat(x.visited_on) FROM visits x WHERE x.resident_id = r.id
+                         AND x.deleted_at IS NULL AND x.visited_on >= :first AND x.visited_on <= :last)
+                         AS within
                 FROM residents r LEFT JOIN visit_plans p ON p.resident_id = r.id AND p.deleted_at IS NULL
-                WHERE r.deleted_at IS NULL AND (r.care_tags <> '' OR p.interval_days IS NOT NULL){scope}""",
+                WHERE r.deleted_at IS NULL AND (r.care_tags <> '' OR p.interval_days IS NOT NULL){scope}
+            ) WHERE interval_days IS NOT NULL""",
             params,
         ).fetchall()
-        within: dict[int, builtins.list[date]] = {}
-        for resident_id, day in self.db.execute(
-            f"""SELECT x.resident_id, x.visited_on FROM visits x JOIN residents r ON r.id = x.resident_id
-                WHERE x.deleted_at IS NULL AND x.visited_on >= :first AND x.visited_on <= :last{scope}
-                ORDER BY x.resident_id, x.visited_on""",
-            params,
-        ):
-            within.setdefault(int(resident_id), []).append(date.fromisoformat(day))
+        # Days and statuses repeat: each text is read once (100,000 residents at county scale).
+        days = _Days()
+        active = StatusInfo()
+        statuses: dict[tuple[str, str | None, str | None], StatusInfo] = {}
         facts = []
-        for rid, town, village, grid, tags, status, since, until, own, starts, before in rows:
-            interval = interval_for(tags_from_text(tags), intervals, own)
-            if interval is None:
-                continue
+        for rid, town, village, grid, interval, status, since, until, starts, before, within in rows:
+            info = active
+            if status is not None or since is not None or until is not None:
+                key = (status or "active", since, until)
+                info = statuses.get(key)  # type: ignore[assignment]
+                if info is None:
+                    info = statuses[key] = StatusInfo(ResidentStatus(key[0]), d(since), d(until))
             facts.append(
                 PlanFact(
-                    resident_id=rid,
-                    town_id=town,
-                    village_id=village,
-                    grid_id=grid,
-                    interval=interval,
-                    starts_on=date.fromisoformat(starts),
-                    status=StatusInfo(ResidentStatus(status), d(since), d(until)),
-                    last_before=d(before),
-                    visits=tuple(within.get(rid, ())),
+                    rid,
+                    town,
+                    village,
+                    grid,
+                    interval,
+                    days[starts],
+                    info,
+                    days[before] if before else None,
+                    tuple(sorted(map(days.__getitem__, within.split(",")))) if within else (),
                 )
             )
         return facts
@@ -181,9 +190,11 @@ class VisitStore(TableStore):
         """上门 visits from ``first`` to ``last`` (they count as 上门服务, contract §3)."""
         scope, params = _scope(town_id, village_id)
         params.update(first=first.isoformat(), last=last.isoformat())
+        # Every visit has its resident (a foreign key): the county's count needs no join.
+        join = " JOIN residents r ON r.id = x.resident_id" if scope else ""
         return int(
             self._scalar(
-                f"""SELECT count(*) FROM visits x JOIN residents r ON r.id = x.resident_id
+                f"""SELECT count(*) FROM visits x{join}
                     WHERE x.deleted_at IS NULL AND x.method = 'home'
                       AND x.visited_on >= :first AND x.visited_on <= :last{scope}""",
                 params,
@@ -230,14 +241,32 @@ class VisitStore(TableStore):
         return [_due_entry(r, today) for r in rows]
 
     def count_due(self, flt: DueFilter, intervals: Mapping[CareTag, int], today: date, week_end: date) -> int:
+        return self.count_due_each(flt, [flt.kinds], intervals, today, week_end)[0]
+
+    def count_due_each(
+        self,
+        flt: DueFilter,
+        kinds: builtins.list[tuple[DueKind, ...]],
+        intervals: Mapping[CareTag, int],
+        today: date,
+        week_end: date,
+    ) -> builtins.list[int]:
+        """``count_due`` for each of ``kinds`` (``flt.kinds`` aside) in one pass over the residents:
+        the dashboard's tile asks three (each pass reads 100,000 residents at county scale)."""
         where, params = filter_where(flt)
         params.update(interval_params(intervals))
         params.update(reference_params(today, week_end))
-        return int(
-            self._scalar(
-                planned_cte(where) + f"SELECT count(*) FROM due WHERE {kinds_condition(flt.kinds)}", params
-            )
-        )
+        sums = ", ".join(f"coalesce(sum({kinds_condition(k)}), 0)" for k in kinds)
+        row = self.db.execute(planned_cte(where) + f"SELECT {sums} FROM due", params).fetchone()
+        return [int(n) for n in row]
+
+
+class _Days(dict[str, date]):
+    """ISO day texts read once each."""
+
+    def __missing__(self, text: str) -> date:
+        day = self[text] = date.fromisoformat(text)
+        return day
 
 
 def _scope(town_id: int | None, village_id: int | None) -> tuple[str, dict[str, Any]]:
