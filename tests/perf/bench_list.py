@@ -52,6 +52,10 @@ def _open_list(db: str) -> tuple[Any, Any, Any]:
     view.show()
     model.set_filter(RequestFilter())
     QApplication.processEvents()
+    # The count (共 N 张) arrives from its read job about a second after the list shows; a clerk
+    # scrolls or presses Ctrl+End once the list is there, so wait for it the way the desk would.
+    ctx.runner.wait_for_done()
+    QApplication.processEvents()
     return ctx, model, view
 
 
@@ -77,14 +81,16 @@ def scroll(db: str, target: int, budget: float) -> None:
     if random_access:
         # Rows are fetched on demand in data(): a "page" is scrolling there and painting it.
         step = max(1, target // 200)
-        for row in range(0, min(target, model.rowCount()), step):
+        last = min(target, model.rowCount()) - 1
+        rows = [*range(0, last, step), last]  # ending on row TARGET itself
+        for row in rows:
             t = time.perf_counter()
             view.scrollTo(model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
             _paint(view)
             pages.append((row, time.perf_counter() - t))
             if time.perf_counter() - started > budget:
                 break
-        reached = row
+        reached = row + 1
     else:
         while model.rowCount() < target and model.canFetchMore(QModelIndex()):
             first = model.rowCount()
@@ -115,6 +121,8 @@ def scroll(db: str, target: int, budget: float) -> None:
             "page_late_ms": statistics.median(late) * 1000 if late else None,
             "page_late_row": pages[-1][0] if pages else None,
             "rss_first_page_mb": rss_first,
+            # A windowed model says how many rows it holds now (None: it holds every row read).
+            "kept_rows": model.kept_rows() if hasattr(model, "kept_rows") else None,
             "rss_mb": proc_status_mb("VmRSS"),
             "hwm_mb": proc_status_mb("VmHWM"),
         }

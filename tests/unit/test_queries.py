@@ -206,6 +206,20 @@ SORT_VALUE: dict[str, Callable[[ServiceRequest], object]] = {
 }
 
 
+# Sorts on a column with few values break ties by the second column of that column's index
+# (store/requests._SORT_COLUMNS), so that the index gives the whole order.
+SORT_SECOND: dict[str, Callable[[ServiceRequest], object]] = {
+    "status": lambda r: r.due_at,
+    "urgency": lambda r: r.received_at,
+    "category": lambda r: r.received_at,
+    "channel": lambda r: r.received_at,
+    "town": lambda r: r.received_at,
+    "village": lambda r: r.received_at,
+    "grid": lambda r: r.received_at,
+    "handler": lambda r: r.status.value,
+}
+
+
 def test_every_sort_key_has_a_python_reference() -> None:
     assert set(REQUEST_SORT_KEYS) <= set(SORT_VALUE)
 
@@ -215,10 +229,13 @@ def test_every_sort_key_has_a_python_reference() -> None:
 def test_sort_by_every_key(demo: Workspace, rows: list[ServiceRequest], key: str, descending: bool) -> None:
     value = SORT_VALUE[key]
 
-    def python_key(r: ServiceRequest) -> tuple[bool, object, int]:
+    second = SORT_SECOND.get(key, lambda r: 0)
+
+    def python_key(r: ServiceRequest) -> tuple[bool, object, object, int]:
         v = value(r)
-        # SQLite puts NULL first in ascending order; ties are broken by id in the same direction.
-        return (v is not None, v if v is not None else 0, r.id)
+        # SQLite puts NULL first in ascending order; ties are broken by the second column of the
+        # sort's index (issue #13: keyset pages seek through it), then by id, in the same direction.
+        return (v is not None, v if v is not None else 0, second(r), r.id)
 
     expected = [r.id for r in sorted(rows, key=python_key, reverse=descending)]
     service = RequestService(demo)

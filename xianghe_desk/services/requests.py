@@ -19,7 +19,7 @@ from xianghe_desk.domain.errors import ConflictError, NotFoundError, ValidationE
 from xianghe_desk.domain.models import RequestEvent, ServiceRequest
 from xianghe_desk.domain.numbering import format_number, parse_number
 from xianghe_desk.domain.pinyin import name_initials
-from xianghe_desk.domain.queries import RequestFilter, Sort, within_scope
+from xianghe_desk.domain.queries import RequestFilter, RequestListRow, Sort, within_scope
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import dt_text, reverse_digits
 
@@ -64,6 +64,23 @@ class RequestService:
         self, flt: RequestFilter, sort: Sort | None = None, offset: int = 0, limit: int = 200
     ) -> builtins.list[ServiceRequest]:
         return self.ws.requests.list(self._scoped(flt), sort or Sort(), self.ws.now(), offset, limit)
+
+    def page(
+        self,
+        flt: RequestFilter,
+        sort: Sort,
+        limit: int,
+        after: tuple[Any, ...] | None = None,
+        skip: int = 0,
+        reverse: bool = False,
+    ) -> builtins.list[RequestListRow]:
+        """The list's rows by keyset (store/requests.RequestStore.page)."""
+        return self.ws.requests.page(self._scoped(flt), sort, self.ws.now(), limit, after, skip, reverse)
+
+    def list_rows(self, ids: builtins.list[int], sort: Sort) -> builtins.list[RequestListRow]:
+        """Fresh list rows for ``ids`` (a row outside the clerk's scope is left out)."""
+        rows = self.ws.requests.list_rows(ids, sort)
+        return [r for r in rows if self.ws.who.covers(r.town_id, r.village_id)]
 
     def count(self, flt: RequestFilter) -> int:
         return self.ws.requests.count(self._scoped(flt), self.ws.now())

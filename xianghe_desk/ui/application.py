@@ -90,6 +90,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run(db_path: Path, demo: bool = False) -> int:
+    # The pages' modules load when a page is first shown (the other pages' on a reader thread
+    # once the window is up); the dashboard, shown first, loads here with the rest of the start.
+    import xianghe_desk.ui.pages.dashboard  # noqa: F401
     from xianghe_desk.ui import errors
     from xianghe_desk.ui.auto_backup import AutoBackup
     from xianghe_desk.ui.context import DeskContext

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMainWindow, QProgressDialog
@@ -18,7 +18,6 @@ from xianghe_desk.services.accounts import AccountService
 from xianghe_desk.services.audit import AuditService
 from xianghe_desk.services.conflicts import ConflictService
 from xianghe_desk.services.exchange import ExchangeService
-from xianghe_desk.services.imports import ImportService
 from xianghe_desk.services.lookups import LookupService
 from xianghe_desk.services.overview import OverviewService
 from xianghe_desk.services.people import MemberService, ResidentService
@@ -29,6 +28,11 @@ from xianghe_desk.services.stats import StatsService
 from xianghe_desk.services.visits import VisitService
 from xianghe_desk.services.workspace import Workspace, system_clock
 from xianghe_desk.ui.events import DataEvents
+
+if TYPE_CHECKING:
+    # Imported where used: the import service pulls in openpyxl (and numpy), which the desk's
+    # start does not need (issue #13).
+    from xianghe_desk.services.imports import ImportService
 
 
 class DeskContext(QObject):
@@ -95,6 +99,8 @@ class DeskContext(QObject):
 
     @property
     def imports(self) -> ImportService:
+        from xianghe_desk.services.imports import ImportService
+
         return ImportService(self.ws)
 
     @property

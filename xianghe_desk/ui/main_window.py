@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,20 +28,10 @@ from PySide6.QtWidgets import (
 
 from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.queries import RequestFilter
+from xianghe_desk.services.requests import RequestService
+from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.errors import log_file
-from xianghe_desk.ui.pages.audit import AuditPage
-from xianghe_desk.ui.pages.dashboard import DashboardPage
-from xianghe_desk.ui.pages.members import MembersPage
-from xianghe_desk.ui.pages.packages import PackagePanel
-from xianghe_desk.ui.pages.recycle import RecycleBinPage
-from xianghe_desk.ui.pages.reports import ReportsPage
-from xianghe_desk.ui.pages.requests import RequestsPage
-from xianghe_desk.ui.pages.residents import ResidentsPage
-from xianghe_desk.ui.pages.settings import SettingsPage
-from xianghe_desk.ui.pages.spreadsheets import SpreadsheetPanel
-from xianghe_desk.ui.pages.villages import VillagesPage
-from xianghe_desk.ui.pages.visits import VisitsPage
 from xianghe_desk.ui.settings import LAST_PAGE, TEXT_PERCENT, WINDOW_GEOMETRY, WINDOW_STATE, desk_settings
 from xianghe_desk.ui.widgets.look import ALERT, emphasise, set_text_colour
 
@@ -50,31 +41,124 @@ APP_TITLE = "香河「这就办」服务台账"
 
 PageFactory = Callable[[DeskContext, QWidget | None], QWidget]
 
+# Each page's module is imported when the page is first built, not when the desk starts (issue
+# #13: the eight page modules pull in pypinyin, openpyxl and reportlab). Every factory names its
+# class in a plain import statement, never a 「module:Class」 string (issue #9): mypy and the
+# tests see a page that does not import at once.
+
+
+def _spreadsheet_panel(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.spreadsheets import SpreadsheetPanel
+
+    return SpreadsheetPanel(ctx, parent)
+
+
+def _package_panel(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.packages import PackagePanel
+
+    return PackagePanel(ctx, parent)
+
+
 # The tabs of 数据交换.
 EXCHANGE_TABS: tuple[tuple[str, PageFactory], ...] = (
-    ("表格导入导出", SpreadsheetPanel),
-    ("数据交换包", PackagePanel),
+    ("表格导入导出", _spreadsheet_panel),
+    ("数据交换包", _package_panel),
 )
+
+
+def _dashboard_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.dashboard import DashboardPage
+
+    return DashboardPage(ctx, parent)
+
+
+def _requests_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.requests import RequestsPage
+
+    return RequestsPage(ctx, parent)
+
+
+def _residents_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.residents import ResidentsPage
+
+    return ResidentsPage(ctx, parent)
+
+
+def _visits_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.visits import VisitsPage
+
+    return VisitsPage(ctx, parent)
+
+
+def _members_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.members import MembersPage
+
+    return MembersPage(ctx, parent)
+
+
+def _villages_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.villages import VillagesPage
+
+    return VillagesPage(ctx, parent)
+
+
+def _reports_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.reports import ReportsPage
+
+    return ReportsPage(ctx, parent)
 
 
 def _exchange_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
     return ExchangePage(ctx, list(EXCHANGE_TABS), parent)
 
 
-# (key, 中文标题, page class): the side bar, in this order. Pages are imported, not looked up by
-# name: a page that does not import breaks the desk (and its tests) at once (issue #9).
+def _settings_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.settings import SettingsPage
+
+    return SettingsPage(ctx, parent)
+
+
+def _recycle_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.recycle import RecycleBinPage
+
+    return RecycleBinPage(ctx, parent)
+
+
+def _audit_page(ctx: DeskContext, parent: QWidget | None) -> QWidget:
+    from xianghe_desk.ui.pages.audit import AuditPage
+
+    return AuditPage(ctx, parent)
+
+
+# (key, 中文标题, page factory): the side bar, in this order.
 PAGES: tuple[tuple[str, str, PageFactory], ...] = (
-    ("dashboard", "工作台", DashboardPage),
-    ("requests", "服务工单", RequestsPage),
-    ("residents", "服务对象", ResidentsPage),
-    ("visits", "走访", VisitsPage),
-    ("members", "网格与网格员", MembersPage),
-    ("villages", "村街", VillagesPage),
-    ("reports", "统计报表", ReportsPage),
+    ("dashboard", "工作台", _dashboard_page),
+    ("requests", "服务工单", _requests_page),
+    ("residents", "服务对象", _residents_page),
+    ("visits", "走访", _visits_page),
+    ("members", "网格与网格员", _members_page),
+    ("villages", "村街", _villages_page),
+    ("reports", "统计报表", _reports_page),
     ("exchange", "数据交换", _exchange_page),
-    ("settings", "设置", SettingsPage),
-    ("recycle", "回收站", RecycleBinPage),
-    ("audit", "操作日志", AuditPage),
+    ("settings", "设置", _settings_page),
+    ("recycle", "回收站", _recycle_page),
+    ("audit", "操作日志", _audit_page),
+)
+
+# The modules behind PAGES and EXCHANGE_TABS: read on a reader thread once the window is up
+# (``warm_up_pages``), so that the first visit of a page does not wait for its imports.
+PAGE_MODULES = (
+    "xianghe_desk.ui.pages.requests",
+    "xianghe_desk.ui.pages.residents",
+    "xianghe_desk.ui.pages.visits",
+    "xianghe_desk.ui.pages.members",
+    "xianghe_desk.ui.pages.villages",
+    "xianghe_desk.ui.pages.reports",
+    "xianghe_desk.ui.pages.spreadsheets",
+    "xianghe_desk.ui.pages.packages",
+    "xianghe_desk.ui.pages.settings",
+    "xianghe_desk.ui.pages.recycle",
+    "xianghe_desk.ui.pages.audit",
 )
 
 # Pages only some roles see (the operations refuse the others anyway).
@@ -86,6 +170,8 @@ FIND_KEY = "Ctrl+F"
 HELP_KEY = "F1"
 LOCK_KEY = "Ctrl+L"
 STATUS_REFRESH_MS = 60_000
+WARM_UP_POLL_MS = 250  # how often the warm-up looks whether the reader threads are free
+WARM_UP_PATIENCE = 120  # polls before it warms up anyway (30 s)
 
 _base_point_size: float | None = None
 
@@ -101,6 +187,30 @@ def apply_text_percent(percent: int) -> None:
         _base_point_size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
     font.setPointSizeF(_base_point_size * percent / 100)
     app.setFont(font)
+
+
+def status_counts_work(town_id: int | None) -> Callable[[Workspace, object], tuple[int, int]]:
+    """The status bar's two counts (overdue, due today), read on the reader pool: at a million
+    requests each COUNT takes long enough to freeze the window."""
+
+    def work(ws: Workspace, _job: object) -> tuple[int, int]:
+        requests = RequestService(ws)
+        overdue = requests.count(RequestFilter(town_id=town_id, overdue_only=True))
+        return overdue, requests.count(RequestFilter(town_id=town_id, due_today=True))
+
+    return work
+
+
+def warm_up_work(modules: tuple[str, ...]) -> Callable[[Workspace, object], int]:
+    """Import the pages' modules on a reader thread, so that a page's first visit does not wait
+    for them (the UI thread keeps running meanwhile; no Qt object is made here)."""
+
+    def work(_ws: Workspace, _job: object) -> int:
+        for name in modules:
+            importlib.import_module(name)
+        return len(modules)
+
+    return work
 
 
 def page_offer(page: QWidget | None, method: str, text_attribute: str) -> str:
@@ -162,6 +272,11 @@ class MainWindow(QMainWindow):
             self.destroyed.connect(self.ctx.close)
         self.db_path = Path(db_path)
         self.pages: dict[str, PageEntry] = {}
+        self.overdue_count: int | None = None
+        self.due_today_count: int | None = None
+        self._status_reading = False
+        self._status_again = False
+        self._warm_up_polls = -1  # -1: not started; the window's first show starts it
         self.text_percent = desk_settings().get(TEXT_PERCENT)
         apply_text_percent(self.text_percent)
         self.setWindowTitle(f"{APP_TITLE} — {self.ctx.title()}")
@@ -487,20 +602,68 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ status bar
     def refresh_status(self) -> None:
-        """Database, this copy's name, and how many requests are overdue or due today."""
+        """Database, this copy's name, and how many requests are overdue or due today (counted
+        on the reader pool; the buttons keep their last numbers until the new ones arrive)."""
         self.db_label.setText(f"数据库：{self.db_path.name}")
         self.device_label.setText(f"本机：{self.ctx.settings.identity().device.name}")
         who = self.ctx.who
         self.user_label.setText(f"登录：{who.name}（{who.role.label}）" if who.has_account else "")
         self.user_label.setVisible(who.has_account)
+        if self.overdue_count is None:
+            self.overdue_button.setText("超期 … 张")
+            self.due_today_button.setText("今日到期 … 张")
+        if self._status_reading:
+            self._status_again = True
+            return
+        self._status_reading = True
         town_id = self.ctx.home_place()[0]
-        overdue = self.ctx.requests.count(RequestFilter(town_id=town_id, overdue_only=True))
-        due_today = self.ctx.requests.count(RequestFilter(town_id=town_id, due_today=True))
+        self.ctx.read(
+            status_counts_work(town_id), self._on_status_counted, self._on_status_failed, "status-counts"
+        )
+
+    def _on_status_counted(self, counts: tuple[int, int]) -> None:
+        self._status_reading = False
+        overdue, due_today = counts
         self.overdue_button.setText(f"⚠ 超期 {overdue} 张" if overdue else "超期 0 张")
         set_text_colour(self.overdue_button, ALERT if overdue else None)
         emphasise(self.overdue_button, bool(overdue))
         self.due_today_button.setText(f"今日到期 {due_today} 张")
         self.overdue_count, self.due_today_count = overdue, due_today
+        self._status_counts_again()
+
+    def _on_status_failed(self, message: str, _is_bug: bool) -> None:
+        self._status_reading = False
+        log.warning("status bar counts failed: %s", message)
+        if self.overdue_count is None:
+            self.overdue_button.setText("超期 — 张")
+            self.due_today_button.setText("今日到期 — 张")
+        self._status_counts_again()
+
+    def _status_counts_again(self) -> None:
+        if self._status_again:
+            self._status_again = False
+            self.refresh_status()
+
+    # ------------------------------------------------------------------ warming up
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._warm_up_polls < 0:
+            self._warm_up_polls = 0
+            QTimer.singleShot(WARM_UP_POLL_MS, self, self._warm_up_when_idle)
+
+    def _warm_up_when_idle(self) -> None:
+        """Once the start's reads are done (the reader threads are free), import the other pages'
+        modules on a reader thread."""
+        reader = getattr(self.ctx.runner, "reader", None)
+        busy = reader is not None and reader.activeThreadCount() > 0
+        if busy and self._warm_up_polls < WARM_UP_PATIENCE:
+            self._warm_up_polls += 1
+            QTimer.singleShot(WARM_UP_POLL_MS, self, self._warm_up_when_idle)
+            return
+        self.ctx.read(warm_up_work(PAGE_MODULES), None, self._on_warm_up_failed, "warm-up")
+
+    def _on_warm_up_failed(self, message: str, _is_bug: bool) -> None:
+        log.warning("warming up the pages failed: %s", message)
 
     def _on_requests_changed(self, _ids: list[int]) -> None:
         self.refresh_status()

@@ -3,10 +3,15 @@
 ``rowCount`` is what has been loaded; ``canFetchMore`` compares it with a cached count;
 ``fetchMore`` loads the next page through a service. The view asks for more as the user
 scrolls, so a table of a million rows never loads whole and never freezes the window.
+
+``WindowTableModel`` is the random-access shape for the longest list (the requests, issue #13):
+the true count as its row count, blocks read by keyset where the view looks, a window kept.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -15,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 T = TypeVar("T")
+R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 
 PAGE_SIZE = 200
@@ -163,6 +169,227 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._rows[number] = new
         self.dataChanged.emit(self.index(number, 0), self.index(number, len(self.columns) - 1))
         return True
+
+    def column_index(self, key: str) -> int:
+        for number, column in enumerate(self.columns):
+            if column.key == key:
+                return number
+        raise KeyError(key)
+
+
+class WindowTableModel(QAbstractTableModel, Generic[T, R]):
+    """Random access to a list of any length, keeping only a window of it (issue #13).
+
+    ``rowCount`` is the true number of matching rows once counted (until then, the rows read so
+    far, with ``fetchMore`` reading the next block), so the scroll bar is proportional to the
+    whole list and Ctrl+End, Home and paging go anywhere. Rows are read in blocks of
+    ``page_size`` when a view asks for them, by keyset from the nearest row whose key is known
+    (the first and last row of every block read so far, the start, or the end walked backwards),
+    and at most ``max_blocks`` blocks are kept: memory stays the same however far the clerk
+    scrolls. Each row read (T) is turned once into what the view shows (R, ``_prepare``).
+
+    Subclasses implement ``_read`` (a keyset page), ``_key`` and ``_prepare``, and call
+    ``set_total`` when their count arrives.
+    """
+
+    columns: Sequence[Column[T]] = ()
+
+    def __init__(self, parent: Any = None, page_size: int = PAGE_SIZE, max_blocks: int = 15) -> None:
+        super().__init__(parent)
+        self.page_size = page_size
+        self.max_blocks = max_blocks
+        self._blocks: OrderedDict[int, list[R | None]] = OrderedDict()
+        self._anchors: dict[int, Any] = {}  # row number → key of that row
+        self._anchor_rows: list[int] = []  # the same row numbers, sorted
+        self._shown = 0
+        self._total: int | None = None
+        self._exhausted = False
+        self.fetched_rows = 0  # rows read since the last reload (tests assert on it)
+
+    # ---- for subclasses
+    def _read(self, limit: int, after: Any, skip: int, reverse: bool) -> list[T]:
+        """``limit`` rows ``skip`` rows past the row keyed ``after`` (None: the start, or with
+        ``reverse`` the end), in walking order."""
+        return []
+
+    def _key(self, row: T) -> Any:
+        raise NotImplementedError
+
+    def _prepare(self, rows: list[T]) -> list[R]:
+        raise NotImplementedError
+
+    def _row_of(self, item: R) -> T:
+        raise NotImplementedError
+
+    # ---- Qt model API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._shown
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and self._total is None and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        """Before the count is there: the next block after the last row read."""
+        if not self.canFetchMore(parent):
+            return
+        first = self._shown
+        rows = self._read(self.page_size, self._anchors.get(first - 1) if first else None, 0, False)
+        if len(rows) < self.page_size:
+            self._exhausted = True
+        if not rows:
+            self.set_total(first)
+            return
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._shown += len(rows)
+        self._store(first, rows)
+        self.endInsertRows()
+        if self._exhausted:
+            self._total = self._shown
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return self.columns[section].header
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+    # ---- the window
+    def reset_rows(self, first_block: bool = True, limit: int | None = None) -> None:
+        """Forget every row, key and the count; with ``first_block`` read the first block at once
+        (``limit`` rows at most)."""
+        self.beginResetModel()
+        self._blocks = OrderedDict()
+        self._anchors = {}
+        self._anchor_rows = []
+        self._shown = 0
+        self._total = None
+        self._exhausted = False
+        self.fetched_rows = 0
+        if first_block:
+            wanted = self.page_size if limit is None else min(limit, self.page_size)
+            rows = self._read(wanted, None, 0, False)
+            self._shown = len(rows)
+            self._store(0, rows)
+            if len(rows) < wanted or limit is not None:
+                self._exhausted = True
+                self._total = len(rows)
+        self.endResetModel()
+
+    def set_total(self, total: int) -> None:
+        """The count has arrived: the list is that long (rows beyond what is read come on demand)."""
+        self._total = total
+        if total > self._shown:
+            self.beginInsertRows(QModelIndex(), self._shown, total - 1)
+            self._shown = total
+            self.endInsertRows()
+        elif total < self._shown:
+            self.beginRemoveRows(QModelIndex(), total, self._shown - 1)
+            self._shown = total
+            for block in [b for b in self._blocks if b * self.page_size >= total]:
+                del self._blocks[block]
+            self.endRemoveRows()
+
+    def known_total(self) -> int | None:
+        return self._total
+
+    def kept_rows(self) -> int:
+        """Rows held in memory now (the window), for tests and the bench."""
+        return sum(len(b) for b in self._blocks.values())
+
+    def _store(self, first: int, rows: list[T]) -> None:
+        """Keep ``rows`` (starting at row ``first``), block by block, and remember their keys."""
+        if not rows:
+            return
+        size = self.page_size
+        prepared: list[R | None] = list(self._prepare(rows))
+        self.fetched_rows += len(rows)
+        for offset in (0, len(rows) - 1):
+            self._remember(first + offset, self._key(rows[offset]))
+        for start in range(0, len(prepared), size):
+            self._blocks[(first + start) // size] = prepared[start : start + size]
+            self._blocks.move_to_end((first + start) // size)
+        while len(self._blocks) > self.max_blocks:
+            self._blocks.popitem(last=False)
+
+    def _remember(self, row: int, key: Any) -> None:
+        if row not in self._anchors:
+            insort(self._anchor_rows, row)
+        self._anchors[row] = key
+
+    def _block(self, number: int) -> list[R | None]:
+        found = self._blocks.get(number)
+        if found is not None:
+            self._blocks.move_to_end(number)
+            return found
+        size = self.page_size
+        first, end = number * size, min(number * size + size, self._shown)
+        rows = self._read_range(first, end)
+        self.fetched_rows += len(rows)
+        prepared: list[R | None] = list(self._prepare(rows))
+        if rows:
+            self._remember(first, self._key(rows[0]))
+            if len(rows) == end - first:
+                self._remember(end - 1, self._key(rows[-1]))
+        prepared += [None] * (end - first - len(prepared))  # rows gone since the count
+        self._blocks[number] = prepared
+        while len(self._blocks) > self.max_blocks:
+            self._blocks.popitem(last=False)
+        return prepared
+
+    def _read_range(self, first: int, end: int) -> list[T]:
+        """Rows ``first`` … ``end - 1`` from the nearest known key: before them, after them, the
+        start or (the count being known) the end."""
+        limit = end - first
+        at = bisect_right(self._anchor_rows, first - 1) - 1
+        before = self._anchor_rows[at] if at >= 0 else -1
+        at_after = bisect_left(self._anchor_rows, end)
+        after = self._anchor_rows[at_after] if at_after < len(self._anchor_rows) else None
+        choices: list[tuple[int, Any, bool]] = [(first - before - 1, self._anchors.get(before), False)]
+        if after is not None:
+            choices.append((after - end, self._anchors[after], True))
+        if self._total is not None and end <= self._total:
+            choices.append((self._total - end, None, True))
+        skip, key, reverse = min(choices, key=lambda c: c[0])
+        rows = self._read(limit, key, skip, reverse)
+        return rows[::-1] if reverse else rows
+
+    def item(self, row: int) -> R | None:
+        """What row ``row`` shows (read with its block when not in the window)."""
+        if not 0 <= row < self._shown:
+            return None
+        number, at = divmod(row, self.page_size)
+        block = self._blocks.get(number)
+        if block is None:
+            block = self._block(number)
+        return block[at] if at < len(block) else None
+
+    def row_object(self, row: int) -> T | None:
+        found = self.item(row)
+        return self._row_of(found) if found is not None else None
+
+    def row_of_id(self, row_id: int) -> int | None:
+        """The row number of a row in the window (None when it is not there)."""
+        for number, block in self._blocks.items():
+            for at, item in enumerate(block):
+                if item is not None and int(getattr(self._row_of(item), "id")) == row_id:  # noqa: B009
+                    return number * self.page_size + at
+        return None
+
+    def id_of_row(self, row: int) -> int | None:
+        found = self.row_object(row)
+        return int(getattr(found, "id")) if found is not None else None  # noqa: B009
+
+    def replace_item(self, row: int, item: R) -> None:
+        block = self._blocks.get(row // self.page_size)
+        if block is not None:
+            block[row % self.page_size] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     def column_index(self, key: str) -> int:
         for number, column in enumerate(self.columns):

@@ -1,33 +1,40 @@
-"""The request list's model: pages of ServiceRequest through RequestService.list/count, sorted in SQL."""
+"""The request list's model: a window of RequestListRow over the whole list (keyset pages through
+RequestService.page), the true count as its row count, sorted in SQL."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from xianghe_desk.domain.enums import Urgency
-from xianghe_desk.domain.models import ServiceRequest
-from xianghe_desk.domain.queries import RequestFilter, Sort
+from xianghe_desk.domain.queries import RequestFilter, RequestListRow, Sort
 from xianghe_desk.jobs.runner import Job
 from xianghe_desk.services.requests import RequestService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
-from xianghe_desk.ui.models.base import PAGE_SIZE, Column, PagedTableModel
-from xianghe_desk.ui.widgets.fmt import due_text, fmt_dt, overdue_text
+from xianghe_desk.ui.models.base import PAGE_SIZE, Column, Role, WindowTableModel
+from xianghe_desk.ui.widgets.fmt import fmt_duration
 
 log = logging.getLogger(__name__)
 
 Left = Qt.AlignmentFlag.AlignLeft
 Center = Qt.AlignmentFlag.AlignHCenter
 
-COLUMNS: tuple[Column[ServiceRequest], ...] = (
+
+def _minutes(text: str | None) -> str:
+    """「2026-11-03 08:05:00」 → 「2026-11-03 08:05」 (fmt_dt on stored text)."""
+    return text[:16] if text else ""
+
+
+COLUMNS: tuple[Column[RequestListRow], ...] = (
     Column("number", "工单编号", lambda r: r.number, width=150),
-    Column("received_at", "受理时间", lambda r: fmt_dt(r.received_at), width=122),
+    Column("received_at", "受理时间", lambda r: _minutes(r.received_at), width=122),
     Column("status", "状态", lambda r: r.status.label, width=62),
     Column("urgency", "紧急程度", lambda r: r.urgency.label, Center, width=68),
     Column("person_name", "服务对象", lambda r: r.person_name, width=70),
@@ -42,9 +49,24 @@ COLUMNS: tuple[Column[ServiceRequest], ...] = (
     Column("category", "问题类别", lambda r: r.category_name, width=110, tooltip=lambda r: r.content[:200]),
     Column("channel", "来源渠道", lambda r: r.channel_name, width=95),
     Column("handler", "承办人", lambda r: r.handler_name, width=65, tooltip=lambda r: r.handler_phone),
-    Column("due_at", "办理时限", lambda r: fmt_dt(r.due_at), width=122),
+    Column("due_at", "办理时限", lambda r: _minutes(r.due_at), width=122),
     Column("overdue", "超期", lambda r: "", width=125),
 )
+_OVERDUE_COLUMN = 11
+_DUE_COLUMN = 10
+_URGENCY_COLUMN = 3
+_ALIGNMENTS = tuple(int(c.align | Qt.AlignmentFlag.AlignVCenter) for c in COLUMNS)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_ID = int(Role.IdRole)
+_OBJECT = int(Role.ObjectRole)
+_DECORATED = frozenset({_BACKGROUND, _FOREGROUND, _FONT, _DECORATION, _TOOLTIP, _ACCESSIBLE})
 
 # Column key → RequestService sort key (every column sorts in SQL).
 SORT_KEYS = {
@@ -66,6 +88,7 @@ SORT_KEYS = {
 OVERDUE_BACKGROUND = QColor("#fde3e1")
 URGENT_BACKGROUND = QColor("#fff2d9")
 ALERT_TEXT = QColor("#a3231a")
+DARK_TEXT = QColor("#1a1a1a")
 
 
 def count_work(generation: int, flt: RequestFilter) -> Callable[[Workspace, Job], tuple[int, int]]:
@@ -77,11 +100,58 @@ def count_work(generation: int, flt: RequestFilter) -> Callable[[Workspace, Job]
     return work
 
 
-class RequestTableModel(PagedTableModel[ServiceRequest]):
-    """Requests matching ``flt`` in ``sort_order``; 200 rows at a time.
+class Shown(NamedTuple):
+    """A list row with everything the view asks for worked out once, when the row is read."""
 
-    Pages are fetched until one comes back short, so showing the list never waits for the
-    COUNT(*): that runs as a read job and arrives through ``total_changed``.
+    row: RequestListRow
+    texts: tuple[str, ...]
+    overdue: bool  # open and past its due time: red row
+    late: bool  # overdue or completed late: the 超期 column says so
+    urgent: bool  # urgent and open: amber row
+
+
+def shown_rows(rows: list[RequestListRow], now: datetime) -> list[Shown]:
+    """Display strings and marks for ``rows`` with one ``now`` (fmt.due_text/overdue_text)."""
+    now_text = now.isoformat(sep=" ", timespec="seconds")
+    today = now_text[:10]
+    found = []
+    for r in rows:
+        status = r.status
+        late = r.is_overdue(now_text)
+        overdue = late and status.is_open
+        if not late:
+            overdue_word = ""
+        elif status.is_done:
+            overdue_word = "超期办结"
+        else:
+            hours = (now - datetime.fromisoformat(r.due_at)).total_seconds() / 3600
+            overdue_word = f"超期 {fmt_duration(hours)}"
+        due = r.due_at
+        texts = (
+            r.number,
+            r.received_at[:16],
+            status.label,
+            r.urgency.label,
+            r.person_name,
+            r.village_name,
+            r.grid_name,
+            r.category_name,
+            r.channel_name,
+            r.handler_name,
+            "今天 " + due[11:16] if due[:10] == today else due[:16],
+            overdue_word,
+        )
+        found.append(Shown(r, texts, overdue, late, r.urgency is Urgency.URGENT and status.is_open))
+    return found
+
+
+class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
+    """Requests matching ``flt`` in ``sort_order``: every one of them in ``rowCount`` once counted,
+    read 200 at a time by keyset where the view looks, a window of them kept (base.WindowTableModel).
+
+    The first block shows at once; the COUNT(*) runs as a read job and arrives through
+    ``total_changed``, and with it the rest of the rows (until then the view pages on with
+    ``fetchMore``).
 
     Overdue rows get a red background AND the word 「超期 …」 with a warning icon in the 超期 column;
     urgent open rows get an amber background AND a bold 「紧急」: colour is never the only signal.
@@ -94,37 +164,55 @@ class RequestTableModel(PagedTableModel[ServiceRequest]):
     total_changed = Signal(int)
 
     def __init__(
-        self, ctx: DeskContext, parent: Any = None, page_size: int = PAGE_SIZE, row_limit: int | None = None
+        self,
+        ctx: DeskContext,
+        parent: Any = None,
+        page_size: int = PAGE_SIZE,
+        row_limit: int | None = None,
+        max_blocks: int = 15,
     ) -> None:
-        super().__init__(parent, page_size)
+        super().__init__(parent, page_size, max_blocks)
         self.ctx = ctx
         self.flt = RequestFilter()
         self.sort_order = Sort()
-        self.row_limit = row_limit  # never load more than this (the dashboard's top 50)
-        self._exhausted = False
+        self.row_limit = row_limit  # never show more than this (the dashboard's top 50)
         self._counted: int | None = None
         self._generation = 0
         self._loaded = False
+        self._resize = True  # the next count sets the row count (after a reload)
         self._warning_icon: QIcon | None = None
         self._bold: QFont | None = None
+        self._brush_set: tuple[QBrush, QBrush, QBrush, QBrush] | None = None
 
     # ---- queries
-    def _fetch(self, offset: int, limit: int) -> list[ServiceRequest]:
-        return self.ctx.requests.list(self.flt, self.sort_order, offset, limit)
+    def _read(self, limit: int, after: Any, skip: int, reverse: bool) -> list[RequestListRow]:
+        return self.ctx.requests.page(self.flt, self.sort_order, limit, after, skip, reverse)
+
+    def _key(self, row: RequestListRow) -> Any:
+        return row.key
+
+    def _prepare(self, rows: list[RequestListRow]) -> list[Shown]:
+        return shown_rows(rows, self.ctx.now())
+
+    def _row_of(self, item: Shown) -> RequestListRow:
+        return item.row
 
     def _count(self) -> int:
         return self.ctx.requests.count(self.flt)
 
     def reload(self, fetch_first: bool = True) -> None:
         self._loaded = True
-        self._exhausted = False
         self._counted = None
         self._generation += 1
-        super().reload(fetch_first)
+        self.reset_rows(fetch_first, self.row_limit)
+        self._resize = True
         self.recount()
 
     def recount(self) -> None:
-        """Count the matching requests again, off the UI thread; ``total_changed`` reports it."""
+        """Count the matching requests again, off the UI thread; ``total_changed`` reports it.
+
+        After a reload the count also sets how many rows the list has; after rows were swapped
+        in place (refresh_ids) the rows stay as they are until the next reload."""
         self.ctx.read(
             count_work(self._generation, self.flt), self._on_counted, self._on_count_failed, "count"
         )
@@ -132,8 +220,14 @@ class RequestTableModel(PagedTableModel[ServiceRequest]):
     def _on_counted(self, result: tuple[int, int]) -> None:
         generation, count = result
         if generation == self._generation:  # a count for an older filter is dropped
-            self._counted = count
-            self.total_changed.emit(count)
+            self._take_count(count)
+
+    def _take_count(self, count: int) -> None:
+        self._counted = count
+        if self.row_limit is None and self._resize:
+            self._resize = False
+            self.set_total(count)
+        self.total_changed.emit(count)
 
     def _on_count_failed(self, message: str, _is_bug: bool) -> None:
         log.warning("counting requests failed: %s", message)
@@ -142,24 +236,16 @@ class RequestTableModel(PagedTableModel[ServiceRequest]):
         """The number of matching requests; -1 while it is being counted."""
         if self._counted is not None:
             return self._counted
-        return len(self._rows) if self._exhausted else -1
-
-    def canFetchMore(self, parent: Any = QModelIndex()) -> bool:  # noqa: B008, N802
-        if parent.isValid() or self._exhausted:
-            return False
-        return self.row_limit is None or len(self._rows) < self.row_limit
+        return self._shown if self._exhausted else -1
 
     def fetchMore(self, parent: Any = QModelIndex()) -> None:  # noqa: B008, N802
+        """The view reached the end of the rows read before the count arrived: count now (the
+        clerk is going further than the first page: Ctrl+End, the scroll bar), so that the whole
+        list is there at once; the count job's answer is then dropped."""
         if not self.canFetchMore(parent):
             return
-        limit = self.page_size
-        if self.row_limit is not None:
-            limit = min(limit, self.row_limit - len(self._rows))
-        rows = self._fetch(len(self._rows), limit)
-        if len(rows) < limit:
-            self._exhausted = True
-        if rows:
-            self._append(rows)
+        self._generation += 1
+        self._take_count(self._count())
 
     def set_filter(self, flt: RequestFilter) -> None:
         if flt != self.flt or not self._loaded:
@@ -189,60 +275,79 @@ class RequestTableModel(PagedTableModel[ServiceRequest]):
         return -1, order
 
     def refresh_ids(self, ids: Iterable[int]) -> list[int]:
-        """Re-read the given requests and swap them in place; returns the ids not loaded here."""
+        """Re-read the given requests and swap them in place; returns the ids not in the window."""
         wanted = list(dict.fromkeys(ids))
-        loaded = [i for i in wanted if self.row_of_id(i) is not None]
-        for request in self.ctx.requests.get_many(loaded):
-            self.replace_row(request.id, request)
-        return [i for i in wanted if i not in set(loaded)]
+        rows = {i: self.row_of_id(i) for i in wanted}
+        loaded = [i for i in wanted if rows[i] is not None]
+        fresh = self.ctx.requests.list_rows(loaded, self.sort_order)
+        for item in self._prepare(fresh):
+            number = rows[item.row.id]
+            if number is not None:
+                self.replace_item(number, item)
+        return [i for i in wanted if rows[i] is None]
 
-    # ---- display
-    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
-            column = self.columns[index.column()]
-            row = self.row_object(index.row())
-            if row is not None and column.key == "overdue":
-                return overdue_text(row, self.ctx.now())
-            if row is not None and column.key == "due_at":
-                return due_text(row, self.ctx.now())
-        return super().data(index, role)
+    # ---- display (roles compared as plain ints: PySide's enum members are slow to look up, and
+    # the view asks ~2,000 times per paint)
+    def data(self, index: Any, role: int = _DISPLAY) -> Any:
+        shown = self.item(index.row())
+        if shown is None or not index.isValid():
+            return None
+        if role == _DISPLAY:
+            return shown.texts[index.column()]
+        if role == _ALIGN:
+            return _ALIGNMENTS[index.column()]
+        if role == _ID:
+            return shown.row.id
+        if role == _OBJECT:
+            return shown.row
+        if role in _DECORATED:
+            return self._decorate(shown, index.column(), role)
+        return None
 
-    def _decorate(self, row: ServiceRequest, column: Column[ServiceRequest], role: int) -> Any:
-        now = self.ctx.now()
-        overdue = row.is_overdue(now) and row.status.is_open
-        urgent = row.urgency is Urgency.URGENT and row.status.is_open
-        if role == Qt.ItemDataRole.BackgroundRole:
+    def _decorate(self, shown: Shown, column: int, role: int) -> Any:
+        overdue, urgent = shown.overdue, shown.urgent
+        if role == _BACKGROUND:
             if overdue:
-                return QBrush(OVERDUE_BACKGROUND)
-            if urgent:
-                return QBrush(URGENT_BACKGROUND)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if (column.key == "overdue" and row.is_overdue(now)) or (column.key == "urgency" and urgent):
-                return QBrush(ALERT_TEXT)
-            if overdue or urgent:
-                # Dark text on the light row colours whatever the system theme says.
-                return QBrush(QColor("#1a1a1a"))
-            return None
-        if role == Qt.ItemDataRole.FontRole and column.key in ("urgency", "overdue"):
-            if (column.key == "urgency" and urgent) or (column.key == "overdue" and overdue):
+                return self._brushes()[0]
+            return self._brushes()[1] if urgent else None
+        if role == _FOREGROUND:
+            if (column == _OVERDUE_COLUMN and shown.late) or (column == _URGENCY_COLUMN and urgent):
+                return self._brushes()[2]
+            # Dark text on the light row colours whatever the system theme says.
+            return self._brushes()[3] if overdue or urgent else None
+        if role == _FONT:
+            if (column == _URGENCY_COLUMN and urgent) or (column == _OVERDUE_COLUMN and overdue):
                 if self._bold is None:
                     self._bold = QFont(QApplication.font())
                     self._bold.setBold(True)
                 return self._bold
             return None
-        if role == Qt.ItemDataRole.DecorationRole and column.key == "overdue" and overdue:
-            return self._warning()
-        if role == Qt.ItemDataRole.ToolTipRole and column.key == "overdue" and row.is_overdue(now):
-            return f"办理时限 {fmt_dt(row.due_at)}，已超期"
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            parts = [column.text(row)]
-            if column.key == "number" and overdue:
+        if role == _DECORATION:
+            return self._warning() if column == _OVERDUE_COLUMN and overdue else None
+        if role == _TOOLTIP:
+            if column == _OVERDUE_COLUMN:
+                return f"办理时限 {_minutes(shown.row.due_at)}，已超期" if shown.late else None
+            tooltip = self.columns[column].tooltip
+            return tooltip(shown.row) if tooltip is not None else None
+        if role == _ACCESSIBLE:
+            parts = [shown.texts[column]]
+            if column == 0 and overdue:
                 parts.append("已超期")
-            if column.key == "number" and urgent:
+            if column == 0 and urgent:
                 parts.append("紧急")
             return " ".join(p for p in parts if p)
         return None
+
+    def _brushes(self) -> tuple[QBrush, QBrush, QBrush, QBrush]:
+        """Overdue and urgent backgrounds, alert and dark text (made once)."""
+        if self._brush_set is None:
+            self._brush_set = (
+                QBrush(OVERDUE_BACKGROUND),
+                QBrush(URGENT_BACKGROUND),
+                QBrush(ALERT_TEXT),
+                QBrush(DARK_TEXT),
+            )
+        return self._brush_set
 
     def _warning(self) -> QIcon:
         if self._warning_icon is None:

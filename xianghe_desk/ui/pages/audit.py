@@ -143,6 +143,8 @@ class AuditPage(QWidget):
         top.addWidget(self.title)
         top.addWidget(self.count_label)
         top.addStretch(1)
+        # 「清除筛选」 up here: with it the filter row was wider than a 1366-pixel screen at 150 %.
+        top.addWidget(self.clear_button)
         top.addWidget(self.export_button)
         bar = QHBoxLayout()
         for text, widget in (
@@ -156,7 +158,6 @@ class AuditPage(QWidget):
             caption.setBuddy(widget)
             bar.addWidget(caption)
             bar.addWidget(widget, 2 if widget is self.search else 1)
-        bar.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(bar)

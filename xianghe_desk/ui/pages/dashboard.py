@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from xianghe_desk.domain.enums import Status
-from xianghe_desk.domain.queries import RequestFilter, Sort
+from xianghe_desk.domain.queries import RequestFilter, RequestListRow, Sort
 from xianghe_desk.services.dashboard import DashboardService, MonthPoint
 from xianghe_desk.services.places import PlaceService
+from xianghe_desk.services.requests import RequestService
 from xianghe_desk.services.stats import StatsService
 from xianghe_desk.services.visits import DueCounts, VisitService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
-from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.requests import RequestTableModel
 from xianghe_desk.ui.widgets.chart import BarChart, Series
@@ -42,6 +42,11 @@ OVERDUE_LIMIT = 50
 TILES_PER_ROW = 5  # ten tiles: the requests' eight and the care visits' two (issue #11)
 OPEN = (Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS)
 DONE = (Status.COMPLETED, Status.CLOSED)
+COUNTED_TILES = ("today", "received", "handling", "due_today", "overdue")
+FIGURE_TILES = ("completed", "completion_rate", "satisfaction_rate", "visits_week", "visits_overdue")
+COUNTING = "正在统计…"
+OVERDUE_FILTER = RequestFilter(overdue_only=True)
+OVERDUE_SORT = Sort("due_at", descending=False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,64 @@ def month_figures_work(town_id: int | None) -> Any:
     return work
 
 
+@dataclass(frozen=True)
+class TodayCounts:
+    """What the other read job hands back: the five counted tiles and the overdue list's rows."""
+
+    counts: dict[str, int]
+    overdue: list[RequestListRow]
+
+
+def today_counts_work(
+    town_id: int | None, filters: dict[str, dict[str, Any]], limit: int = OVERDUE_LIMIT
+) -> Any:
+    """The tiles' counts and the earliest-due overdue requests, read off the UI thread (at a
+    million requests they take half a second and more)."""
+
+    def work(ws: Workspace, _job: object) -> TodayCounts:
+        requests = RequestService(ws)
+        counts = {
+            key: requests.count(RequestFilter(town_id=town_id, **filters[key])) for key in COUNTED_TILES
+        }
+        return TodayCounts(counts, requests.page(OVERDUE_FILTER, OVERDUE_SORT, limit))
+
+    return work
+
+
+class OverdueModel(RequestTableModel):
+    """The dashboard's overdue list: the request list's model, shown from rows a read job fetched.
+
+    ``show_rows`` puts rows read on the reader thread in (the view's usual reload path, its first
+    page taken from them); ``reload()`` still reads on the calling thread, as the list does."""
+
+    def __init__(self, ctx: DeskContext, parent: Any = None) -> None:
+        super().__init__(ctx, parent, page_size=OVERDUE_LIMIT, row_limit=OVERDUE_LIMIT)
+        self._given: list[RequestListRow] | None = None
+        self.flt = OVERDUE_FILTER
+        self.sort_order = OVERDUE_SORT
+
+    def show_rows(self, rows: list[RequestListRow]) -> None:
+        self._given = list(rows[:OVERDUE_LIMIT])
+        try:
+            self.reload()
+        finally:
+            self._given = None
+
+    def _read(self, *args: Any, **kwargs: Any) -> list[RequestListRow]:
+        if self._given is not None:
+            # All of them at once: a short page (or the row limit) ends the fetching.
+            rows, self._given = self._given, []
+            return rows
+        return super()._read(*args, **kwargs)
+
+    def recount(self) -> None:
+        """The dashboard shows no total: no COUNT(*) job for it."""
+
+    def canFetchMore(self, parent: Any = QModelIndex()) -> bool:  # noqa: B008, N802
+        """Never: the rows come from the read job (an empty list before it would COUNT here)."""
+        return False
+
+
 class DashboardPage(QWidget):
     """Signals:
     navigate(str, dict): open another page with arguments (``("requests", {"overdue_only": True})``).
@@ -90,7 +153,10 @@ class DashboardPage(QWidget):
         self.tiles: dict[str, TileButton] = {}
         self.tile_filters: dict[str, dict[str, Any]] = {}
         self.figures: MonthFigures | None = None
-        self._loading = False
+        self.counts: TodayCounts | None = None
+        self._loading = False  # the month's figures are being read
+        self._counting = False  # the tiles' counts and the overdue list are being read
+        self._again = False  # something changed while reading: read once more afterwards
         self._stale = False
         self._init_widgets()
         ctx.events.requests_changed.connect(self._on_requests_changed)
@@ -144,11 +210,7 @@ class DashboardPage(QWidget):
         overdue_box = QGroupBox("超期工单（最早到期的50张，双击打开）", splitter)
         overdue_layout = QVBoxLayout(overdue_box)
         # The first 50 by due time, earliest first; it never pages further.
-        self.overdue_model = RequestTableModel(
-            self.ctx, self, page_size=OVERDUE_LIMIT, row_limit=OVERDUE_LIMIT
-        )
-        self.overdue_model.flt = RequestFilter(overdue_only=True)
-        self.overdue_model.sort_order = Sort("due_at", descending=False)
+        self.overdue_model = OverdueModel(self.ctx, self)
         self.overdue_view = DeskTableView(self, multi_select=False)
         self.overdue_view.setModel(self.overdue_model)
         for key in ("received_at", "channel", "category", "grid", "status", "urgency", "due_at"):
@@ -162,9 +224,10 @@ class DashboardPage(QWidget):
         columns.setStretchLastSection(False)
         self.overdue_view.open_requested.connect(self._on_overdue_open_requested)
         overdue_layout.addWidget(self.overdue_view)
-        self.overdue_empty = QLabel("没有超期工单。", overdue_box)
+        self.overdue_empty = QLabel(COUNTING, overdue_box)
         self.overdue_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         overdue_layout.addWidget(self.overdue_empty)
+        self.overdue_view.setVisible(False)
         splitter.addWidget(overdue_box)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
@@ -191,7 +254,9 @@ class DashboardPage(QWidget):
         }
 
     def refresh(self) -> None:
-        """Counts now (quick, indexed); the month's figures and the series in a read job."""
+        """Everything is read off the UI thread: the tiles' counts with the overdue list in one
+        read job, the month's figures and the series in another. Until they arrive the tiles keep
+        their last values (「正在统计…」 on the first visit)."""
         now: datetime = self.ctx.now()
         self.tile_filters = self._today_filters(now.date())
         town_id = self.ctx.ws.home_town_id()
@@ -199,18 +264,54 @@ class DashboardPage(QWidget):
             f"<span style='font-size:large'><b>{self.ctx.ws.title()} 工作台</b></span>"
             f"　{now:%Y-%m-%d} 星期{'一二三四五六日'[now.weekday()]}"
         )
-        requests = self.ctx.requests
-        for key in ("today", "received", "handling", "due_today", "overdue"):
-            value = requests.count(RequestFilter(town_id=town_id, **self.tile_filters[key]))
-            self._set_tile(key, value)
-        self.overdue_model.reload()
+        if self._loading or self._counting:
+            self._again = True
+            return
+        if self.figures is None:
+            for key in FIGURE_TILES:
+                self.tiles[key].set_value("…", COUNTING)
+        if self.counts is None:
+            for key in COUNTED_TILES:
+                self.tiles[key].set_value("…", COUNTING)
+        self._loading = self._counting = True
+        # The month's figures first: they take longest, and the desk's start waits for them.
+        self.ctx.read(
+            month_figures_work(town_id), self._on_figures_finished, self._on_figures_failed, "dashboard"
+        )
+        self.ctx.read(
+            today_counts_work(town_id, self.tile_filters),
+            self._on_counts_finished,
+            self._on_counts_failed,
+            "dashboard-counts",
+        )
+
+    def _read_again(self) -> None:
+        """Both jobs are back: if something changed meanwhile, read once more."""
+        if self._again and not (self._loading or self._counting):
+            self._again = False
+            self.refresh()
+
+    def _on_counts_finished(self, counts: TodayCounts) -> None:
+        self._counting = False
+        self.counts = counts
+        for key in COUNTED_TILES:
+            self._set_tile(key, counts.counts[key])
+        self.overdue_model.show_rows(counts.overdue)
+        self.overdue_empty.setText("没有超期工单。")
         self.overdue_empty.setVisible(self.overdue_model.rowCount() == 0)
         self.overdue_view.setVisible(self.overdue_model.rowCount() > 0)
-        if not self._loading:
-            self._loading = True
-            self.ctx.read(
-                month_figures_work(town_id), self._on_figures_finished, self._on_figures_failed, "dashboard"
-            )
+        self._read_again()
+
+    def _on_counts_failed(self, message: str, _is_bug: bool) -> None:
+        self._counting = False
+        log.warning("dashboard counts failed: %s", message)
+        for key in COUNTED_TILES:
+            self.tiles[key].set_value("—", "统计失败，请按 F5 重试")
+        if self.overdue_model.rowCount() == 0:
+            self.overdue_empty.setText("超期工单读取失败，请按 F5 重试。")
+            self.overdue_empty.setVisible(True)
+            self.overdue_view.setVisible(False)
+        self._read_again()
 
     def _set_tile(self, key: str, value: int) -> None:
         captions = {
@@ -244,13 +345,16 @@ class DashboardPage(QWidget):
             labels,
             [[p.received for p in figures.series], [p.completed for p in figures.series]],
         )
+        self._read_again()
 
     def _set_visit_tiles(self, visits: DueCounts | None) -> None:
         if visits is None:
             return
         hint = "点击查看走访名单"
         self.tiles["visits_week"].set_value(
-            f"{visits.this_week:,}", f"从未走访 {visits.never} 人" if visits.never else "含已超期的", hint=hint
+            f"{visits.this_week:,}",
+            f"从未走访 {visits.never} 人" if visits.never else "含已超期的",
+            hint=hint,
         )
         self.tiles["visits_overdue"].set_value(
             f"{visits.overdue:,}", "已过走访周期仍未走访", alert=visits.overdue > 0, hint=hint
@@ -259,8 +363,9 @@ class DashboardPage(QWidget):
     def _on_figures_failed(self, message: str, is_bug: bool) -> None:
         self._loading = False
         log.warning("dashboard figures failed: %s", message)
-        for key in ("completed", "completion_rate", "satisfaction_rate", "visits_week", "visits_overdue"):
+        for key in FIGURE_TILES:
             self.tiles[key].set_value("—", "统计失败，请按 F5 重试")
+        self._read_again()
 
     # ------------------------------------------------------------------ navigation
     def open_tile(self, key: str) -> None:
@@ -276,6 +381,8 @@ class DashboardPage(QWidget):
         self.navigate.emit("requests", filters)
 
     def _on_overdue_open_requested(self, index: QModelIndex) -> None:
+        from xianghe_desk.ui.dialogs.request_detail import RequestDetailDialog
+
         request_id = index.data(Role.IdRole)
         if request_id is not None:
             RequestDetailDialog.open(self, self.ctx, int(request_id))

@@ -196,19 +196,37 @@ class RequestsPage(QWidget):
             self.view.selectRow(0)
 
     # ------------------------------------------------------------------ selection and actions
+    def _selected_spans(self) -> list[tuple[int, int]]:
+        """The selected rows as (first, last) spans, merged: a selection over a million rows is a
+        few spans, not a million indexes."""
+        selection = self.view.selectionModel().selection()
+        spans = sorted((selection.at(n).top(), selection.at(n).bottom()) for n in range(selection.count()))
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
+
+    def selected_ids(self) -> list[int]:
+        ids = []
+        for top, bottom in self._selected_spans():
+            for row in range(top, bottom + 1):
+                request_id = self.model.id_of_row(row)
+                if request_id is not None:
+                    ids.append(request_id)
+        return ids
+
     def selected_requests(self) -> list[ServiceRequest]:
-        found = []
-        for row in self.view.selected_rows():
-            request = self.model.row_object(row)
-            if request is not None:
-                found.append(request)
-        return found
+        """The selected requests in full (the list holds only what it shows)."""
+        return self.ctx.requests.get_many(self.selected_ids())
 
     def _on_selection_changed(self, *_args: object) -> None:
         self._update_actions()
 
     def _update_actions(self) -> None:
-        count = len(self.view.selected_rows())
+        count = sum(bottom - top + 1 for top, bottom in self._selected_spans())
         self.selection_label.setText(f"已选 {count} 张　" if count > 1 else "")
         self.open_button.setEnabled(self.view.currentIndex().isValid() or count > 0)
         # What the role may not do is disabled with the reason; the operations refuse anyway.
@@ -274,7 +292,7 @@ class RequestsPage(QWidget):
         run_op(self.ctx, self, dispatch_requests, ids, choice.member_id, choice.note, on_done=dispatched)
 
     def print_selected(self) -> None:
-        ids = [r.id for r in self.selected_requests()]
+        ids = self.selected_ids()
         if ids and self.print_button.isEnabled():
             printing.print_work_orders(self, self.ctx, ids)
 

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from xianghe_desk.domain.access import Permission
 from xianghe_desk.domain.enums import VillageKind
 from xianghe_desk.operations.places import add_village, set_village_district
-from xianghe_desk.services.overview import VillageOverview
+from xianghe_desk.services.overview import OverviewService, TownOverview, VillageOverview
+from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.dialogs.village_dialog import VillageDialog, VillageFields
 from xianghe_desk.ui.models.villages import VillageTreeModel
@@ -38,6 +39,16 @@ LEGEND = (
     "网格员：在岗且所属村街为该村街的人数（镇一级的合计另含镇干部等）；未办结工单：待派单、已派单、办理中；"
     "其中超期：未办结且已过办理时限。双击村街设置片区。"
 )
+
+
+def county_work(include_virtual: bool, town_id: int | None) -> Any:
+    """The tree's counts, read on the reader pool (grouped counts over every request: at a
+    million requests too long for the UI thread)."""
+
+    def work(ws: Workspace, _job: object) -> list[TownOverview]:
+        return OverviewService(ws).county(include_virtual, town_id)
+
+    return work
 
 
 class VillagesPage(QWidget):
@@ -60,6 +71,9 @@ class VillagesPage(QWidget):
         self.ctx = ctx
         self.overview = ctx.overview
         self._stale = False
+        self._reading = False  # the counts are being read
+        self._again = False  # the town or 虚拟社区 changed meanwhile: read once more
+        self._select_after: int | None = None  # a village to select once the tree is there
         self._init_widgets()
         self._init_layout()
         self._init_signals()
@@ -158,10 +172,31 @@ class VillagesPage(QWidget):
 
     # ---------------------------------------------------------------- data
     def reload(self) -> None:
-        """Fetch the counts again (one grouped query per table) and keep the chosen village."""
+        """Fetch the counts again (one grouped query per table, on the reader pool) and keep the
+        chosen village."""
         self._stale = False
+        if self._reading:
+            self._again = True
+            return
         chosen = self.selected_village()
-        towns = self.overview.county(self.show_virtual.isChecked(), self.town.currentData())
+        if chosen is not None and self._select_after is None:
+            self._select_after = chosen.village.id
+        self._reading = True
+        if not self.model.towns:
+            self.summary.setText("正在统计…")
+        self.ctx.read(
+            county_work(self.show_virtual.isChecked(), self.town.currentData()),
+            self._on_county_read,
+            self._on_county_failed,
+            "villages",
+        )
+
+    def _on_county_read(self, towns: list[TownOverview]) -> None:
+        self._reading = False
+        if self._again:
+            self._again = False
+            self.reload()
+            return
         self.model.set_towns(towns)
         self.tree.expandAll()
         villages = sum(len(t.villages) for t in towns)
@@ -171,8 +206,15 @@ class VillagesPage(QWidget):
         if virtual:
             text += f"，另有虚拟社区 {virtual} 个"
         self.summary.setText(text)
+        chosen, self._select_after = self._select_after, None
         if chosen is not None:
-            self.select_village(chosen.village.id)
+            self.select_village(chosen)
+
+    def _on_county_failed(self, message: str, _is_bug: bool) -> None:
+        self._reading = False
+        self._again = False
+        self.summary.setText("统计失败，请按 F5 重试")
+        self.status_message.emit(message)
 
     def selected_village(self) -> VillageOverview | None:
         index = self.tree.currentIndex()
@@ -181,6 +223,9 @@ class VillagesPage(QWidget):
         return self.model.village_at(self.proxy.mapToSource(index))
 
     def select_village(self, village_id: int) -> None:
+        if self._reading:
+            self._select_after = village_id  # once the tree has been read
+            return
         source = self.model.find_village(village_id)
         index = self.proxy.mapFromSource(source)
         if index.isValid():
@@ -264,7 +309,12 @@ class VillagesPage(QWidget):
             return
         village_id = chosen.village.id
         run_op(
-            self.ctx, self, set_village_district, village_id, district, on_done=lambda _v: self._on_saved(village_id)
+            self.ctx,
+            self,
+            set_village_district,
+            village_id,
+            district,
+            on_done=lambda _v: self._on_saved(village_id),
         )
 
     def _on_add_clicked(self) -> None:
@@ -274,7 +324,14 @@ class VillagesPage(QWidget):
 
     def add_village(self, fields: VillageFields) -> None:
         run_op(
-            self.ctx, self, add_village, fields.town_id, fields.name, fields.code, fields.district, on_done=self._on_saved
+            self.ctx,
+            self,
+            add_village,
+            fields.town_id,
+            fields.name,
+            fields.code,
+            fields.district,
+            on_done=self._on_saved,
         )
 
     def _on_saved(self, village_id: int) -> None:

@@ -118,6 +118,13 @@ class BarChart(QWidget):
         number_font = self.font()
         number_font.setPointSizeF(self.font().pointSizeF() * 0.8)
         number_metrics = QFontMetrics(number_font)
+        # Month labels that do not fit under their bars (「10月」 next to a 100000 axis at 150 %)
+        # get a smaller font before they would be cut to 「1…」.
+        label_font = self.font()
+        widest = max((metrics.horizontalAdvance(x) for x in self.labels), default=0)
+        if widest > group_width - 2 and widest > 0:
+            label_font.setPointSizeF(self.font().pointSizeF() * max(0.6, (group_width - 2) / widest))
+        label_metrics = QFontMetrics(label_font)
         for i, label in enumerate(self.labels):
             left = plot.left() + group_width * i + group_width * 0.11
             for s, series in enumerate(self.series):
@@ -141,11 +148,13 @@ class BarChart(QWidget):
                     )
                     painter.setFont(self.font())
             painter.setPen(text_color)
+            painter.setFont(label_font)
             painter.drawText(
                 QRectF(plot.left() + group_width * i, plot.bottom() + 2, group_width, line * 1.4),
                 int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
-                metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(group_width)),
+                label_metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(group_width)),
             )
+            painter.setFont(self.font())
         painter.setPen(QPen(text_color, 1))
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         painter.end()

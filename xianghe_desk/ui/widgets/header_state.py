@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QTableView
 
 from xianghe_desk.ui.settings import BytesOption, IntOption, desk_settings
-from xianghe_desk.ui.widgets.column_fit import content_width
+from xianghe_desk.ui.widgets.column_fit import content_widths
 
 BASE_HEIGHT = 17.0  # text height in pixels at 100 %, as the desk's default widths assume
 MAX_SHARE = 0.4  # a column widened to fit its contents takes at most this share of the view
@@ -74,10 +74,13 @@ class HeaderMemory(QObject):
         limit = max(int(self.table.viewport().width() * MAX_SHARE), 1)
         self._fitting = True
         try:
-            for column in range(header.count()):
-                if header.isSectionHidden(column) or column in self.user_sized:
-                    continue
-                need = min(content_width(self.table, column), limit)
+            columns = [
+                column
+                for column in range(header.count())
+                if not header.isSectionHidden(column) and column not in self.user_sized
+            ]
+            for column, width in content_widths(self.table, columns).items():
+                need = min(width, limit)
                 if header.sectionSize(column) < need:
                     self.table.setColumnWidth(column, need)
         finally:

@@ -237,7 +237,9 @@ class RequestFilterBar(QWidget):
             # Only the signed-in clerk's towns and villages (issue #9).
             towns: list[Town] = self.ctx.towns_in_scope()
             single = self.ctx.who.limited and len(towns) == 1
-            fill_combo(self.town_combo, [(t.name, t.id) for t in towns], none_label=None if single else "全部镇")
+            fill_combo(
+                self.town_combo, [(t.name, t.id) for t in towns], none_label=None if single else "全部镇"
+            )
             fill_combo(
                 self.status_combo,
                 [(label, key) for key, (label, _s) in STATUS_CHOICES.items()],

@@ -26,7 +26,9 @@ class TileButton(QAbstractButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName(title)
 
-    def set_value(self, value: str, caption: str = "", alert: bool = False, hint: str = "点击查看工单") -> None:
+    def set_value(
+        self, value: str, caption: str = "", alert: bool = False, hint: str = "点击查看工单"
+    ) -> None:
         self.value = value
         self.caption = caption
         self.alert = alert
@@ -90,6 +92,17 @@ class TileButton(QAbstractButton):
             (caption_font, self.caption, palette.color(QPalette.ColorRole.PlaceholderText)),
         ):
             metrics = QFontMetrics(font)
+            if font is caption_font and metrics.horizontalAdvance(text) > inner.width() > 0:
+                # A long caption (「办结 13013 / 受理 16394」 at 150 %) shrinks a little before
+                # it would be cut; the line keeps its height.
+                size = font.pointSizeF()
+                while (
+                    metrics.horizontalAdvance(text) > inner.width() and size > caption_font.pointSizeF() * 0.6
+                ):
+                    size *= 0.95
+                    font = QFont(caption_font)
+                    font.setPointSizeF(size)
+                    metrics = QFontMetrics(font)
             painter.setFont(font)
             painter.setPen(color)
             line = QRectF(inner.left(), y, inner.width(), metrics.height())

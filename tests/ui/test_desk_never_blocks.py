@@ -1,0 +1,274 @@
+"""Issue #13, the desk never blocks: the dashboard's and the status bar's counts are read on the
+reader pool (never on the UI thread), page modules load when a page is first built, column
+fitting measures a bounded sample of rows, and every page fits a 1366-pixel screen at 150 %."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QTableView, QTreeView
+
+from tests.ui.helpers import show_window
+from xianghe_desk.domain.queries import RequestFilter, Sort
+from xianghe_desk.jobs.runner import InlineRunner, Job
+from xianghe_desk.services.accounts import DEMO_PASSWORD
+from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.pages.dashboard import COUNTING, DashboardPage
+from xianghe_desk.ui.widgets.column_fit import (
+    IN_SIGHT_ROWS,
+    SAMPLE_ROWS,
+    WIDEST_TEXTS,
+    content_width,
+)
+
+pytestmark = pytest.mark.usefixtures("reset_text_size")
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class HeldRunner(InlineRunner):
+    """Keeps the submitted jobs until ``release()`` runs them (in order, on this thread), so a
+    test sees the screen while its reads are still under way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[tuple[Any, Job]] = []
+        self.ran: list[str] = []
+
+    def _start(self, pool: Any, job: Job) -> Job:
+        self.held.append((pool, job))
+        return job
+
+    def names(self) -> list[str]:
+        return [job.name for _pool, job in self.held]
+
+    def release(self) -> None:
+        while self.held:
+            pool, job = self.held.pop(0)
+            self.ran.append(job.name)
+            InlineRunner._start(self, pool, job)
+
+
+@pytest.fixture
+def held_ctx(qapp, demo_copy: Path, clock) -> Iterator[DeskContext]:
+    context = DeskContext(demo_copy, runner=HeldRunner(), clock=clock)
+    context.sign_in("admin", DEMO_PASSWORD)
+    yield context
+    context.runner.held.clear()  # type: ignore[attr-defined]
+    context.close()
+
+
+def refuse_ui_thread_reads(monkeypatch, ctx: DeskContext) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a request count or list ran on the UI thread")
+
+    monkeypatch.setattr(ctx.requests, "count", refuse)
+    monkeypatch.setattr(ctx.requests, "list", refuse)
+
+
+def test_dashboard_counts_and_overdue_list_come_from_the_reader_pool(qtbot, held_ctx, monkeypatch):
+    runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
+    refuse_ui_thread_reads(monkeypatch, held_ctx)
+    page = DashboardPage(held_ctx)
+    qtbot.addWidget(page)
+    assert sorted(runner.names()) == ["dashboard", "dashboard-counts"]
+    # Meanwhile a quiet 「正在统计…」, never a number that is not there yet.
+    for key in ("overdue", "today", "completed", "completion_rate"):
+        assert page.tiles[key].caption == COUNTING
+    assert page.overdue_empty.text() == COUNTING and page.overdue_view.isHidden()
+    page.refresh()  # while reading: no second pair of jobs, one more read afterwards
+    assert len(runner.held) == 2
+    monkeypatch.undo()
+    runner.release()
+    assert runner.ran == ["dashboard", "dashboard-counts", "dashboard", "dashboard-counts"]
+
+    ctx = held_ctx
+    town_id = ctx.ws.home_town_id()
+    for key in ("today", "received", "handling", "due_today", "overdue"):
+        expected = ctx.requests.count(RequestFilter(town_id=town_id, **page.tile_filters[key]))
+        assert page.tiles[key].value == f"{expected:,}", key
+        assert page.tiles[key].caption != COUNTING
+    overdue = ctx.requests.list(RequestFilter(overdue_only=True), Sort("due_at", descending=False), 0, 50)
+    model = page.overdue_model
+    assert overdue and [model.id_of_row(i) for i in range(model.rowCount())] == [r.id for r in overdue]
+    assert not page.overdue_view.isHidden() and page.overdue_empty.isHidden()
+    assert page.figures is not None and page.tiles["completion_rate"].caption != COUNTING
+    # The list's own reload (the benchmark times it) still reads the same rows itself.
+    model.reload()
+    assert [model.id_of_row(i) for i in range(model.rowCount())] == [r.id for r in overdue]
+
+
+def test_dashboard_keeps_its_numbers_while_it_counts_again(qtbot, held_ctx):
+    runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
+    page = DashboardPage(held_ctx)
+    qtbot.addWidget(page)
+    runner.release()
+    before = {key: tile.value for key, tile in page.tiles.items()}
+    page.refresh()
+    assert sorted(runner.names()) == ["dashboard", "dashboard-counts"]
+    assert {key: tile.value for key, tile in page.tiles.items()} == before
+    runner.release()
+    assert {key: tile.value for key, tile in page.tiles.items()} == before
+
+
+@pytest.mark.allow_log_errors
+def test_dashboard_says_when_its_counts_failed(qtbot, held_ctx, monkeypatch):
+    from xianghe_desk.ui.pages import dashboard
+
+    def broken(*_args: object) -> Any:
+        def work(_ws: object, _job: object) -> None:
+            raise RuntimeError("the disk went away")
+
+        return work
+
+    monkeypatch.setattr(dashboard, "today_counts_work", broken)
+    page = DashboardPage(held_ctx)
+    qtbot.addWidget(page)
+    held_ctx.runner.release()  # type: ignore[attr-defined]
+    assert page.tiles["overdue"].value == "—" and "F5" in page.tiles["overdue"].caption
+    assert "F5" in page.overdue_empty.text() and not page.overdue_empty.isHidden()
+
+
+def test_status_bar_counts_come_from_the_reader_pool(qtbot, held_ctx, monkeypatch):
+    runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
+    refuse_ui_thread_reads(monkeypatch, held_ctx)
+    window = show_window(qtbot, held_ctx)
+    assert "status-counts" in runner.names()
+    assert window.overdue_button.text() == "超期 … 张"
+    assert window.due_today_button.text() == "今日到期 … 张"
+    monkeypatch.undo()
+    runner.release()
+    town_id = held_ctx.home_place()[0]
+    overdue = held_ctx.requests.count(RequestFilter(town_id=town_id, overdue_only=True))
+    due_today = held_ctx.requests.count(RequestFilter(town_id=town_id, due_today=True))
+    assert overdue and window.overdue_button.text() == f"⚠ 超期 {overdue} 张"
+    assert window.due_today_button.text() == f"今日到期 {due_today} 张"
+    # A change while counting: the old numbers stay, and it counts once more afterwards.
+    window.refresh_status()
+    window.refresh_status()
+    assert runner.names().count("status-counts") == 1
+    assert window.overdue_button.text() == f"⚠ 超期 {overdue} 张"
+    runner.ran.clear()
+    runner.release()
+    assert runner.ran.count("status-counts") == 2
+
+
+def test_starting_the_desk_imports_no_page_but_the_dashboard():
+    code = (
+        "import sys\n"
+        "import xianghe_desk.ui.main_window as m\n"
+        "pages = sorted(n for n in sys.modules if n.startswith('xianghe_desk.ui.pages.'))\n"
+        "assert pages == [], pages\n"
+        "heavy = [n for n in ('openpyxl',) if n in sys.modules]\n"
+        "assert heavy == [], heavy\n"
+        "import importlib\n"
+        "for name in m.PAGE_MODULES: importlib.import_module(name)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_warm_up_imports_every_page_module_once_the_reader_is_free(qtbot, held_ctx):
+    from xianghe_desk.ui import main_window
+
+    runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
+    window = show_window(qtbot, held_ctx)
+    qtbot.waitUntil(lambda: "warm-up" in runner.names(), timeout=5000)
+    runner.release()
+    assert "warm-up" in runner.ran
+    assert all(name in sys.modules for name in main_window.PAGE_MODULES)
+    assert window.isVisible()
+
+
+class CountingModel(QAbstractTableModel):
+    """Many rows of a few texts; counts the model's data() calls."""
+
+    TEXTS = ("短", "中等长度的文字", "这是一段比较长的单元格文字，最宽")
+
+    def __init__(self, rows: int) -> None:
+        super().__init__()
+        self.rows = rows
+        self.calls = 0
+
+    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self.rows
+
+    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else 2
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        self.calls += 1
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.TEXTS[(index.row() + index.column()) % len(self.TEXTS)]
+        return None
+
+
+def test_fitting_a_list_column_measures_the_rows_in_sight_and_never_cuts_text(qtbot):
+    model = CountingModel(5000)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(600, 400)
+    view.show()
+    model.calls = 0
+    ours = content_width(view, 0)
+    assert model.calls <= IN_SIGHT_ROWS + 3 * (SAMPLE_ROWS + WIDEST_TEXTS)
+    qt_width = view.sizeHintForColumn(0)  # Qt's own: up to 1,000 rows, seven roles each
+    assert model.calls > 1000
+    assert qt_width <= ours <= qt_width + 2
+
+
+def test_fitting_a_small_table_measures_every_row_and_bold_text(qtbot):
+    model = QStandardItemModel()
+    for row in range(300):
+        item = QStandardItem("短" if row != 250 else "这一行在下面很远，文字也最长")
+        if row == 250:
+            bold = QFont()
+            bold.setBold(True)
+            item.setFont(bold)
+        model.appendRow([item])
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(400, 300)
+    view.show()
+    qt_width = view.sizeHintForColumn(0)
+    assert qt_width <= content_width(view, 0, every_row=True) <= qt_width + 2
+    assert content_width(view, 0) < qt_width  # only the rows in sight: row 250 is not among them
+
+
+def test_fitting_a_tree_column_counts_the_indentation(qtbot):
+    model = QStandardItemModel()
+    for town in range(3):
+        parent = QStandardItem(f"第{town}镇")
+        for village in range(40):
+            parent.appendRow([QStandardItem("村" * (1 + village % 7)), QStandardItem(str(village))])
+        model.appendRow([parent, QStandardItem("")])
+    view = QTreeView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.expandAll()
+    view.resize(500, 300)
+    view.show()
+    for column in (0, 1):
+        # Qt's own measure, and the header's text (content_width never cuts the header either)
+        qt_width = max(view.sizeHintForColumn(column), view.header().sectionSizeHint(column))
+        assert qt_width <= content_width(view, column) <= qt_width + 2, column
+
+
+def test_every_page_fits_a_1366_screen_at_150_percent(qtbot, ctx):
+    window = show_window(qtbot, ctx)
+    window.set_text_percent(150)
+    QApplication.processEvents()
+    for key in window.pages:
+        window.show_page(key)
+        QApplication.processEvents()
+        assert window.minimumSizeHint().width() <= 1366, key
