@@ -530,6 +530,154 @@ def month_coverage(
     return total, by
 
 
+# A planned resident with its days as ordinals (date.toordinal): town, village, grid, interval,
+# starts_on, the last visit before the first month, the visits from the first month's first day to
+# the last month's last day (in order), and the status (None: active). store/visits.py plan_days.
+DayPlan = tuple[int | None, int | None, int | None, int, int, int | None, tuple[int, ...], StatusInfo | None]
+Levels = dict[str, dict[int | None, Coverage]]
+
+
+def months_coverage(
+    plans: Iterable[DayPlan], months: Sequence[tuple[date, date]], today: date
+) -> list[tuple[Coverage, Levels]]:
+    """``month_coverage`` of each of consecutive ``months`` ((first, last) days, oldest first) from
+    one read of the plans: each month's chain starts from the last visit before that month, as
+    ``occasion_counts`` of a fact read for that month alone. An active resident (nearly all) is
+    counted on ordinals, the same loop as ``occasion_counts``; the others through it."""
+    now = today.toordinal()
+    bounds = [(first.toordinal(), last.toordinal(), first, last) for first, last in months]
+    # (town, village, grid) -> [due, done] per month, in the order the residents come (as
+    # month_coverage's own dictionaries are filled), then added up by each level.
+    places: list[dict[tuple[int | None, int | None, int | None], list[int]]] = [{} for _ in months]
+    # An active resident's counts follow from its interval, its last visit before the months (or the
+    # plan's start) and its visits in them: residents with the same three are counted once.
+    seen: dict[tuple[int, int, tuple[int, ...]], list[tuple[int, int]]] = {}
+    for town, village, grid, step, starts, before, visits, status in plans:
+        if status is None:
+            plan_key = (step, starts if before is None else before, visits)
+            counted = seen.get(plan_key)
+            if counted is None:
+                counted = seen[plan_key] = [
+                    _active_month(step, plan_key[1], visits, first, last, now) for first, last, *_ in bounds
+                ]
+        else:
+            counted = [
+                _other_month(town, village, grid, step, starts, before, visits, status, b, today)
+                for b in bounds
+            ]
+        for (due, done), counts in zip(counted, places, strict=True):
+            if not due:
+                continue
+            place = (town, village, grid)
+            row = counts.get(place)
+            if row is None:
+                counts[place] = [due, done]
+            else:
+                row[0] += due
+                row[1] += done
+    found = []
+    for counts in places:
+        total = Coverage()
+        by: Levels = {"town": {}, "village": {}, "grid": {}}
+        towns, villages, grids = by["town"], by["village"], by["grid"]
+        for (town, village, grid), (due, done) in counts.items():
+            total.due += due
+            total.done += done
+            for level, key in ((towns, town), (villages, village), (grids, grid)):
+                c = level.get(key)
+                if c is None:
+                    c = level[key] = Coverage()
+                c.due += due
+                c.done += done
+        found.append((total, by))
+    return found
+
+
+def _month_base(base: int | None, visits: tuple[int, ...], first: int) -> int | None:
+    """The last visit before the month's ``first`` day (``base``: the last one before the visits)."""
+    for v in visits:
+        if v >= first:
+            break
+        base = v
+    return base
+
+
+def _active_month(
+    step: int, base: int, visits: tuple[int, ...], first: int, last: int, today: int
+) -> tuple[int, int]:
+    """``occasion_counts`` of an active resident for the month [first, last], on ordinals."""
+    moved = _month_base(None, visits, first)
+    hi = last if last < today else today
+    return _ordinal_counts(
+        step, base if moved is None else moved, [v for v in visits if first <= v <= hi], first, last, today
+    )
+
+
+def _other_month(
+    town: int | None,
+    village: int | None,
+    grid: int | None,
+    step: int,
+    starts: int,
+    before: int | None,
+    visits: tuple[int, ...],
+    status: StatusInfo,
+    bounds: tuple[int, int, date, date],
+    today: date,
+) -> tuple[int, int]:
+    """``occasion_counts`` of a resident in hospital, moved away or deceased, through its dates."""
+    first, _last, first_day, last_day = bounds
+    base = _month_base(before, visits, first)
+    fact = PlanFact(
+        0,
+        town,  # type: ignore[arg-type]
+        village,  # type: ignore[arg-type]
+        grid,
+        step,
+        date.fromordinal(starts),
+        status,
+        None if base is None else date.fromordinal(base),
+        tuple(date.fromordinal(v) for v in visits if v >= first),
+    )
+    return occasion_counts(fact, first_day, last_day, today)
+
+
+def _ordinal_counts(
+    step: int, base: int, visits: list[int], first: int, last: int, today: int
+) -> tuple[int, int]:
+    """``occasion_counts`` of an active resident on ordinals: the visits are the month's up to today."""
+    due = base + step
+    n = len(visits)
+    i = count = done = guard = 0
+    if not n and step > 0:
+        # No visit: the loop below counts base + k·step for k = 1 … 10,000 (its guard) that fall
+        # from the month's first day to the day before today, and not after its last.
+        top = min(last, today - 1)
+        most = min(10_000, (top - base) // step)
+        least = max(1, -((base - first) // step))
+        return max(0, most - least + 1), 0
+    while due <= last and guard < 10_000:
+        guard += 1
+        if i < n and visits[i] <= due:
+            while i < n and visits[i] <= due:
+                i += 1
+            if due >= first:
+                count += 1
+                done += 1
+            due = visits[i - 1] + step
+            continue
+        if first <= due < today:
+            count += 1
+        if i < n and visits[i] < due + step:
+            due = visits[i] + step
+            i += 1
+            while i < n and visits[i] == visits[i - 1]:
+                i += 1
+        else:
+            due += step
+    return count, done
+
+
 # ---------------------------------------------------------------- typing a paper roster back
 # The fast entry screen (ui/dialogs/fast_entry.py) takes one key per field.
 METHOD_KEYS: dict[str, VisitMethod] = {

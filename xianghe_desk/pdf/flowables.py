@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
@@ -84,6 +83,8 @@ class QrCode(Flowable):
     """
 
     def __init__(self, value: str, size: float, border: int = 2) -> None:
+        from reportlab.graphics.barcode import qrencoder  # work orders only: not loaded for a summary
+
         super().__init__()
         code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
         code.addData(value)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 from xianghe_desk.domain.figures import month_bounds, rate
-from xianghe_desk.domain.visits import Coverage, PlanFact, month_coverage
+from xianghe_desk.domain.visits import Coverage, months_coverage
 from xianghe_desk.services.visits import VisitService
 from xianghe_desk.services.workspace import Workspace
 
@@ -70,29 +70,26 @@ def remember_months(
     bounds = [month_days(m, as_of) for m in months]
     first, last = bounds[0][0], bounds[-1][1]
     today = as_of.date()
-    facts = (
-        ws.visits.plan_facts(first, last, VisitService(ws).intervals(), town_id, village_id)
-        if today >= first
-        else []
+    started = [
+        (month, (m_first, m_last))
+        for month, (m_first, m_last, _today) in zip(months, bounds, strict=True)
+        if today >= m_first
+    ]
+    plans = (
+        ws.visits.plan_days(first, last, VisitService(ws).intervals(), town_id, village_id) if started else []
+    )
+    # Each month's chain starts from the last visit before it (months_coverage), as a month read alone.
+    coverage = dict(
+        zip((m for m, _ in started), months_coverage(plans, [b for _, b in started], today), strict=True)
     )
     for month, (m_first, m_last, _today) in zip(months, bounds, strict=True):
         key = ("visit_figures", month, as_of, town_id, village_id)
-        if today < m_first:
+        if month not in coverage:
             memo[key] = VisitFigures(0, 0, 0)
             continue
-        # occasions() reads only the month's own visits; the last visit before it moves on.
-        moved = [_from(f, m_first) for f in facts] if m_first > first else facts
-        total, by = month_coverage(moved, m_first, m_last, today)
+        total, by = coverage[month]
         home = ws.visits.home_visits(m_first, min(m_last, today), town_id, village_id)
         memo[key] = VisitFigures(total.due, total.done, home, by["town"], by["village"], by["grid"])
-
-
-def _from(fact: PlanFact, first: date) -> PlanFact:
-    """``fact`` for a month starting at ``first``: its last visit before that day."""
-    earlier = [v for v in fact.visits if v < first]
-    if not earlier:
-        return fact
-    return fact._replace(last_before=max(earlier), visits=tuple(v for v in fact.visits if v >= first))
 
 
 def _visit_figures(
@@ -101,7 +98,7 @@ def _visit_figures(
     first, last, today = month_days(month, as_of)
     if today < first:
         return VisitFigures(0, 0, 0)
-    facts = ws.visits.plan_facts(first, last, VisitService(ws).intervals(), town_id, village_id)
-    total, by = month_coverage(facts, first, last, today)
+    plans = ws.visits.plan_days(first, last, VisitService(ws).intervals(), town_id, village_id)
+    total, by = months_coverage(plans, [(first, last)], today)[0]
     home = ws.visits.home_visits(first, min(last, today), town_id, village_id)
     return VisitFigures(total.due, total.done, home, by["town"], by["village"], by["grid"])

@@ -11,6 +11,7 @@ from typing import Any
 from xianghe_desk.domain.enums import CareTag, Sex
 from xianghe_desk.domain.visits import (
     CheckResult,
+    DayPlan,
     DueEntry,
     DueFilter,
     DueKind,
@@ -31,6 +32,8 @@ from xianghe_desk.store.visit_due import (
     planned_cte,
     reference_params,
 )
+
+_JULIAN_ORDINAL = 1721424  # CAST(julianday(day) AS INTEGER) - this = date.toordinal()
 
 _VISIT_SELECT = """
     SELECT x.*, r.name AS resident_name, r.town_id, r.village_id, v.short_name AS village_name,
@@ -183,6 +186,60 @@ class VisitStore(TableStore):
                 )
             )
         return facts
+
+    def plan_days(
+        self,
+        first: date,
+        last: date,
+        intervals: Mapping[CareTag, int],
+        town_id: int | None = None,
+        village_id: int | None = None,
+    ) -> builtins.list[DayPlan]:
+        """``plan_facts`` with every day as its ordinal (``date.toordinal``) and no status for an
+        active resident: what domain.visits.months_coverage counts (the monthly summary's two months
+        of 100,000 residents, where dates made and compared are most of the time)."""
+        scope, params = _scope(town_id, village_id)
+        params.update(first=first.isoformat(), last=last.isoformat())
+        params.update(interval_params(intervals))
+        # julianday's day number, cut to an integer, is the ordinal plus 1721424; the same read as
+        # plan_facts' (both visit subqueries over idx_visits_resident_day alone).
+        rows = self.db.execute(
+            f"""SELECT * FROM (
+                SELECT r.town_id, r.village_id, r.grid_id, {interval_sql("r", "p")} AS interval_days,
+                       CAST(julianday(coalesce(p.starts_on, substr(r.created_at, 1, 10))) AS INTEGER)
+                         - {_JULIAN_ORDINAL},
+                       (SELECT CAST(julianday(max(x.visited_on)) AS INTEGER) - {_JULIAN_ORDINAL}
+                          FROM visits x WHERE x.resident_id = r.id
+                         AND x.deleted_at IS NULL AND x.visited_on < :first),
+                       (SELECT group_concat(CAST(julianday(x.visited_on) AS INTEGER) - {_JULIAN_ORDINAL})
+                          FROM visits x WHERE x.resident_id = r.id
+                         AND x.deleted_at IS NULL AND x.visited_on >= :first AND x.visited_on <= :last),
+                       nullif(r.status, 'active'), r.status_since, r.status_until
+                FROM residents r LEFT JOIN visit_plans p ON p.resident_id = r.id AND p.deleted_at IS NULL
+                WHERE r.deleted_at IS NULL AND (r.care_tags <> '' OR p.interval_days IS NOT NULL){scope}
+            ) WHERE interval_days IS NOT NULL""",
+            params,
+        ).fetchall()
+        statuses: dict[tuple[str, str | None, str | None], StatusInfo] = {}
+        parsed: dict[str, tuple[int, ...]] = {}
+        plans: builtins.list[DayPlan] = []
+        add = plans.append
+        for town, village, grid, interval, starts, before, within, status, since, until in rows:
+            info = None  # active: its dates play no part in the months' counts
+            if status is not None:
+                key = (status, since, until)
+                info = statuses.get(key)
+                if info is None:
+                    info = statuses[key] = StatusInfo(ResidentStatus(status), d(since), d(until))
+            if within is None:
+                days: tuple[int, ...] = ()
+            else:
+                # Residents visited on the same days share one tuple (months_coverage counts them once).
+                days = parsed.get(within)  # type: ignore[assignment]
+                if days is None:
+                    days = parsed[within] = tuple(sorted(map(int, within.split(","))))
+            add((town, village, grid, interval, starts, before, days, info))
+        return plans
 
     def home_visits(
         self, first: date, last: date, town_id: int | None = None, village_id: int | None = None
