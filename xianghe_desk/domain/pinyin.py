@@ -8,8 +8,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
-from pypinyin import Style, lazy_pinyin
-
+# pypinyin (~0.3 s to import: its phrase table) is imported on the first name read, so a command
+# that reads no names (report monthly, stats) does not pay for it.
 from xianghe_desk.domain.validators import normalize_text
 
 # How a character reads when it is a surname, one syllable per character. pypinyin reads a lone
@@ -105,9 +105,38 @@ def _syllables(name: str) -> tuple[str, ...]:
             surname, text = SURNAME_READINGS[text[:2]], text[2:]
         elif text[:1] in SURNAME_READINGS:
             surname, text = SURNAME_READINGS[text[:1]], text[1:]
+    return (*surname, *_reading(text))
+
+
+# What follows the surname repeats far more than whole names do (a 50,000-row import has ~23,000
+# distinct names but a few thousand given names): pypinyin reads each distinct one once.
+@lru_cache(maxsize=131072)
+def _reading(text: str) -> tuple[str, ...]:
+    from pypinyin.constants import PINYIN_DICT, RE_HANS
+
+    if RE_HANS.fullmatch(text) and all(ord(char) in PINYIN_DICT for char in text) and not _has_phrase(text):
+        # No part of it is a pypinyin phrase: pypinyin reads it character by character
+        # (_single_pinyin each), which is what each character read alone gives; distinct
+        # characters are far fewer than distinct names (tests/unit/test_pinyin_fast.py).
+        return tuple(word for char in text for word in _read(char))
+    return _read(text)
+
+
+@lru_cache(maxsize=16384)
+def _read(text: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
     # ü is written v (吕 → lv), as pinyin input methods expect it.
     rest = lazy_pinyin(text, style=Style.NORMAL, errors=_non_han)
-    return (*surname, *(word for syllable in rest for word in syllable.split()))
+    return tuple(word for syllable in rest for word in syllable.split())
+
+
+def _has_phrase(text: str) -> bool:
+    """Whether any run of ``text``'s characters (one or more) is in pypinyin's phrase table."""
+    from pypinyin.constants import PHRASES_DICT
+
+    size = len(text)
+    return any(text[start:end] in PHRASES_DICT for start in range(size) for end in range(start + 1, size + 1))
 
 
 def name_initials(name: str) -> str:

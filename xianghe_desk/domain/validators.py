@@ -32,6 +32,10 @@ for _char in "\u200b\u200c\u200d\u2060\ufeff":
 for _char in "\u00a0\u2007\u202f":
     _FOLD[ord(_char)] = ord(" ")
 
+# Any character normalize_text would change: whitespace (str.split's, which \s matches) or one
+# of _FOLD's. Text without any comes back as it is.
+_FOLDED: Final = re.compile("[\\s" + "".join(re.escape(chr(code)) for code in _FOLD) + "]")
+
 
 def normalize_text(s: str | None) -> str:
     """Fold full-width ASCII to half-width, drop invisible characters, collapse whitespace.
@@ -40,6 +44,8 @@ def normalize_text(s: str | None) -> str:
     """
     if s is None:
         return ""
+    if _FOLDED.search(s) is None:
+        return s  # most text already is: nothing to fold, no whitespace to strip or collapse
     return " ".join(s.translate(_FOLD).split())
 
 
@@ -52,6 +58,8 @@ XIANGHE_AREA_CODES: Final = frozenset({"131024", "132823"})
 MAX_AGE: Final = 120
 
 _SCIENTIFIC_RE: Final = re.compile(r"^\d+(\.\d*)?E[+-]?\d+$")
+_PLAIN_ID_RE: Final = re.compile(r"[0-9]*X?")
+_WHOLE_FLOAT_RE: Final = re.compile(r"\d+\.0*")
 _LOST_DIGITS_MSG: Final = (
     "身份证号被表格存成了数字（科学计数法，如 1.31024E+17），后几位数字已经丢失。"
     "请把这一列的单元格格式设为“文本”，再重新输入完整的 18 位号码"
@@ -121,9 +129,14 @@ def parse_id_number(text: str, today: date | None = None) -> IdInfo:
     number = _clean_id(text)
     if not number:
         raise _id_error("请填写身份证号（18 位）")
-    if _SCIENTIFIC_RE.match(number) or "E+" in number or re.fullmatch(r"\d+\.0*", number):
+    # Nothing but ASCII digits and a last X (nearly every number): none of the next three checks
+    # can find anything in it.
+    plain = _PLAIN_ID_RE.fullmatch(number) is not None
+    if not plain and (_SCIENTIFIC_RE.match(number) or "E+" in number or _WHOLE_FLOAT_RE.fullmatch(number)):
         raise _id_error(_LOST_DIGITS_MSG)
-    bad = [char for char in number if not (char.isdigit() and char.isascii()) and char != "X"]
+    bad = (
+        [] if plain else [char for char in number if not (char.isdigit() and char.isascii()) and char != "X"]
+    )
     if bad:
         raise _id_error(
             f"身份证号里有不该出现的字符“{bad[0]}”。身份证号由 18 位数字组成，最后一位也可能是 X，请核对"
@@ -306,6 +319,10 @@ PLACEHOLDER_NAMES: Final = frozenset(
     {"none", "null", "nan", "nil", "undefined", "true", "false", "test", "name"}
     | {"姓名", "不详", "未知", "暂无", "无名", "测试", "某某"}
 )
+# Names already found valid → their cleaned form (an import checks the same names over and over;
+# a name's check depends on nothing else). Bounded: cleared when full.
+_VALID_NAMES: Final[dict[str, str]] = {}
+_VALID_NAMES_KEPT: Final = 65536
 NAME_MIN: Final = 2
 NAME_MAX: Final = 20
 
@@ -328,13 +345,15 @@ def text_length_problem(text: str | None, label: str, limit: int) -> str | None:
     return f"{label}太长（{length} 字），最多 {limit} 字，请精简后再保存。"
 
 
-
 def validate_name(text: str | None, field: str = "name") -> str:
     """Return the cleaned person's name, or raise ValidationError with ``field``.
 
     A name is 2–20 characters: Chinese characters, with ``·`` between parts of an ethnic-minority
     name (阿依古丽·买买提), or Latin letters with spaces. Spaces between Chinese characters go.
     """
+    known = _VALID_NAMES.get(text)  # type: ignore[arg-type]
+    if known is not None:
+        return known
     name = normalize_text(text)
     if not name:
         raise ValidationError("请填写姓名", field=field)
@@ -364,6 +383,9 @@ def validate_name(text: str | None, field: str = "name") -> str:
         raise ValidationError(
             f"姓名应为 {NAME_MIN}–{NAME_MAX} 个字，“{name}”有 {len(name)} 个字，请核对", field=field
         )
+    if len(_VALID_NAMES) >= _VALID_NAMES_KEPT:
+        _VALID_NAMES.clear()
+    _VALID_NAMES[text] = name  # type: ignore[index]
     return name
 
 

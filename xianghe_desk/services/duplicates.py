@@ -139,6 +139,8 @@ class DuplicateFinder:
         village = self._villages.get(village_id)
         if village is None:
             village = self._villages[village_id] = _Village(self.store.people(village_id))
+        if not village.groups:
+            return []  # nobody there yet (a town's first import): nobody to be alike
         wanted = _key(name, village_id, birth_date, id_number)
         found = []
         for person in village.candidates(wanted):

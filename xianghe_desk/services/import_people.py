@@ -194,6 +194,7 @@ class MemberPlanner(Planner):
             cells.masked_against({"手机号": existing["phone"], "身份证号": existing["id_number"]})
         if existing is None:
             initials, pinyin = cached_pinyin(draft.name)
+            # What _given would say of sex and living, without building it for a new resident.
             fields = {
                 "name": draft.name,
                 "name_initials": initials,
@@ -334,7 +335,6 @@ class ResidentPlanner(Planner):
             )
         if cells.problems:
             return self.refused(cells, label)
-        given = self._given(cells, draft, village.id, town.id, phone, emergency_phone, grid_id, linked_id)
         note = "；".join(warnings)
         birth_text = d_text(draft.birth_date)
         existing = self.by_id.get(draft.id_number) if draft.id_number else None
@@ -358,6 +358,7 @@ class ResidentPlanner(Planner):
             )
         if existing is None:
             initials, pinyin = cached_pinyin(draft.name)
+            # What _given would say of sex and living, without building it for a new resident.
             # A new resident's values in store/imports.RESIDENT_INSERT's order: a tuple, not a
             # dict, as 50,000 of them wait in the plan until the write.
             values = (
@@ -365,14 +366,14 @@ class ResidentPlanner(Planner):
                 initials,
                 pinyin,
                 draft.id_number or None,
-                given.get("sex"),
+                draft.sex.value if draft.sex else None,
                 birth_text,
                 phone,
                 town.id,
                 village.id,
                 grid_id,
                 tags_text(draft.care_tags),
-                given.get("living"),
+                draft.living.value if draft.living else None,
                 draft.address,
                 draft.emergency_name,
                 emergency_phone,
@@ -381,6 +382,7 @@ class ResidentPlanner(Planner):
             )
             alike = self._alike(draft, village)
             return PlannedRow(cells.number, RowAction.ADD, label, note=note, work=values, warnings=alike)
+        given = self._given(cells, draft, village.id, town.id, phone, emergency_phone, grid_id, linked_id)
         changes = field_changes(existing, given, RESIDENT_LABELS)
         if not changes:
             return PlannedRow(cells.number, RowAction.SAME, label, note=note)

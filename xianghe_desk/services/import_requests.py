@@ -20,7 +20,7 @@ from xianghe_desk.domain import duetime, lifecycle
 from xianghe_desk.domain.enums import Action, Status
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.lifecycle import row_effect
-from xianghe_desk.domain.models import Member, ServiceRequest
+from xianghe_desk.domain.models import Member, Resident, ServiceRequest
 from xianghe_desk.domain.numbering import format_number, parse_number
 from xianghe_desk.domain.pinyin import name_initials
 from xianghe_desk.services.import_request_rows import STAGE, RequestRow, RequestRowReader, fmt_time
@@ -237,6 +237,11 @@ class RequestPlanner(Planner):
 
     def _plan_new(self, cells: Cells, p: RequestRow, label: str) -> PlannedRow:
         resident = self.residents.by_id_number(p.person_id) if p.person_id else None
+        if resident is not None:
+            left = _left_before(resident, p.received_at, cells.number)
+            if left:
+                cells.refuse("身份证号", left)
+                return self.refused(cells, label)
         grid_id = p.grid_id if p.grid_id is not None else (resident.grid_id if resident else None)
         person_name = p.person_name or (resident.name if resident else "")
         person_phone = p.person_phone or (resident.phone if resident else "")
@@ -515,3 +520,17 @@ def _member_of(r: ServiceRequest) -> Member | None:
     if r.handler_id is None:
         return None
     return Member(id=r.handler_id, name=r.handler_name, phone=r.handler_phone, town_id=r.town_id)
+
+
+def _left_before(resident: Resident, received_at: datetime, row: int) -> str:
+    """Why a row may not register a new request for ``resident``: moved away or deceased on or
+    before the day it was received (受理登记 refuses the same, operations/requests.py), else ""."""
+    status = resident.status_info
+    if not status.left_on(received_at.date()):
+        return ""
+    when = f"于 {status.since:%Y-%m-%d} " if status.since else ""
+    return (
+        f"第{row}行的服务对象{resident.name}已{when}{status.status.label}（本行受理时间 {received_at:%Y-%m-%d %H:%M}），"
+        "不能再为其登记新的工单。如确有需要（例如补登其生前的诉求，或家属代办后事），请从表格中删掉这一行，"
+        "在「受理登记」里登记并选择「仍要登记」；如状态登记错了，请先在服务对象详情中改回「在册」，再重新导入。"
+    )

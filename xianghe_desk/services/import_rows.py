@@ -137,7 +137,7 @@ class Cells:
     def raw(self, name: str) -> Any:
         # Called some twenty times a row: the commonest cases first.
         sheet = self.sheet
-        value = self.row.values[sheet.spec.position(name)]
+        value = self.row.values[sheet.spec._index[name]]
         if value is None:
             if not sheet.formula_cells:
                 return None
@@ -190,6 +190,8 @@ class Cells:
 
     def text(self, name: str, required: bool = False) -> str:
         value = self.raw(name)
+        if value.__class__ is str:
+            return value  # type: ignore[no-any-return]  # the commonest cell, as str(value) gives it
         if value is None:
             if required:
                 self._missing(name, f"必填，不能空着。请填写{name}。")
@@ -232,6 +234,12 @@ class Cells:
 
     def phone(self, name: str, required: bool = False) -> str:
         value = self.raw(name)
+        if (
+            value.__class__ is str
+            and _PLAIN_MOBILE.fullmatch(value)
+            and _mobile_block_ok(value[:MOBILE_BLOCK])
+        ):
+            return value  # the commonest cell: a plain mobile number (normalize_phone_fast's first case)
         if value is None:
             if required:
                 self._missing(name, f"必填，不能空着。请填写{name}。")

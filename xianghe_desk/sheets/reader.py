@@ -324,6 +324,7 @@ def _data_rows(
         yield from rest
 
     plan = [(column, target, spec.columns[target].type is CellType.LONG_TEXT) for column, target in pairs]
+    needs_folding = _NEEDS_FOLDING.search
     for cells in rows():
         number += 1
         if number > last_allowed:
@@ -346,9 +347,12 @@ def _data_rows(
                         filled = True
                     continue
                 if value.__class__ is str:
-                    value = _text(value, long_text)
-                    if value is None:
-                        continue
+                    if long_text or needs_folding(value) is not None or value[:2] == '="':
+                        value = _text(value, long_text)
+                        if value is None:
+                            continue
+                    elif not value:
+                        continue  # what _text says of text already clean: itself, or None when empty
                 values[target] = value
                 filled = True
         if filled:
@@ -408,6 +412,33 @@ def _has_formula_tag(path: Path, member: str) -> bool:
     return False
 
 
+def _plain_markup(path: Path, member: str) -> bool:
+    """Whether the sheet's XML has nothing but elements, attributes and text after its XML
+    declaration: no comment, CDATA section, DTD or processing instruction, in which ``</row>``
+    could stand for something else. Only then are its rows read by :func:`_plain_rows`."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
+            head = stream.read(1 << 20)
+            if head.startswith(b"\xef\xbb\xbf"):
+                head = head[3:]
+            if head.startswith(b"<?"):
+                declaration = head[: head.find(b"?>") + 2]
+                if b"encoding" in declaration and not re.search(
+                    rb"encoding=[\"'](?:utf-8|UTF-8)[\"']", declaration
+                ):
+                    return False
+                head = head[len(declaration) :]
+            chunk, tail = head, b""
+            while chunk:
+                if b"<!" in tail + chunk or b"<?" in tail + chunk:
+                    return False
+                tail = chunk[-2:]
+                chunk = stream.read(1 << 20)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    return True
+
+
 # ---- .xlsx rows, read faster than openpyxl's ReadOnlyWorksheet.iter_rows --------------------
 #
 # openpyxl builds a dict per cell and, for an inline string (what many programs write), a rich
@@ -419,7 +450,7 @@ def _has_formula_tag(path: Path, member: str) -> bool:
 
 try:
     from openpyxl.utils.cell import column_index_from_string
-    from openpyxl.worksheet._reader import INLINE_STRING, VALUE_TAG, WorkSheetParser, _cast_number
+    from openpyxl.worksheet._reader import INLINE_STRING, ROW_TAG, VALUE_TAG, WorkSheetParser, _cast_number
 
     _T_TAG: str | None = INLINE_STRING.replace("}is", "}t")
 except ImportError:  # pragma: no cover - another openpyxl: its own iter_rows is used
@@ -509,8 +540,66 @@ def _two_letter_columns() -> Iterator[str]:
 _COLUMNS: Final = _column_map()
 
 
-def _values(workbook: Any, sheet: Any, min_row: int) -> Iterator[Any]:
-    """``sheet.iter_rows(values_only=True, min_row=min_row)``, the same rows and values, faster."""
+# openpyxl reads every shared string through Text.from_tree (descriptor objects per string); a
+# workbook saved by Excel or WPS keeps all its text there, so that costs more than the cells. A
+# plain string (<si><t>…</t></si>) is read directly; any other (rich text, phonetic runs …) goes
+# through openpyxl's own Text, so the table is the one read_string_table makes.
+
+try:
+    from openpyxl.cell.text import Text as _Text
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse as _iterparse
+
+    _SI_TAG: str | None = f"{{{SHEET_MAIN_NS}}}si"
+    _SI_T_TAG = f"{{{SHEET_MAIN_NS}}}t"
+
+    class _FastStringsReader(ExcelReader):  # type: ignore[misc]
+        def read_strings(self) -> None:
+            if self.rich_text:
+                ExcelReader.read_strings(self)
+                return
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = _string_table(source)
+
+except ImportError:  # pragma: no cover - another openpyxl: its own reader is used
+    _SI_TAG = None
+
+
+def _string_table(source: Any) -> list[str]:
+    """openpyxl.reader.strings.read_string_table(source), the same strings, faster."""
+    strings: list[str] = []
+    append = strings.append
+    si_tag, t_tag = _SI_TAG, _SI_T_TAG
+    for _event, node in _iterparse(source):
+        if node.tag == si_tag:
+            if len(node) == 1 and node[0].tag == t_tag:
+                text = node[0].text or ""
+            else:
+                text = _Text.from_tree(node).content
+            if "x005F_" in text:
+                text = text.replace("x005F_", "")
+            node.clear()
+            append(text)
+    return strings
+
+
+def _load_values_workbook(path: Path) -> Any:
+    """``load_workbook(path, read_only=True, data_only=True)``, its shared strings read faster."""
+    if _SI_TAG is None:
+        return load_workbook(path, read_only=True, data_only=True)
+    reader = _FastStringsReader(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def _values(workbook: Any, sheet: Any, min_row: int, plain: bool = False) -> Iterator[Any]:
+    """``sheet.iter_rows(values_only=True, min_row=min_row)``, the same rows and values, faster.
+
+    ``plain``: the sheet's XML was found plain (:func:`_plain_markup`): its rows are parsed a
+    few rows at a time (:func:`_plain_rows`) instead of element by element."""
     if _T_TAG is None or not hasattr(sheet, "_get_source") or not workbook.data_only:
         yield from sheet.iter_rows(values_only=True, min_row=min_row)
         return
@@ -518,7 +607,12 @@ def _values(workbook: Any, sheet: Any, min_row: int) -> Iterator[Any]:
     empty_row: Any = (None,) * max_col if max_col is not None else []  # as openpyxl has it
     counter = min_row
     index = 1
-    with sheet._get_source() as source:
+    source = sheet._get_source()
+    try:
+        start = _sheet_data(source) if plain else None
+        if plain and start is None:
+            source.close()
+            source = sheet._get_source()
         parser = _FastSheetParser(
             source,
             sheet._shared_strings,
@@ -527,7 +621,8 @@ def _values(workbook: Any, sheet: Any, min_row: int) -> Iterator[Any]:
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        for index, cells in parser.parse():
+        parsed = _plain_rows(parser, source, *start) if start is not None else parser.parse()
+        for index, cells in parsed:
             if max_row is not None and index > max_row:
                 break
             for _ in range(counter, index):  # rows the file leaves out
@@ -536,9 +631,71 @@ def _values(workbook: Any, sheet: Any, min_row: int) -> Iterator[Any]:
             if counter <= index:
                 counter += 1
                 yield _laid_out(cells, max_col)
+    finally:
+        source.close()
     if max_row is not None and max_row < index:
         for _ in range(counter, max_row + 1):
             yield empty_row
+
+
+_ROOT_TAG: Final = re.compile(rb"<worksheet[\s>][^>]*>")
+_SHEET_DATA: Final = b"<sheetData>"
+_SHEET_DATA_END: Final = b"</sheetData>"
+_ROW_END: Final = b"</row>"
+_PIECE: Final = 1 << 14  # small pieces: a big tree costs more in garbage collection than it saves
+_HEAD_LIMIT: Final = 8 << 20  # what may stand before <sheetData> (views, columns …)
+
+
+def _sheet_data(source: Any) -> tuple[bytes, bytes] | None:
+    """Read ``source`` up to its <sheetData>: (the root's start tag, what was read after it);
+    None when the sheet is not laid out so (a prefixed or unusual root, no <sheetData> …)."""
+    head = b""
+    while _SHEET_DATA not in head:
+        chunk = source.read(_PIECE)
+        if not chunk or len(head) > _HEAD_LIMIT:
+            return None
+        head += chunk
+    before, _, rest = head.partition(_SHEET_DATA)
+    root = _ROOT_TAG.search(before)
+    if root is None or root.group().endswith(b"/>"):
+        return None
+    return root.group(), rest
+
+
+def _plain_rows(
+    parser: Any, source: Any, root: bytes, rest: bytes
+) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
+    """parser.parse()'s rows for a plain sheet (see _plain_markup): the XML under <sheetData> is cut
+    after a ``</row>`` every few kilobytes, and each piece parsed at once (in C) inside a copy
+    of the root's start tag, which declares the same namespaces. The row elements are the ones
+    openpyxl's iterparse makes, and go through the same parse_row."""
+    from xml.etree.ElementTree import XMLParser
+
+    pending = rest
+    while True:
+        chunk = source.read(_PIECE)
+        pending += chunk
+        end = pending.find(_SHEET_DATA_END)
+        if end >= 0:
+            piece, pending = pending[:end], b""
+        elif not chunk:
+            piece = pending  # no </sheetData>: the parser says what is wrong, as openpyxl's would
+            pending = b""
+        else:
+            cut = pending.rfind(_ROW_END)
+            if cut < 0:
+                continue
+            cut += len(_ROW_END)
+            piece, pending = pending[:cut], pending[cut:]
+        xml = XMLParser()
+        xml.feed(root)
+        xml.feed(piece)
+        xml.feed(b"</worksheet>")
+        for element in xml.close():
+            if element.tag == ROW_TAG:
+                yield parser.parse_row(element)
+        if end >= 0 or not chunk:
+            return
 
 
 def _laid_out(cells: list[tuple[int, Any]], max_col: int | None) -> tuple[Any, ...]:
@@ -558,7 +715,7 @@ def _read_xlsx(
 ) -> SheetData:
     _check_unpacked_size(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = _load_values_workbook(path)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise ValidationError(
             f"「{path.name}」打不开：文件已损坏，或不是 Excel 表格。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入。"
@@ -589,7 +746,8 @@ def _read_xlsx(
         formulas = _formula_positions(
             path, workbook.worksheets.index(sheet), getattr(sheet, "_worksheet_path", "")
         )
-        iterator = _values(workbook, sheet, len(first) + 1)
+        member = getattr(sheet, "_worksheet_path", "")
+        iterator = _values(workbook, sheet, len(first) + 1, bool(member) and _plain_markup(path, member))
         data = _build(
             spec,
             path.name,
