@@ -211,7 +211,7 @@ def dashboard_job(bench: InProcess) -> Figure:
     from xianghe_desk.ui.pages import dashboard as page_module
 
     make = getattr(page_module, "month_figures_work", None)
-    name = "dashboard: month figures job (reader thread: this month + 12-month series)"
+    name = "dashboard: month figures job (reader thread: this month's tiles)"
     if make is None:
         return missing(name, "s", "ui/pages/dashboard.py has no month_figures_work")
     work = make(bench.ctx.ws.home_town_id())

@@ -164,7 +164,9 @@ def test_closing_the_desk_backs_up_and_the_settings_page_has_the_panel(qtbot, ct
     qtbot.add_widget(window)
     window.auto_backup = AutoBackup(ctx, window, start=False)  # type: ignore[attr-defined]
     page = window.show_page("settings", section="backup")
-    assert page is not None and page.tabs.currentWidget() is page.backup_panel  # type: ignore[attr-defined]
+    assert page is not None and page.backup_panel is not None  # type: ignore[attr-defined]
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "备份与恢复"  # type: ignore[attr-defined]
+    assert page.backup_panel is page.tab("backup")  # type: ignore[attr-defined]
     window.close()
     folder = BackupService(ctx.ws).default_folder()
     assert [p.name for p in folder.iterdir() if backups.KIND_AUTO in p.name]

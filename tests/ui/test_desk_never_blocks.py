@@ -79,16 +79,17 @@ def test_dashboard_counts_and_overdue_list_come_from_the_reader_pool(qtbot, held
     refuse_ui_thread_reads(monkeypatch, held_ctx)
     page = DashboardPage(held_ctx)
     qtbot.addWidget(page)
-    assert sorted(runner.names()) == ["dashboard", "dashboard-counts"]
+    assert runner.names() == ["dashboard", "dashboard-counts"]  # the series after the figures
     # Meanwhile a quiet 「正在统计…」, never a number that is not there yet.
     for key in ("overdue", "today", "completed", "completion_rate"):
         assert page.tiles[key].caption == COUNTING
     assert page.overdue_empty.text() == COUNTING and page.overdue_view.isHidden()
-    page.refresh()  # while reading: no second pair of jobs, one more read afterwards
+    page.refresh()  # while reading: no second set of jobs, one more read afterwards
     assert len(runner.held) == 2
     monkeypatch.undo()
     runner.release()
-    assert runner.ran == ["dashboard", "dashboard-counts", "dashboard", "dashboard-counts"]
+    jobs = ["dashboard", "dashboard-counts", "dashboard-series"]
+    assert runner.ran == jobs + jobs
 
     ctx = held_ctx
     town_id = ctx.ws.home_town_id()
@@ -113,7 +114,7 @@ def test_dashboard_keeps_its_numbers_while_it_counts_again(qtbot, held_ctx):
     runner.release()
     before = {key: tile.value for key, tile in page.tiles.items()}
     page.refresh()
-    assert sorted(runner.names()) == ["dashboard", "dashboard-counts"]
+    assert runner.names() == ["dashboard", "dashboard-counts"]
     assert {key: tile.value for key, tile in page.tiles.items()} == before
     runner.release()
     assert {key: tile.value for key, tile in page.tiles.items()} == before
@@ -176,7 +177,7 @@ def test_starting_the_desk_imports_no_page_but_the_dashboard():
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-def test_the_warm_up_imports_every_page_module_once_the_reader_is_free(qtbot, held_ctx):
+def test_the_warm_up_imports_what_the_pages_need_once_the_reader_is_free(qtbot, held_ctx):
     from xianghe_desk.ui import main_window
 
     runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
@@ -184,8 +185,24 @@ def test_the_warm_up_imports_every_page_module_once_the_reader_is_free(qtbot, he
     qtbot.waitUntil(lambda: "warm-up" in runner.names(), timeout=5000)
     runner.release()
     assert "warm-up" in runner.ran
-    assert all(name in sys.modules for name in main_window.PAGE_MODULES)
+    assert all(name in sys.modules for name in main_window.WARM_UP_MODULES)
     assert window.isVisible()
+
+
+def test_the_warm_up_makes_no_qt_type_off_the_ui_thread():
+    """The modules warmed up on a reader thread import no Qt at all (PySide6 types made on two
+    threads at once once gave a header the wrong type); the page modules wait for the UI thread."""
+    code = (
+        "import sys, importlib\n"
+        "from xianghe_desk.ui import main_window as m\n"
+        "before = {n for n in sys.modules if n.startswith('PySide6')}\n"
+        "for name in m.WARM_UP_MODULES: importlib.import_module(name)\n"
+        "after = {n for n in sys.modules if n.startswith('PySide6')}\n"
+        "assert after == before, sorted(after - before)\n"
+        "assert not [n for n in m.WARM_UP_MODULES if '.ui.' in n]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 class CountingModel(QAbstractTableModel):
@@ -272,3 +289,120 @@ def test_every_page_fits_a_1366_screen_at_150_percent(qtbot, ctx):
         window.show_page(key)
         QApplication.processEvents()
         assert window.minimumSizeHint().width() <= 1366, key
+
+
+def test_the_month_tiles_show_before_the_series_and_the_visits_are_read(qtbot, held_ctx, monkeypatch):
+    from xianghe_desk.ui.pages import dashboard
+
+    runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
+    asked: list[int | None] = []
+    series_work = dashboard.month_series_work
+
+    def recorded(town_id: int | None) -> Any:
+        asked.append(town_id)
+        return series_work(town_id)
+
+    monkeypatch.setattr(dashboard, "month_series_work", recorded)
+    page = DashboardPage(held_ctx)
+    qtbot.addWidget(page)
+    pool, first = runner.held.pop(0)
+    assert first.name == "dashboard"
+    InlineRunner._start(runner, pool, first)
+    # This month's figures are on their tiles; the chart's and the visits' job only now starts.
+    assert runner.names() == ["dashboard-counts", "dashboard-series"]
+    assert page.figures is not None and page.series is None
+    for key in ("completed", "completion_rate", "satisfaction_rate"):
+        assert page.tiles[key].caption != COUNTING, key
+    for key in ("visits_week", "visits_overdue"):
+        assert page.tiles[key].caption == COUNTING, key
+    runner.release()
+    assert page.series is not None and len(page.series.series) == 12
+    # The home town's series and visits (as the figures).
+    from xianghe_desk.services.dashboard import DashboardService
+    from xianghe_desk.services.visits import VisitService
+
+    town_id = held_ctx.ws.home_town_id()
+    assert town_id is not None and asked == [town_id]
+    assert page.series.series == DashboardService(held_ctx.ws).monthly_series(12, town_id)
+    assert page.series.visits == VisitService(held_ctx.ws).counts(town_id)
+    for key in ("visits_week", "visits_overdue"):
+        assert page.tiles[key].caption != COUNTING, key
+
+
+def test_settings_tabs_are_built_when_first_shown(qtbot, held_ctx):
+    from xianghe_desk.ui.pages.settings import SettingsPage
+
+    page = SettingsPage(held_ctx)
+    qtbot.addWidget(page)
+    first = page.sections()[0]
+    assert [s for s in page.sections() if s in page._built] == [first]
+    assert page.backup_panel is None and page.intervals_tab is None
+    page.activate(section="backup")
+    assert page.backup_panel is not None and page.tab("backup") is page.backup_panel
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "备份与恢复"
+    assert page.intervals_tab is None and "due" not in page._built
+    page.open_tab("due")
+    assert page.due_boxes
+
+
+@pytest.mark.parametrize("which", ["residents", "members"])
+def test_person_lists_count_on_the_reader_pool(qtbot, held_ctx, monkeypatch, which):
+    from xianghe_desk.domain.queries import PersonFilter
+    from xianghe_desk.ui.models.members import MemberTableModel
+    from xianghe_desk.ui.models.residents import ResidentTableModel
+
+    runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
+    service = held_ctx.residents if which == "residents" else held_ctx.members
+    expected = service.count(PersonFilter())
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a count ran on the UI thread")
+
+    monkeypatch.setattr(service, "count", refuse)
+    model_class = ResidentTableModel if which == "residents" else MemberTableModel
+    model = model_class(held_ctx, None, page_size=5)
+    seen: list[int] = []
+    model.total_changed.connect(seen.append)
+    model.reload()
+    assert model.rowCount() == 5 and model.total() == -1 and model.total_text() == "… 人"
+    assert runner.names() == ["count"] and model.canFetchMore()
+    model.fetchMore()  # scrolling on before the count: pages go on, still no count here
+    assert model.rowCount() == 10
+    monkeypatch.undo()
+    model.set_filter(PersonFilter())  # a new filter: the older count is dropped
+    runner.release()
+    assert seen == [expected] and model.total() == expected and model.total_text() == f"{expected:,} 人"
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == expected
+
+
+def test_a_short_list_knows_its_count_without_a_job(qtbot, held_ctx):
+    from xianghe_desk.domain.queries import PersonFilter
+    from xianghe_desk.ui.models.members import MemberTableModel
+
+    runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
+    expected = held_ctx.members.count(PersonFilter())
+    model = MemberTableModel(held_ctx, None, page_size=expected + 1)
+    model.reload()
+    assert model.total() == expected == model.rowCount() and "count" not in runner.names()
+    assert not model.canFetchMore()
+
+
+@pytest.mark.allow_log_errors
+def test_the_chart_and_visits_still_come_when_the_month_figures_fail(qtbot, held_ctx, monkeypatch):
+    from xianghe_desk.ui.pages import dashboard
+
+    def broken(*_args: object) -> Any:
+        def work(_ws: object, _job: object) -> None:
+            raise RuntimeError("the disk went away")
+
+        return work
+
+    monkeypatch.setattr(dashboard, "month_figures_work", broken)
+    page = DashboardPage(held_ctx)
+    qtbot.addWidget(page)
+    held_ctx.runner.release()  # type: ignore[attr-defined]
+    assert page.tiles["completion_rate"].value == "—" and "F5" in page.tiles["completion_rate"].caption
+    assert page.series is not None and page.tiles["visits_week"].caption != COUNTING
+    assert not page._reading()

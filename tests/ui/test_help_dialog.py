@@ -70,7 +70,9 @@ def screen_texts(*windows: QWidget) -> str:
 def window(qtbot, ctx) -> MainWindow:
     desk = show_window(qtbot, ctx)
     for key in desk.pages:  # build every page, so that all their words are there
-        desk.show_page(key)
+        page = desk.show_page(key)
+        for section in getattr(page, "sections", list)():  # 设置 builds a tab when first shown
+            page.tab(section)
     return desk
 
 

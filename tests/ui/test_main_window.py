@@ -101,7 +101,8 @@ def test_dashboard_tile_opens_the_list_it_counts(qtbot, ctx):
     dashboard = window.show_page("dashboard")
     assert dashboard.tiles["overdue"].value == "11"
     assert dashboard.tiles["received"].value == "6"
-    assert dashboard.figures is not None and len(dashboard.figures.series) == 12
+    assert dashboard.figures is not None
+    assert dashboard.series is not None and len(dashboard.series.series) == 12
     assert dashboard.tiles["completion_rate"].value.endswith("%")
     dashboard.tiles["handling"].click()
     assert window.current_key() == "requests"

@@ -21,6 +21,12 @@ def page(qtbot, ctx):
     return widget
 
 
+def opened(page, section: str):
+    """Tabs are built on first show: open one before reaching into it."""
+    page.open_tab(section)
+    return page
+
+
 def names(tab) -> list[str]:
     return [item.name for item in tab.model.items]
 
@@ -37,7 +43,7 @@ def test_lookup_model_passes_the_model_tester(qtmodeltester, ctx):
 
 
 def test_lists_show_their_entries_with_usage(page, ctx):
-    categories = page.lists[LookupKind.CATEGORY]
+    categories = opened(page, "category").lists[LookupKind.CATEGORY]
     assert names(categories)[:2] == ["社保医保代办", "证照代办"]
     group_column = categories.model.column_index("group")
     assert categories.model.index(0, group_column).data() == "代办服务"
@@ -47,7 +53,7 @@ def test_lists_show_their_entries_with_usage(page, ctx):
 
 
 def test_add_rename_and_reorder_through_the_dialog(qtbot, monkeypatch, page, ctx):
-    tab = page.lists[LookupKind.CHANNEL]
+    tab = opened(page, "channel").lists[LookupKind.CHANNEL]
     answers = []
 
     def fake_ask(cls, parent, kind, item=None, taken=None):
@@ -85,7 +91,7 @@ def test_add_rename_and_reorder_through_the_dialog(qtbot, monkeypatch, page, ctx
 
 
 def test_a_category_in_use_is_deactivated_but_not_deleted(qtbot, page, ctx):
-    tab = page.lists[LookupKind.CATEGORY]
+    tab = opened(page, "category").lists[LookupKind.CATEGORY]
     choose(tab, "维修帮扶")
     assert tab.active_button.text() == "停用"
     tab.delete_button.click()
@@ -106,7 +112,7 @@ def test_a_category_in_use_is_deactivated_but_not_deleted(qtbot, page, ctx):
 
 
 def test_an_unused_entry_is_deleted(qtbot, monkeypatch, page, ctx):
-    tab = page.lists[LookupKind.METHOD]
+    tab = opened(page, "method").lists[LookupKind.METHOD]
     monkeypatch.setattr(LookupDialog, "ask", classmethod(lambda cls, *a, **k: LookupEntry("上门指导")))
     tab.add_button.click()
     choose(tab, "上门指导")
@@ -116,7 +122,7 @@ def test_an_unused_entry_is_deleted(qtbot, monkeypatch, page, ctx):
 
 
 def test_due_rules_are_checked_and_saved(qtbot, page, ctx):
-    boxes = page.due_boxes
+    boxes = opened(page, "due").due_boxes
     assert {k: b.value() for k, b in boxes.items()} == {
         "urgent_hours": 2,
         "normal_hours": 24,
@@ -138,6 +144,7 @@ def test_due_rules_are_checked_and_saved(qtbot, page, ctx):
 
 
 def test_this_copys_town_device_name_and_operator(qtbot, page, ctx):
+    opened(page, "device")
     assert page.device_tag.text() == ctx.ws.device.tag
     assert ctx.ws.device.tag in page.tag_help.text()
     assert page.town.currentText() == "蒋辛屯镇"
@@ -178,7 +185,7 @@ def test_without_accounts_the_operator_is_who_acts(qtbot, qapp, tmp_path, clock)
     try:
         page = SettingsPage(context)
         qtbot.addWidget(page)
-        page.device_name.setText("县民政局汇总电脑")
+        opened(page, "device").device_name.setText("县民政局汇总电脑")
         page.operator.clear()
         type_text(page.operator, "刘文员")
         with qtbot.waitSignal(context.events.settings_changed, timeout=3000):

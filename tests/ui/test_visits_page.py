@@ -215,13 +215,15 @@ def test_the_settings_tabs_change_intervals_and_enter_a_years_holidays(qtbot, ct
     qtbot.addWidget(settings)
     settings.activate(section="intervals")
     tab = settings.intervals_tab
-    assert settings.tabs.currentWidget() is tab
+    assert tab is not None and tab is settings.tab("intervals")
+    assert settings.tabs.tabText(settings.tabs.currentIndex()) == "走访周期"
     tab.boxes[CareTag.DIBAO].setValue(21)
     tab.save_button.click()
     assert VisitService(ctx.ws).intervals()[CareTag.DIBAO] == 21
     assert "已保存走访周期" in tab.status.text()
     settings.activate(section="holidays")
     holidays = settings.holidays_tab
+    assert holidays is not None
     items = [holidays.years.item(i) for i in range(holidays.years.count())]
     (unknown,) = [i for i in items if i.data(Qt.ItemDataRole.UserRole) == 2027]
     holidays.years.setCurrentItem(unknown)

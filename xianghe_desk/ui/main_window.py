@@ -145,8 +145,7 @@ PAGES: tuple[tuple[str, str, PageFactory], ...] = (
     ("audit", "操作日志", _audit_page),
 )
 
-# The modules behind PAGES and EXCHANGE_TABS: read on a reader thread once the window is up
-# (``warm_up_pages``), so that the first visit of a page does not wait for its imports.
+# The modules behind PAGES and EXCHANGE_TABS, imported on the UI thread when a page is first shown.
 PAGE_MODULES = (
     "xianghe_desk.ui.pages.requests",
     "xianghe_desk.ui.pages.residents",
@@ -160,6 +159,24 @@ PAGE_MODULES = (
     "xianghe_desk.ui.pages.recycle",
     "xianghe_desk.ui.pages.audit",
 )
+
+# What the pages need besides Qt: the operations and the services, spreadsheet and PDF code behind
+# them (pypinyin, openpyxl, reportlab …), imported on a reader thread once the window is up
+# (``warm_up_work``), so that a page's first visit does not wait for them. Only modules without Qt
+# (import-linter keeps operations and below free of PySide6): PySide6 makes its wrapper types
+# lazily, and page modules imported on a reader thread while the UI thread ran once gave a table
+# header the wrong Python type (QAbstractScrollArea), so the page modules stay on the UI thread.
+WARM_UP_MODULES = (
+    *(
+        f"xianghe_desk.operations.{name}"
+        for name in (
+            "accounts", "audit", "backups", "calendar", "conflicts", "exchange", "exports", "imports",
+            "people", "places", "printing", "recycle", "requests", "settings", "stats", "visits",
+        )
+    ),
+    "xianghe_desk.services.reports",
+    "xianghe_desk.services.printing",
+)  # fmt: skip
 
 # Pages only some roles see (the operations refuse the others anyway).
 PAGE_PERMISSIONS: dict[str, Permission] = {"audit": Permission.AUDIT}
@@ -202,8 +219,8 @@ def status_counts_work(town_id: int | None) -> Callable[[Workspace, object], tup
 
 
 def warm_up_work(modules: tuple[str, ...]) -> Callable[[Workspace, object], int]:
-    """Import the pages' modules on a reader thread, so that a page's first visit does not wait
-    for them (the UI thread keeps running meanwhile; no Qt object is made here)."""
+    """Import the Qt-free modules behind the pages on a reader thread, so that a page's first visit
+    does not wait for them (the UI thread keeps running meanwhile; no Qt type is made here)."""
 
     def work(_ws: Workspace, _job: object) -> int:
         for name in modules:
@@ -660,7 +677,7 @@ class MainWindow(QMainWindow):
             self._warm_up_polls += 1
             QTimer.singleShot(WARM_UP_POLL_MS, self, self._warm_up_when_idle)
             return
-        self.ctx.read(warm_up_work(PAGE_MODULES), None, self._on_warm_up_failed, "warm-up")
+        self.ctx.read(warm_up_work(WARM_UP_MODULES), None, self._on_warm_up_failed, "warm-up")
 
     def _on_warm_up_failed(self, message: str, _is_bug: bool) -> None:
         log.warning("warming up the pages failed: %s", message)

@@ -10,6 +10,7 @@ the true count as its row count, blocks read by keyset where the view looks, a w
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left, bisect_right, insort
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -175,6 +178,90 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             if column.key == key:
                 return number
         raise KeyError(key)
+
+
+class CountedTableModel(PagedTableModel[T]):
+    """A paged list whose count is read on the reader pool (issue #13: COUNT(*) over 100,000
+    residents held the UI thread when ``canFetchMore`` asked for it). Pages are read until one
+    comes back short; ``total()`` is -1 until the count arrives (or a short page tells it), and
+    ``total_changed`` reports it.
+
+    Subclasses set ``ctx`` (a DeskContext) and implement ``_count_work`` besides ``_fetch``.
+
+    Signals:
+        total_changed(int): how many rows match, once known.
+    """
+
+    total_changed = Signal(int)
+
+    def __init__(self, ctx: Any, parent: Any = None, page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent, page_size)
+        self.ctx = ctx
+        self._exhausted = False  # a short page came back: every matching row is loaded
+        self._generation = 0  # a count for an older filter is dropped
+        self.count_failed = False
+
+    def _count_work(self) -> Callable[[Any, Any], int]:
+        """The read job's work, ``(ws, job) -> count``, for the current filter (subclasses)."""
+        raise NotImplementedError
+
+    def total(self) -> int:
+        """How many rows match; -1 while they are being counted."""
+        if self._total is not None:
+            return self._total
+        return len(self._rows) if self._exhausted else -1
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        if parent.isValid():
+            return False
+        if self._total is not None and len(self._rows) >= self._total:
+            return False
+        return not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if not self.canFetchMore(parent):
+            return
+        rows = self._fetch(len(self._rows), self.page_size)
+        if len(rows) < self.page_size:
+            self._exhausted = True
+        if rows:
+            self._append(rows)
+
+    def reload(self, fetch_first: bool = True) -> None:
+        self._generation += 1
+        self._exhausted = False
+        self.count_failed = False
+        super().reload(fetch_first)
+        if self._exhausted:
+            # The first page was the whole list: no count to wait for.
+            self._total = len(self._rows)
+            self.total_changed.emit(self._total)
+            return
+        generation, work = self._generation, self._count_work()
+
+        def counted(ws: Any, job: Any) -> tuple[int, int]:
+            return generation, int(work(ws, job))
+
+        self.ctx.read(counted, self._on_counted, self._on_count_failed, "count")
+
+    def _on_counted(self, result: tuple[int, int]) -> None:
+        generation, count = result
+        if generation != self._generation:
+            return
+        self._total = max(count, len(self._rows))
+        self.total_changed.emit(self._total)
+
+    def _on_count_failed(self, message: str, _is_bug: bool) -> None:
+        log.warning("counting the list failed: %s", message)
+        self.count_failed = True
+        self.total_changed.emit(-1)
+
+    def total_text(self, unit: str = "人") -> str:
+        """「1,234 人」, 「… 人」 while counting, 「? 人」 when the count failed."""
+        total = self.total()
+        if total >= 0:
+            return f"{total:,} {unit}"
+        return f"? {unit}" if self.count_failed else f"… {unit}"
 
 
 class WindowTableModel(QAbstractTableModel, Generic[T, R]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -9,8 +10,9 @@ from PySide6.QtGui import QColor
 
 from xianghe_desk.domain.models import Member
 from xianghe_desk.domain.queries import PersonFilter
+from xianghe_desk.services.people import MemberService
 from xianghe_desk.ui.context import DeskContext
-from xianghe_desk.ui.models.base import Column, PagedTableModel
+from xianghe_desk.ui.models.base import Column, CountedTableModel
 
 _CENTER = Qt.AlignmentFlag.AlignHCenter
 _INACTIVE = QColor("#6b7280")
@@ -34,14 +36,14 @@ MEMBER_COLUMNS: list[Column[Member]] = [
 ]
 
 
-class MemberTableModel(PagedTableModel[Member]):
-    """Members matching ``flt``; those no longer in service are grey and say 「不在岗」."""
+class MemberTableModel(CountedTableModel[Member]):
+    """Members matching ``flt``; those no longer in service are grey and say 「不在岗」. Counted in a
+    read job (``total_changed``)."""
 
     columns = MEMBER_COLUMNS
 
     def __init__(self, ctx: DeskContext, parent: Any = None, page_size: int = 200) -> None:
-        super().__init__(parent, page_size)
-        self.ctx = ctx
+        super().__init__(ctx, parent, page_size)
         self.flt = PersonFilter()
 
     def set_filter(self, flt: PersonFilter) -> None:
@@ -51,8 +53,9 @@ class MemberTableModel(PagedTableModel[Member]):
     def _fetch(self, offset: int, limit: int) -> list[Member]:
         return self.ctx.members.list(self.flt, offset, limit)
 
-    def _count(self) -> int:
-        return self.ctx.members.count(self.flt)
+    def _count_work(self) -> Callable[[Any, Any], int]:
+        flt = self.flt
+        return lambda ws, _job: MemberService(ws).count(flt)
 
     def _decorate(self, row: Member, column: Column[Member], role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and not row.active:

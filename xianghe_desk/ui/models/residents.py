@@ -3,6 +3,7 @@ phone in full, and the ID number to a role that reveals it on purpose; issue #9 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,9 +12,9 @@ from PySide6.QtCore import Qt
 from xianghe_desk.domain.access import mask_phone
 from xianghe_desk.domain.models import Resident
 from xianghe_desk.domain.queries import PersonFilter
-from xianghe_desk.services.people import mask_id_number
+from xianghe_desk.services.people import ResidentService, mask_id_number
 from xianghe_desk.ui.context import DeskContext
-from xianghe_desk.ui.models.base import Column, PagedTableModel
+from xianghe_desk.ui.models.base import Column, CountedTableModel
 
 _RIGHT = Qt.AlignmentFlag.AlignRight
 
@@ -61,12 +62,12 @@ def resident_columns(today: date) -> list[Column[Resident]]:
     ]
 
 
-class ResidentTableModel(PagedTableModel[Resident]):
-    """Residents matching ``flt``, in pinyin order, fetched 200 at a time."""
+class ResidentTableModel(CountedTableModel[Resident]):
+    """Residents matching ``flt``, in pinyin order, fetched 200 at a time; counted in a read job
+    (``total_changed``)."""
 
     def __init__(self, ctx: DeskContext, parent: Any = None, page_size: int = 200) -> None:
-        super().__init__(parent, page_size)
-        self.ctx = ctx
+        super().__init__(ctx, parent, page_size)
         self.flt = PersonFilter()
         self.columns = resident_columns(ctx.now().date())
 
@@ -77,5 +78,6 @@ class ResidentTableModel(PagedTableModel[Resident]):
     def _fetch(self, offset: int, limit: int) -> list[Resident]:
         return self.ctx.residents.list(self.flt, offset, limit)
 
-    def _count(self) -> int:
-        return self.ctx.residents.count(self.flt)
+    def _count_work(self) -> Callable[[Any, Any], int]:
+        flt = self.flt
+        return lambda ws, _job: ResidentService(ws).count(flt)

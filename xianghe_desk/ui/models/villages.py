@@ -35,6 +35,18 @@ COLUMNS: tuple[tuple[str, str, Qt.AlignmentFlag, int], ...] = (
 _COUNT_KEYS = ("grids", "members", "residents", "open_requests", "overdue")
 
 
+_BOLD: list[QFont] = []
+
+
+def _bold() -> QFont:
+    """The town rows' font (made once: a QFont per call showed up in the profile)."""
+    if not _BOLD:
+        font = QFont()
+        font.setBold(True)
+        _BOLD.append(font)
+    return _BOLD[0]
+
+
 def _count_text(counts: VillageCounts, key: str) -> str:
     return str(getattr(counts, key))
 
@@ -53,11 +65,13 @@ class VillageTreeModel(QAbstractItemModel):
 
     # ---- structure: a town's internalId is 0, a village's is its town row + 1
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked here rather than with hasIndex (two more calls into Python per index:
+        # fitting the columns asks for some 4,000 of them, issue #13).
+        if row < 0 or not 0 <= column < len(COLUMNS):
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        if parent.internalId() == 0:
+            return self.createIndex(row, column, 0) if row < len(self.towns) else QModelIndex()
+        if parent.internalId() == 0 and parent.column() == 0 and row < len(self.towns[parent.row()].villages):
             return self.createIndex(row, column, parent.row() + 1)
         return QModelIndex()
 
@@ -118,21 +132,50 @@ class VillageTreeModel(QAbstractItemModel):
             return self._village_data(village, key, role)
         return None
 
+    def fit_texts(self, column: int) -> list[tuple[str, bool, int]]:
+        """Every row's text in ``column`` as (text, bold, depth), straight from the rows: the
+        column fitter measures these instead of asking for thousands of indexes (issue #13)."""
+        key = COLUMNS[column][0]
+        texts: list[tuple[str, bool, int]] = []
+        for town in self.towns:
+            texts.append((self._town_text(town, key), True, 0))
+            texts.extend((self._village_text(row, key), False, 1) for row in town.villages)
+        return texts
+
+    @staticmethod
+    def _town_text(town: TownOverview, key: str) -> str:
+        if key == "name":
+            return f"{town.town.name}（{len(town.villages)} 个村街）"
+        if key == "code":
+            return town.town.code
+        if key == "kind":
+            return "镇"
+        if key in _COUNT_KEYS:
+            return _count_text(town.totals, key)
+        return ""
+
+    @staticmethod
+    def _village_text(row: VillageOverview, key: str) -> str:
+        village = row.village
+        if key == "name":
+            return village.short_name
+        if key == "official":
+            return village.name
+        if key == "code":
+            return village.code or "（无）"
+        if key == "kind":
+            return village.kind.label
+        if key == "district":
+            return village.district
+        if key in _COUNT_KEYS:
+            return _count_text(row.counts, key)
+        return ""
+
     def _town_data(self, town: TownOverview, key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            if key == "name":
-                return f"{town.town.name}（{len(town.villages)} 个村街）"
-            if key == "code":
-                return town.town.code
-            if key == "kind":
-                return "镇"
-            if key in _COUNT_KEYS:
-                return _count_text(town.totals, key)
-            return ""
+            return self._town_text(town, key)
         if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return _bold()
         if role == Qt.ItemDataRole.ForegroundRole and key == "overdue" and town.totals.overdue:
             return _OVERDUE
         if role == Qt.ItemDataRole.ToolTipRole and key == "members":
@@ -148,19 +191,7 @@ class VillageTreeModel(QAbstractItemModel):
     def _village_data(self, row: VillageOverview, key: str, role: int) -> Any:
         village = row.village
         if role == Qt.ItemDataRole.DisplayRole:
-            if key == "name":
-                return village.short_name
-            if key == "official":
-                return village.name
-            if key == "code":
-                return village.code or "（无）"
-            if key == "kind":
-                return village.kind.label
-            if key == "district":
-                return village.district
-            if key in _COUNT_KEYS:
-                return _count_text(row.counts, key)
-            return ""
+            return self._village_text(row, key)
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "overdue" and row.counts.overdue:
                 return _OVERDUE

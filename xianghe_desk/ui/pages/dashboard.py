@@ -43,7 +43,9 @@ TILES_PER_ROW = 5  # ten tiles: the requests' eight and the care visits' two (is
 OPEN = (Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS)
 DONE = (Status.COMPLETED, Status.CLOSED)
 COUNTED_TILES = ("today", "received", "handling", "due_today", "overdue")
-FIGURE_TILES = ("completed", "completion_rate", "satisfaction_rate", "visits_week", "visits_overdue")
+MONTH_TILES = ("completed", "completion_rate", "satisfaction_rate")
+VISIT_TILES = ("visits_week", "visits_overdue")
+FIGURE_TILES = MONTH_TILES + VISIT_TILES
 COUNTING = "正在统计…"
 OVERDUE_FILTER = RequestFilter(overdue_only=True)
 OVERDUE_SORT = Sort("due_at", descending=False)
@@ -51,18 +53,27 @@ OVERDUE_SORT = Sort("due_at", descending=False)
 
 @dataclass(frozen=True)
 class MonthFigures:
-    """What the read job hands back: this month's contract figures and the twelve-month series."""
+    """What the figures job hands back: this month's contract figures (the tiles)."""
 
     completed: int
     received: int
     completion_rate: float
     satisfaction_rate: float
     rated: int
+
+
+@dataclass(frozen=True)
+class MonthSeries:
+    """What the series job hands back: the twelve-month series and who is due for a care visit."""
+
     series: list[MonthPoint]
     visits: DueCounts | None = None  # who is due for a care visit (issue #11)
 
 
 def month_figures_work(town_id: int | None) -> Any:
+    """This month's figures alone, so the tiles show them as soon as they are counted (issue #13:
+    with the series and the visits in the same job the clerk waited for all three)."""
+
     def work(ws: Workspace, _job: object) -> MonthFigures:
         stats = StatsService(ws)
         town = PlaceService(ws).town(town_id) if town_id is not None else None
@@ -75,6 +86,16 @@ def month_figures_work(town_id: int | None) -> Any:
             completion_rate=float(figures["completion_rate"]),
             satisfaction_rate=float(figures["satisfaction_rate"]),
             rated=int(figures["rated"]),
+        )
+
+    return work
+
+
+def month_series_work(town_id: int | None) -> Any:
+    """The chart's twelve months and the two visit tiles, read after the month's figures."""
+
+    def work(ws: Workspace, _job: object) -> MonthSeries:
+        return MonthSeries(
             series=DashboardService(ws).monthly_series(12, town_id),
             visits=VisitService(ws).counts(town_id),
         )
@@ -153,8 +174,11 @@ class DashboardPage(QWidget):
         self.tiles: dict[str, TileButton] = {}
         self.tile_filters: dict[str, dict[str, Any]] = {}
         self.figures: MonthFigures | None = None
+        self.series: MonthSeries | None = None
         self.counts: TodayCounts | None = None
         self._loading = False  # the month's figures are being read
+        self._charting = False  # the series and the visit counts are being read (or wait to be)
+        self._series_town_id: int | None = None
         self._counting = False  # the tiles' counts and the overdue list are being read
         self._again = False  # something changed while reading: read once more afterwards
         self._stale = False
@@ -254,9 +278,10 @@ class DashboardPage(QWidget):
         }
 
     def refresh(self) -> None:
-        """Everything is read off the UI thread: the tiles' counts with the overdue list in one
-        read job, the month's figures and the series in another. Until they arrive the tiles keep
-        their last values (「正在统计…」 on the first visit)."""
+        """Everything is read off the UI thread, in three read jobs: this month's figures (the
+        tiles the clerk looks at first) and the counted tiles with the overdue list at once, then,
+        once the figures are in, the chart's series with the visit tiles. Until they arrive the
+        tiles keep their last values (「正在统计…」 on the first visit)."""
         now: datetime = self.ctx.now()
         self.tile_filters = self._today_filters(now.date())
         town_id = self.ctx.ws.home_town_id()
@@ -264,17 +289,21 @@ class DashboardPage(QWidget):
             f"<span style='font-size:large'><b>{self.ctx.ws.title()} 工作台</b></span>"
             f"　{now:%Y-%m-%d} 星期{'一二三四五六日'[now.weekday()]}"
         )
-        if self._loading or self._counting:
+        if self._reading():
             self._again = True
             return
         if self.figures is None:
-            for key in FIGURE_TILES:
+            for key in MONTH_TILES:
+                self.tiles[key].set_value("…", COUNTING)
+        if self.series is None:
+            for key in VISIT_TILES:
                 self.tiles[key].set_value("…", COUNTING)
         if self.counts is None:
             for key in COUNTED_TILES:
                 self.tiles[key].set_value("…", COUNTING)
-        self._loading = self._counting = True
-        # The month's figures first: they take longest, and the desk's start waits for them.
+        self._loading = self._counting = self._charting = True
+        self._series_town_id = town_id  # read once the month's figures are in (_read_series)
+        # The month's figures first: they take longest, and the clerk looks at them first.
         self.ctx.read(
             month_figures_work(town_id), self._on_figures_finished, self._on_figures_failed, "dashboard"
         )
@@ -285,9 +314,22 @@ class DashboardPage(QWidget):
             "dashboard-counts",
         )
 
+    def _read_series(self) -> None:
+        """The chart's series and the visit tiles, read after the month's figures: running beside
+        them it would slow the figures the clerk waits for (both are Python work on the GIL)."""
+        self.ctx.read(
+            month_series_work(self._series_town_id),
+            self._on_series_finished,
+            self._on_series_failed,
+            "dashboard-series",
+        )
+
+    def _reading(self) -> bool:
+        return self._loading or self._counting or self._charting
+
     def _read_again(self) -> None:
-        """Both jobs are back: if something changed meanwhile, read once more."""
-        if self._again and not (self._loading or self._counting):
+        """Every job is back: if something changed meanwhile, read once more."""
+        if self._again and not self._reading():
             self._again = False
             self.refresh()
 
@@ -339,16 +381,23 @@ class DashboardPage(QWidget):
             f"{figures.satisfaction_rate:.1f}%" if figures.rated else "—",
             f"已回访评价 {figures.rated} 张" if figures.rated else "本月还没有回访评价",
         )
-        self._set_visit_tiles(figures.visits)
-        labels = [f"{int(p.month[5:])}月" for p in figures.series]
+        self._read_series()
+
+    def _on_series_finished(self, series: MonthSeries) -> None:
+        self._charting = False
+        self.series = series
+        self._set_visit_tiles(series.visits)
+        labels = [f"{int(p.month[5:])}月" for p in series.series]
         self.chart.set_data(
             labels,
-            [[p.received for p in figures.series], [p.completed for p in figures.series]],
+            [[p.received for p in series.series], [p.completed for p in series.series]],
         )
         self._read_again()
 
     def _set_visit_tiles(self, visits: DueCounts | None) -> None:
         if visits is None:
+            for key in VISIT_TILES:
+                self.tiles[key].set_value("—", "")
             return
         hint = "点击查看走访名单"
         self.tiles["visits_week"].set_value(
@@ -363,7 +412,14 @@ class DashboardPage(QWidget):
     def _on_figures_failed(self, message: str, is_bug: bool) -> None:
         self._loading = False
         log.warning("dashboard figures failed: %s", message)
-        for key in FIGURE_TILES:
+        for key in MONTH_TILES:
+            self.tiles[key].set_value("—", "统计失败，请按 F5 重试")
+        self._read_series()
+
+    def _on_series_failed(self, message: str, is_bug: bool) -> None:
+        self._charting = False
+        log.warning("dashboard series failed: %s", message)
+        for key in VISIT_TILES:
             self.tiles[key].set_value("—", "统计失败，请按 F5 重试")
         self._read_again()
 

@@ -246,6 +246,8 @@ class MembersPage(QWidget):
         self.residents_caption = _section("服务对象")
         self.place_members.modelReset.connect(self._update_captions)
         self.place_residents.modelReset.connect(self._update_captions)
+        self.place_members.total_changed.connect(lambda _n: self._update_captions())
+        self.place_residents.total_changed.connect(lambda _n: self._update_captions())
 
         head = QHBoxLayout()
         head.addWidget(self.place_title, 1)
@@ -287,8 +289,8 @@ class MembersPage(QWidget):
         return view
 
     def _update_captions(self) -> None:
-        self.members_caption.setText(f"网格员（{self.place_members.total()} 人，双击修改）")
-        self.residents_caption.setText(f"服务对象（{self.place_residents.total()} 人，双击查看）")
+        self.members_caption.setText(f"网格员（{self.place_members.total_text()}，双击修改）")
+        self.residents_caption.setText(f"服务对象（{self.place_residents.total_text()}，双击查看）")
 
     def _show_place(self) -> None:
         """The chosen tree node's particulars and people (a grid's, a village's or a town's)."""
@@ -309,7 +311,9 @@ class MembersPage(QWidget):
         who = self.ctx.who
         allow(self.edit_grid_button, who, Permission.EDIT_PLACES, enabled=grid is not None)
         allow(self.add_grid_button, who, Permission.EDIT_PLACES, enabled=kind in ("village", "grid"))
-        allow(self.delete_grid_button, who, Permission.EDIT_PLACES, Permission.DELETE, enabled=grid is not None)
+        allow(
+            self.delete_grid_button, who, Permission.EDIT_PLACES, Permission.DELETE, enabled=grid is not None
+        )
         allow(self.add_member_button, who, Permission.EDIT_PLACES)
         self.place_title.setText(self._place_title(kind, node_id, grid))
         self.place_info.setText(self._place_info(kind, grid))
@@ -376,7 +380,8 @@ class MembersPage(QWidget):
         self.table.setModel(self.model)
         self.header_memory = HeaderMemory(self.table, "members", [c.width for c in self.model.columns])
         self.table.open_requested.connect(self._on_member_open_requested)
-        self.model.modelReset.connect(lambda: self.count_label.setText(f"共 {self.model.total()} 人"))
+        self.model.modelReset.connect(lambda: self.count_label.setText(f"共 {self.model.total_text()}"))
+        self.model.total_changed.connect(lambda _n: self.count_label.setText(f"共 {self.model.total_text()}"))
         self.places.changed.connect(self._apply_filter)
         self.active.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.search.search_changed.connect(lambda _t: self._apply_filter())

@@ -122,7 +122,13 @@ class ResidentsPage(QWidget):
         top.addWidget(visit_caption)
         top.addWidget(self.visit)
         top.addStretch(1)
-        for button in (self.requests_button, self.open_button, self.edit_button, self.add_button, self.delete_button):
+        for button in (
+            self.requests_button,
+            self.open_button,
+            self.edit_button,
+            self.add_button,
+            self.delete_button,
+        ):
             top.addWidget(button)
         filters = QHBoxLayout()
         for label, widget in (
@@ -175,6 +181,7 @@ class ResidentsPage(QWidget):
         self.requests_button.clicked.connect(self._on_requests_clicked)
         self.table.open_requested.connect(self._on_table_open_requested)
         self.model.modelReset.connect(self._update_count)
+        self.model.total_changed.connect(lambda _n: self._update_count())
         self.ctx.events.residents_changed.connect(self._on_data_changed)
         self.ctx.events.members_changed.connect(self._on_data_changed)
         self.ctx.events.places_changed.connect(self._on_places_changed)
@@ -224,7 +231,7 @@ class ResidentsPage(QWidget):
         self.model.set_filter(self.current_filter())
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"共 {self.model.total()} 人")
+        self.count_label.setText(f"共 {self.model.total_text()}")
 
     def _selected(self) -> Resident | None:
         index = self.table.currentIndex()

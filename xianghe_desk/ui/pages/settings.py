@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -182,7 +183,13 @@ class LookupTab(QWidget):
 
         def set_group(_value: object = None) -> None:
             self.page.run(
-                settings_ops.set_lookup_group, kind, code, entry.group_code, done=done, tab=self, keep=lambda _v: code
+                settings_ops.set_lookup_group,
+                kind,
+                code,
+                entry.group_code,
+                done=done,
+                tab=self,
+                keep=lambda _v: code,
             )
 
         if entry.name != item.name:
@@ -205,7 +212,15 @@ class LookupTab(QWidget):
         item = self._need_item()
         if item is not None:
             code = item.code
-            self.page.run(settings_ops.move_lookup, self.kind.value, code, delta, done="", tab=self, keep=lambda _v: code)
+            self.page.run(
+                settings_ops.move_lookup,
+                self.kind.value,
+                code,
+                delta,
+                done="",
+                tab=self,
+                keep=lambda _v: code,
+            )
 
     def toggle_active(self) -> None:
         item = self._need_item()
@@ -217,13 +232,17 @@ class LookupTab(QWidget):
             if active
             else f"已停用「{item.name}」：登记新工单时不再出现，已有工单不受影响。"
         )
-        self.page.run(settings_ops.set_lookup_active, kind, code, active, done=done, tab=self, keep=lambda _v: code)
+        self.page.run(
+            settings_ops.set_lookup_active, kind, code, active, done=done, tab=self, keep=lambda _v: code
+        )
 
     def delete(self) -> None:
         item = self._need_item()
         if item is None:
             return
-        self.page.run(settings_ops.delete_lookup, self.kind.value, item.code, done=f"已删除「{item.name}」。", tab=self)
+        self.page.run(
+            settings_ops.delete_lookup, self.kind.value, item.code, done=f"已删除「{item.name}」。", tab=self
+        )
 
 
 class SettingsPage(QWidget):
@@ -242,30 +261,91 @@ class SettingsPage(QWidget):
         # Reads on the UI thread (a few small rows); changes are operations on the writer thread.
         self.settings = ctx.settings
         self.tabs = QTabWidget()
-        self.lists = {kind: LookupTab(self, kind) for kind in LookupKind}
-        for kind, tab in self.lists.items():
-            self.tabs.addTab(tab, kind.label)
-        self.tabs.addTab(self._init_due_tab(), "办理时限")
-        self.tabs.addTab(self._init_identity_tab(), "本机")
-        self.backup_panel = BackupPanel(ctx, self)
-        self.backup_panel.status_message.connect(self.status_message)
-        self.tabs.addTab(self.backup_panel, "备份与恢复")
-        # Care visits (issue #11): the tags' intervals, and holidays for years not yet bundled.
-        self.intervals_tab = VisitIntervalsTab(self)
-        self.tabs.addTab(self.intervals_tab, "走访周期")
-        self.holidays_tab = HolidaysTab(self)
-        self.tabs.addTab(self.holidays_tab, "节假日")
-        # 账号管理 for administrators (the account operations refuse everyone else anyway).
+        # Each tab is built the first time it is shown (issue #13: building all ten at once held
+        # the UI thread 110–550 ms); until then it is an empty holder. ``tab(section)`` builds one.
+        self.lists: dict[LookupKind, LookupTab] = {}
+        self.backup_panel: BackupPanel | None = None
+        self.intervals_tab: VisitIntervalsTab | None = None
+        self.holidays_tab: HolidaysTab | None = None
         self.accounts_panel: AccountsPanel | None = None
+        self._builders: dict[str, Callable[[], QWidget]] = {}
+        self._holders: dict[str, QWidget] = {}
+        self._built: dict[str, QWidget] = {}
+        for kind in LookupKind:
+            self._add_tab(kind.value, kind.label, partial(self._build_list, kind))
+        self._add_tab("due", "办理时限", self._init_due_tab)
+        self._add_tab("device", "本机", self._init_identity_tab)
+        self._add_tab("backup", "备份与恢复", self._build_backup)
+        # Care visits (issue #11): the tags' intervals, and holidays for years not yet bundled.
+        self._add_tab("intervals", "走访周期", self._build_intervals)
+        self._add_tab("holidays", "节假日", self._build_holidays)
+        # 账号管理 for administrators (the account operations refuse everyone else anyway).
         if ctx.who.may(Permission.ACCOUNTS) and ctx.who.has_account:
-            self.accounts_panel = AccountsPanel(ctx, self)
-            self.accounts_panel.status_message.connect(self.status_message)
-            self.tabs.addTab(self.accounts_panel, "账号管理")
+            self._add_tab("accounts", "账号管理", self._build_accounts)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._on_tab_changed(self.tabs.currentIndex())
         layout = QVBoxLayout(self)
         layout.addWidget(page_title("设置"))
         layout.addWidget(self.tabs, 1)
         ctx.events.settings_changed.connect(self._on_settings_changed)
-        ctx.events.places_changed.connect(self._load_identity)
+        ctx.events.places_changed.connect(self._on_places_changed)
+
+    # ---------------------------------------------------------------- tabs, built on first show
+    def _add_tab(self, section: str, label: str, build: Callable[[], QWidget]) -> None:
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        self._builders[section] = build
+        self._holders[section] = holder
+        self.tabs.addTab(holder, label)
+
+    def sections(self) -> list[str]:
+        """The tabs' names, in order ("channel", …, "due", "device", "backup", …)."""
+        return list(self._holders)
+
+    def tab(self, section: str) -> QWidget:
+        """The tab named ``section``, built now if it has not been shown yet."""
+        built = self._built.get(section)
+        if built is None:
+            built = self._built[section] = self._builders[section]()
+            holder_column = self._holders[section].layout()
+            assert holder_column is not None
+            holder_column.addWidget(built)
+        return built
+
+    def open_tab(self, section: str) -> QWidget:
+        """Show the tab named ``section`` (building it) and return it."""
+        self.tabs.setCurrentWidget(self._holders[section])
+        return self.tab(section)
+
+    def _on_tab_changed(self, index: int) -> None:
+        holder = self.tabs.widget(index)
+        for section, candidate in self._holders.items():
+            if candidate is holder:
+                self.tab(section)
+                return
+
+    def _build_list(self, kind: LookupKind) -> QWidget:
+        tab = self.lists[kind] = LookupTab(self, kind)
+        return tab
+
+    def _build_backup(self) -> QWidget:
+        panel = self.backup_panel = BackupPanel(self.ctx, self)
+        panel.status_message.connect(self.status_message)
+        return panel
+
+    def _build_intervals(self) -> QWidget:
+        tab = self.intervals_tab = VisitIntervalsTab(self)
+        return tab
+
+    def _build_holidays(self) -> QWidget:
+        tab = self.holidays_tab = HolidaysTab(self)
+        return tab
+
+    def _build_accounts(self) -> QWidget:
+        panel = self.accounts_panel = AccountsPanel(self.ctx, self)
+        panel.status_message.connect(self.status_message)
+        return panel
 
     # ---------------------------------------------------------------- writes
     def run(
@@ -486,24 +566,32 @@ class SettingsPage(QWidget):
                 self.identity_status.set_error(message)
 
         run_op(
-            self.ctx, self, settings_ops.set_identity, town_id, device_name, operator, on_done=finished, on_failed=failed
+            self.ctx,
+            self,
+            settings_ops.set_identity,
+            town_id,
+            device_name,
+            operator,
+            on_done=finished,
+            on_failed=failed,
         )
 
     # ---------------------------------------------------------------- navigation
     def activate(self, **kwargs: Any) -> None:
         """``section``: "channel" / "category" / "method" / "due" / "device" / "backup" / "intervals" /
-        "holidays" opens that tab."""
+        "holidays" / "accounts" opens that tab."""
         section = kwargs.get("section")
-        names = [kind.value for kind in LookupKind] + ["due", "device", "backup"]
-        if section in names:
-            self.tabs.setCurrentIndex(names.index(section))
-        elif section == "accounts" and self.accounts_panel is not None:
-            self.tabs.setCurrentWidget(self.accounts_panel)
-        elif section in ("intervals", "holidays"):
-            self.tabs.setCurrentWidget(self.intervals_tab if section == "intervals" else self.holidays_tab)
+        if isinstance(section, str) and section in self._holders:
+            self.open_tab(section)
 
     def _on_settings_changed(self) -> None:
-        self.intervals_tab.load()
+        if self.intervals_tab is not None:
+            self.intervals_tab.load()
         for tab in self.lists.values():
             tab.model.set_items(self.settings.lookups(tab.kind.value))
-        self._load_due()
+        if "due" in self._built:
+            self._load_due()
+
+    def _on_places_changed(self) -> None:
+        if "device" in self._built:
+            self._load_identity()

@@ -4,8 +4,18 @@ showed 「99…」 and cut headers, because widths were set once and Ctrl+= neve
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QFont, QFontMetricsF, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QTreeView
 
@@ -42,7 +52,9 @@ def content_widths(view: QAbstractItemView, columns: list[int], every_row: bool 
     if model is None:
         return widths
     rows: list[tuple[QModelIndex, int, int]]  # (parent, row, indentation of the tree column)
-    if isinstance(view, QTreeView):
+    if listing_model(view) is not None:
+        rows = []  # the model lists its texts (``fit_texts``): no index is asked for
+    elif isinstance(view, QTreeView):
         rows = tree_rows(view, MAX_ROWS)
     elif every_row:
         rows = [(QModelIndex(), row, 0) for row in range(min(model.rowCount(), MAX_ROWS))]
@@ -52,6 +64,10 @@ def content_widths(view: QAbstractItemView, columns: list[int], every_row: bool 
     indented = view.treePosition() if isinstance(view, QTreeView) else -1
     grid = 1 if isinstance(view, QTableView) and view.showGrid() else 0
     for column in columns:
+        listed = model_texts(view, column)
+        if listed is not None and view.itemDelegateForColumn(column) is None:
+            widths[column] = max(texts_width(view, listed, column == indented), widths[column])
+            continue
         if view.itemDelegateForColumn(column) is not None:
             # A column with its own delegate: Qt measures it.
             widths[column] = max(view.sizeHintForColumn(column), widths[column])
@@ -62,6 +78,54 @@ def content_widths(view: QAbstractItemView, columns: list[int], every_row: bool 
         ]
         widths[column] = max(cells_width(view, cells, grid), widths[column])
     return widths
+
+
+def listing_model(view: QAbstractItemView) -> Any:
+    """The tree's model when it lists its texts itself (``fit_texts``) and no filter hides rows
+    (directly or through an unfiltered QSortFilterProxyModel); otherwise None."""
+    if not isinstance(view, QTreeView):
+        return None
+    model = view.model()
+    if isinstance(model, QSortFilterProxyModel):
+        if model.filterRegularExpression().pattern():
+            return None
+        model = model.sourceModel()
+    return model if callable(getattr(model, "fit_texts", None)) else None
+
+
+def model_texts(view: QAbstractItemView, column: int) -> list[tuple[str, bool, int]] | None:
+    """A column's texts, (text, bold, depth) per row, from a ``listing_model`` (else None)."""
+    model = listing_model(view)
+    if model is None:
+        return None
+    texts: list[tuple[str, bool, int]] = model.fit_texts(column)
+    return texts[:MAX_ROWS] if len(texts) > MAX_ROWS else texts
+
+
+def texts_width(view: QAbstractItemView, texts: list[tuple[str, bool, int]], indented: bool) -> int:
+    """The widest of these texts as ``cells_width`` measures a cell (the style's margins; bold in
+    the view's font made bold; the tree's indentation by depth in the tree column)."""
+    if not texts:
+        return 0
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    plain = QFontMetricsF(view.font())
+    bold_font = QFont(view.font())
+    bold_font.setBold(True)
+    bold = QFontMetricsF(bold_font)
+    step = view.indentation() if isinstance(view, QTreeView) else 0
+    base = 1 if isinstance(view, QTreeView) and view.rootIsDecorated() else 0
+    seen: dict[tuple[str, bool], int] = {}
+    widest = 0
+    for text, is_bold, depth in texts:
+        width = seen.get((text, is_bold))
+        if width is None:
+            metrics = bold if is_bold else plain
+            lines = text.split("\n")
+            width = seen[(text, is_bold)] = (
+                math.ceil(max(metrics.horizontalAdvance(x) for x in lines)) + 1 + 2 * margin if text else 0
+            )
+        widest = max(widest, width + ((depth + base) * step if indented else 0))
+    return widest
 
 
 def rows_in_sight(view: QTableView, limit: int = IN_SIGHT_ROWS) -> list[int]:
