@@ -8,38 +8,30 @@ finishes in minutes. The histories follow the same state machine the services en
 
 from __future__ import annotations
 
-import json
 import logging
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any
 
 from stdnum.cn import ric
 
-from xianghe_desk.domain import duetime
 from xianghe_desk.domain.enums import (
-    Action,
     CareTag,
     Living,
     MemberKind,
     MemberRole,
     Sex,
     Status,
-    Urgency,
     VillageKind,
 )
 from xianghe_desk.domain.errors import ValidationError
-from xianghe_desk.domain.lifecycle import next_status, row_effect
 from xianghe_desk.domain.models import Village
-from xianghe_desk.domain.numbering import format_number
-from xianghe_desk.domain.pinyin import name_initials as _name_initials
-from xianghe_desk.domain.pinyin import name_pinyin as _name_pinyin
 from xianghe_desk.services import demo_data as words
 from xianghe_desk.services.accounts import seed_demo_accounts
+from xianghe_desk.services.demo_requests import DemoRequests, Person, fmt_time, name_initials, name_pinyin
 from xianghe_desk.services.demo_visits import DemoVisits
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store.base import reverse_digits
@@ -71,37 +63,32 @@ SMALL_TOWN_CODE = "131024101"  # 蒋辛屯镇, 19 villages
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass
-class _Person:
-    id: int
-    name: str
-    phone: str
-    id_number: str | None
-    village_id: int
-    grid_id: int | None
+RESIDENT_BATCH = 5000
 
 
-# Demo names repeat a lot; pypinyin is the slowest step of a large build without a cache.
-name_initials = lru_cache(maxsize=65536)(_name_initials)
-name_pinyin = lru_cache(maxsize=65536)(_name_pinyin)
+_CARE_TAGS = list(CareTag)
+_CARE_CUM = list(accumulate([18, 30, 12, 16, 10, 10, 6, 3]))
 
 
-def _fmt(value: datetime) -> str:
-    return value.isoformat(sep=" ", timespec="seconds")
-
-
-def _uuid(rng: random.Random) -> str:
-    """A version-4 UUID from the seeded generator: the same seed gives the same demo."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-class DemoBuilder:
-    def __init__(self, ws: Workspace, scale: str, seed: int = 1, progress: Progress | None = None) -> None:
+class DemoBuilder(DemoRequests):
+    def __init__(
+        self,
+        ws: Workspace,
+        scale: str,
+        seed: int = 1,
+        progress: Progress | None = None,
+        *,
+        owns_file: bool = False,
+    ) -> None:
+        """``owns_file``: the database is a new file that is thrown away if the build fails
+        (services/demo_file.py), so it may be loaded without a journal."""
         if scale not in SCALES:
             raise ValidationError(f"规模只能是 small、county 或 large，不认识「{scale}」。", field="scale")
         self.ws = ws
         self.scale_name = scale
         self.scale = SCALES[scale]
+        self.request_count = self.scale.requests
+        self.months = self.scale.months
         self.rng = random.Random(seed)
         self.seed = seed
         self.progress = progress or (lambda _stage, _done, _total: None)
@@ -109,9 +96,18 @@ class DemoBuilder:
         self.used_phones: set[str] = set()
         self.used_ids: set[str] = set()
         self.tag = ws.device.tag
-        self.stamp = _fmt(self.now)
+        self.stamp = fmt_time(self.now)
         self.bulk = BulkStore(ws.db, self.tag)
+        # Every uuid the build makes, in the order the rows are written (see OrderedUuids).
+        self.uuids = words.OrderedUuids(self.now)
         self.member_names: dict[int, str] = {}
+        self.owns_file = owns_file
+        # Residents with a request (the care visits, demo_visits.py, let only others die or move).
+        self.requested: set[int] = set()
+        # JSON of an event's data, by its (key, value) pairs: a few thousand different ones.
+        self._data_json: dict[tuple[tuple[str, Any], ...], str] = {}
+        # (action, status, satisfaction) → the status the state machine leads to.
+        self._transitions: dict[tuple[str, str, str | None], Status] = {}
 
     # ------------------------------------------------------------------ people
     def _name(self, sex: Sex) -> str:
@@ -167,23 +163,36 @@ class DemoBuilder:
             members = self._members(towns, villages, grids)
         with ws.atomic():
             self.bulk.pause_change_log()
-        self.bulk.fast_writes(True)
+        with ws.atomic():
+            # Before the bulk load: hashing a password takes 64 MB for a moment, which should not
+            # come on top of the full page cache at the end.
+            first_village = villages[0]
+            seed_demo_accounts(ws, first_village.town_id, first_village.id)
+        self.bulk.fast_writes(True, unjournalled=self.owns_file)
         try:
             with ws.atomic():
                 residents = self._residents(villages, grids, members)
+            self.used_ids.clear()  # only residents have ID numbers
+            resident_count = len(residents)
             counts = self._requests(villages, grids, members, residents)
             with ws.atomic():
                 counts.update(
-                    DemoVisits(self.bulk, self.now, self.scale_name, self.seed, self.tag, self.progress).build()
+                    DemoVisits(
+                        self.bulk,
+                        self.now,
+                        self.scale_name,
+                        self.seed,
+                        self.tag,
+                        self.progress,
+                        self.requested,
+                        self.uuids,
+                    ).build()
                 )
         finally:
             self.progress("change log", 0, 1)
             with ws.atomic():
                 self.bulk.log_unlogged_rows()
             self.bulk.fast_writes(False)
-        with ws.atomic():
-            first_village = villages[0]
-            seed_demo_accounts(ws, first_village.town_id, first_village.id)
         with ws.atomic():
             # The last write of a build: a demo without this mark was interrupted (demo_file.py).
             ws.settings.set("demo", {"scale": self.scale_name, "built_at": self.stamp, "complete": True})
@@ -192,7 +201,7 @@ class DemoBuilder:
             "villages": len(villages),
             "grids": sum(len(g) for g in grids.values()),
             "members": len(members),
-            "residents": len(residents),
+            "residents": resident_count,
             **counts,
         }
 
@@ -283,427 +292,89 @@ class DemoBuilder:
 
     def _residents(
         self, villages: list[Village], grids: dict[int, list[int]], members: list[int]
-    ) -> list[_Person]:
-        people: list[_Person] = []
-        tags = list(CareTag)
-        tag_weights = [18, 30, 12, 16, 10, 10, 6, 3]
+    ) -> list[Person]:
+        """The residents, written in batches as they are made (the same draws, in the same order,
+        as one row at a time)."""
+        rng = self.rng
+        people: list[Person] = []
+        tags = _CARE_TAGS
         helpers = members[:]
-        rows = []
+        rows: list[tuple[Any, ...]] = []
+        next_id = self.bulk.next_resident_id()
+        emergency_chars = words.MALE_CHARS + words.FEMALE_CHARS
         for index in range(self.scale.residents):
-            village = villages[index % len(villages)] if index < len(villages) else self.rng.choice(villages)
-            elderly = self.rng.random() < 0.8
-            sex = Sex.MALE if self.rng.random() < 0.45 else Sex.FEMALE
+            village = villages[index % len(villages)] if index < len(villages) else rng.choice(villages)
+            elderly = rng.random() < 0.8
+            sex = Sex.MALE if rng.random() < 0.45 else Sex.FEMALE
             birth = self._birth(elderly)
             name = self._name(sex)
-            has_id = self.rng.random() < 0.93
+            has_id = rng.random() < 0.93
             id_number = self._id_number(birth, sex) if has_id else None
-            grid_id = self.rng.choice(grids[village.id])
-            care = set(self.rng.choices(tags, tag_weights, k=self.rng.choice((1, 1, 2))))
+            grid_id = rng.choice(grids[village.id])
+            care = set(rng.choices(tags, cum_weights=_CARE_CUM, k=rng.choice((1, 1, 2))))
             if not elderly:
                 care -= {CareTag.CHILDLESS_ELDERLY, CareTag.ELDERLY_ALONE}
-                care.add(
-                    self.rng.choice((CareTag.SERIOUSLY_ILL, CareTag.DISABLED, CareTag.MOBILITY_IMPAIRED))
-                )
+                care.add(rng.choice((CareTag.SERIOUSLY_ILL, CareTag.DISABLED, CareTag.MOBILITY_IMPAIRED)))
             living = (
                 Living.ALONE
                 if CareTag.ELDERLY_ALONE in care or CareTag.CHILDLESS_ELDERLY in care
-                else self.rng.choice((Living.WITH_SPOUSE, Living.WITH_CHILDREN, Living.ALONE, Living.OTHER))
+                else rng.choice((Living.WITH_SPOUSE, Living.WITH_CHILDREN, Living.ALONE, Living.OTHER))
             )
-            phone = (
-                self._phone()
-                if self.rng.random() < 0.7
-                else (self._landline() if self.rng.random() < 0.5 else "")
-            )
-            emergency = (
-                self.rng.choice(words.SURNAMES) + self.rng.choice(words.MALE_CHARS + words.FEMALE_CHARS) * 1
-            )
+            phone = self._phone() if rng.random() < 0.7 else (self._landline() if rng.random() < 0.5 else "")
+            emergency = rng.choice(words.SURNAMES) + rng.choice(emergency_chars)
+            initials = name_initials(name)
+            phone_rev = reverse_digits(phone)
+            # In the order of RESIDENT_COLUMNS; the draws below happen in this order too.
             rows.append(
-                {
-                    "name": name,
-                    "name_initials": name_initials(name),
-                    "name_pinyin": name_pinyin(name),
-                    "id_number": id_number,
-                    "sex": sex.value,
-                    "birth_date": birth.isoformat(),
-                    "phone": phone,
-                    "phone_rev": reverse_digits(phone),
-                    "town_id": village.town_id,
-                    "village_id": village.id,
-                    "grid_id": grid_id,
-                    "care_tags": tags_text(sorted(care, key=tags.index)),
-                    "living": living.value,
-                    "address": f"{village.short_name}{self.rng.choice(words.STREETS)}{self.rng.randint(1, 180)}号",
-                    "emergency_name": emergency
-                    if living is not Living.WITH_CHILDREN
-                    else name[0] + self.rng.choice(words.MALE_CHARS),
-                    "emergency_phone": self._phone(),
-                    "linked_member_id": self.rng.choice(helpers) if self.rng.random() < 0.3 else None,
-                    "note": "",
-                    "uuid": _uuid(self.rng),
-                    "created_at": self.stamp,
-                    "updated_at": self.stamp,
-                    "device_id": self.tag,
-                }
-            )
-            if len(rows) >= 5000:
-                self._flush_residents(rows, people)
-            if (len(people) + len(rows)) % 500 == 0:
-                self.progress("residents", len(people) + len(rows), self.scale.residents)
-        self._flush_residents(rows, people)
-        return people
-
-    def _flush_residents(self, rows: list[dict[str, Any]], people: list[_Person]) -> None:
-        if not rows:
-            return
-        first = self.bulk.next_resident_id()
-        self.bulk.insert_residents(rows)
-        for offset, row in enumerate(rows):
-            people.append(
-                _Person(
-                    first + offset,
-                    row["name"],
-                    row["phone"],
-                    row["id_number"],
-                    row["village_id"],
-                    row["grid_id"],
-                )
-            )
-        rows.clear()
-
-    # ------------------------------------------------------------------ requests
-    def _requests(
-        self,
-        villages: list[Village],
-        grids: dict[int, list[int]],
-        members: list[int],
-        residents: list[_Person],
-    ) -> dict[str, int]:
-        ws = self.ws
-        rng = self.rng
-        rules = ws.due_rules()
-        categories = {i.code: i.group_code for i in ws.lookups.all("category")}
-        by_group: dict[str, list[str]] = {}
-        for code, group in categories.items():
-            by_group.setdefault(group, []).append(code)
-        town_codes = {t.id: t.code for t in ws.towns.all()}
-        default_member = {g.id: g.default_member_id for v in villages for g in ws.grids.in_village(v.id)}
-        member_rows = self.bulk.member_activity()
-        self.member_names = self.bulk.member_names()
-        active_by_town: dict[int, list[int]] = {}
-        active = set()
-        for member_id, is_active, town_id in member_rows:
-            if is_active:
-                active.add(member_id)
-                active_by_town.setdefault(town_id, []).append(member_id)
-        residents_by_village: dict[int, list[_Person]] = {}
-        for resident in residents:
-            residents_by_village.setdefault(resident.village_id, []).append(resident)
-        village_weights = [3 if v.kind is VillageKind.COMMUNITY else 1 for v in villages]
-        channels = [c for c, _ in words.CHANNEL_WEIGHTS]
-        channel_weights = [w for _, w in words.CHANNEL_WEIGHTS]
-        start = (self.now - timedelta(days=30 * self.scale.months)).replace(hour=0, minute=0, second=0)
-        span = (self.now - start).total_seconds()
-        # Received times in order, so that sequences follow the calendar like a real desk's.
-        times = sorted(self._received_time(start, span) for _ in range(self.scale.requests))
-        sequences: dict[str, int] = {}
-        request_rows: list[tuple[Any, ...]] = []
-        event_rows: list[tuple[Any, ...]] = []
-        next_id = 1
-        counts = {s.value: 0 for s in Status}
-        indexes = self._drop_indexes()
-        try:
-            for received in times:
-                village = rng.choices(villages, village_weights)[0]
-                group = rng.choices(("agent", "home", "governance"), (45, 35, 20))[0]
-                category = rng.choice(by_group[group])
-                urgency = Urgency.URGENT if rng.random() < 0.07 else Urgency.NORMAL
-                people = residents_by_village.get(village.id) or []
-                person: _Person | None = (
-                    rng.choice(people) if people and (group != "governance" or rng.random() < 0.3) else None
-                )
-                grid_id = person.grid_id if person and person.grid_id else rng.choice(grids[village.id])
-                handler = default_member.get(grid_id)
-                if handler not in active:
-                    handler = rng.choice(active_by_town[village.town_id])
-                due = duetime.due_at(received, urgency, group, rules)
-                period = f"{received.year % 100:02d}{received.month:02d}"
-                sequences[period] = sequences.get(period, 0) + 1
-                number = format_number(town_codes[village.town_id], self.tag, received, sequences[period])
-                if person is not None:
-                    pname, pphone, pid = person.name, person.phone, person.id_number
-                else:
-                    pname, pphone, pid = (
-                        self._name(Sex.MALE if rng.random() < 0.5 else Sex.FEMALE),
-                        self._phone(),
-                        None,
-                    )
-                text = rng.choice(words.REQUEST_TEXTS[category]).format(
-                    name=pname, village=village.short_name
-                )
-                row, events = self._history(
-                    next_id, received, due, urgency, group, handler, active_by_town[village.town_id]
-                )
-                counts[row["status"]] += 1
-                request_rows.append(
-                    (
-                        next_id,
-                        number,
-                        None,
-                        _fmt(received),
-                        rng.choices(channels, channel_weights)[0],
-                        category,
-                        urgency.value,
-                        text,
-                        village.town_id,
-                        village.id,
-                        grid_id,
-                        person.id if person else None,
-                        pname,
-                        name_initials(pname),
-                        pphone,
-                        reverse_digits(pphone),
-                        pid,
-                        row["handler_id"],
-                        row["status"],
-                        _fmt(due),
-                        row["dispatched_at"],
-                        row["started_at"],
-                        row["completed_at"],
-                        row["method"],
-                        row["result"],
-                        row["feedback_at"],
-                        row["feedback_route"],
-                        row["satisfaction"],
-                        row["feedback_by"],
-                        row["cancelled_at"],
-                        row["escalations"],
-                        row["printed_at"],
-                        "演示文员",
-                        _uuid(self.rng),
-                        _fmt(received),
-                        row["updated_at"],
-                        self.tag,
-                    )
-                )
-                event_rows.extend(events)
-                next_id += 1
-                if len(request_rows) >= 20000:
-                    self._flush_requests(request_rows, event_rows)
-                if (next_id - 1) % 500 == 0:
-                    # Often enough for a moving progress bar and a prompt 「取消」 in the desk.
-                    self.progress("requests", next_id - 1, self.scale.requests)
-            self._flush_requests(request_rows, event_rows)
-            with ws.atomic():
-                for period, last in sequences.items():
-                    self.bulk.raise_sequence(self.tag, period, last)
-        finally:
-            self.progress("indexes", 0, 1)
-            self._restore_indexes(indexes)
-        self.bulk.analyze()
-        return {"requests": next_id - 1, **{f"status_{k}": v for k, v in counts.items()}}
-
-    def _received_time(self, start: datetime, span: float) -> datetime:
-        """Mostly office hours on working days; fewer at weekends and holidays."""
-        rng = self.rng
-        while True:
-            moment = start + timedelta(seconds=rng.random() * span)
-            workday = duetime.is_workday(moment.date())
-            if not workday and rng.random() < 0.7:
-                continue
-            hour = rng.choices(
-                range(24), [0, 0, 0, 0, 0, 0, 1, 3, 9, 10, 9, 7, 3, 5, 8, 9, 8, 6, 3, 2, 1, 1, 0, 0]
-            )[0]
-            moment = moment.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
-            if moment < self.now - timedelta(minutes=5):
-                return moment
-
-    def _history(
-        self,
-        request_id: int,
-        received: datetime,
-        due: datetime,
-        urgency: Urgency,
-        group: str,
-        handler: int,
-        town_members: list[int],
-    ) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
-        """A plausible life for one request, cut off at now, through the real state machine."""
-        rng = self.rng
-        now = self.now
-        events: list[tuple[Any, ...]] = []
-        row: dict[str, Any] = {
-            "status": Status.RECEIVED.value,
-            "handler_id": None,
-            "dispatched_at": None,
-            "started_at": None,
-            "completed_at": None,
-            "method": None,
-            "result": "",
-            "feedback_at": None,
-            "feedback_route": None,
-            "satisfaction": None,
-            "feedback_by": "",
-            "cancelled_at": None,
-            "escalations": 0,
-            "printed_at": None,
-            "updated_at": _fmt(received),
-        }
-        status = Status.RECEIVED
-        satisfaction: str | None = None
-
-        def emit(action: Action, at: datetime, note: str = "", data: dict[str, Any] | None = None) -> bool:
-            nonlocal status
-            if at > now:
-                return False
-            if action is Action.RECEIVE:
-                target = Status.RECEIVED
-            else:
-                target = next_status(action, status, None if satisfaction is None else _sat(satisfaction))
-            events.append(
                 (
-                    _uuid(self.rng),
-                    request_id,
-                    action.value,
-                    status.value if action is not Action.RECEIVE else None,
-                    target.value,
-                    _fmt(at),
-                    "演示文员"
-                    if action
-                    in (
-                        Action.RECEIVE,
-                        Action.DISPATCH,
-                        Action.FOLLOW_UP,
-                        Action.CANCEL,
-                        Action.ESCALATE,
-                        Action.PRINT,
-                        Action.REOPEN,
-                    )
-                    # The handler records starting, completing and returning under their own name.
-                    else self.member_names.get(row["handler_id"] or 0, "网格员"),
-                    note,
-                    json.dumps(data or {}, ensure_ascii=False, sort_keys=True),
+                    next_id,
+                    name,
+                    initials,
+                    name_pinyin(name),
+                    id_number,
+                    sex.value,
+                    birth.isoformat(),
+                    phone,
+                    phone_rev,
+                    village.town_id,
+                    village.id,
+                    grid_id,
+                    tags_text(sorted(care, key=tags.index)),
+                    living.value,
+                    f"{village.short_name}{rng.choice(words.STREETS)}{rng.randint(1, 180)}号",
+                    emergency
+                    if living is not Living.WITH_CHILDREN
+                    else name[0] + rng.choice(words.MALE_CHARS),
+                    self._phone(),
+                    rng.choice(helpers) if rng.random() < 0.3 else None,
+                    "",
+                    self.uuids.make(rng),
+                    self.stamp,
+                    self.stamp,
                     self.tag,
-                    _fmt(at),
                 )
             )
-            status = target
-            row["status"] = target.value
-            row["updated_at"] = _fmt(at)
-            return True
-
-        emit(Action.RECEIVE, received)
-        allowed = due - received
-        # Some requests stall: the newest wait in the queue, a few older ones are stuck (overdue).
-        age_days = (now - received).total_seconds() / 86400
-        stall_p = 0.45 if age_days < 2 else 0.03 if age_days < 40 else 0.0
-        stall = rng.choice(("received", "dispatched", "in_progress")) if rng.random() < stall_p else None
-        t = received + timedelta(
-            minutes=rng.randint(5, 30) if urgency is Urgency.URGENT else rng.randint(10, 240)
-        )
-        if rng.random() < 0.015:
-            emit(Action.CANCEL, t, rng.choice(words.CANCEL_REASONS))
-            row["cancelled_at"] = _fmt(t) if status is Status.CANCELLED else None
-            return row, events
-        if stall == "received" or not emit(Action.DISPATCH, t, data={"handler_id": handler}):
-            return row, events
-        row.update(row_effect(Action.DISPATCH, _fmt(t), handler_id=handler))
-        if rng.random() < 0.8:
-            t2 = t + timedelta(minutes=rng.randint(5, 90))
-            if emit(Action.PRINT, t2):
-                row.update(row_effect(Action.PRINT, _fmt(t2)))
-                t = t2
-        if rng.random() < 0.03:
-            t += timedelta(hours=rng.uniform(0.5, 4))
-            if not emit(Action.RETURN, t, rng.choice(words.RETURN_REASONS)):
-                return row, events
-            row.update(row_effect(Action.RETURN, _fmt(t)))
-            other = rng.choice(town_members)
-            t += timedelta(minutes=rng.randint(10, 120))
-            if not emit(Action.DISPATCH, t, data={"handler_id": other, "previous_handler_id": handler}):
-                return row, events
-            row.update(row_effect(Action.DISPATCH, _fmt(t), handler_id=other))
-        late = rng.random() < 0.05
-        fraction = rng.uniform(1.05, 2.5) if late else rng.uniform(0.1, 0.9)
-        done_at = received + allowed * fraction
-        if done_at <= t:
-            done_at = t + timedelta(minutes=rng.randint(10, 60))
-        start_at = t + (done_at - t) * rng.uniform(0.05, 0.4)
-        if stall == "dispatched":
-            return row, events
-        if emit(Action.START, start_at):
-            row.update(row_effect(Action.START, _fmt(start_at)))
-        else:
-            return row, events
-        if late and due < now and rng.random() < 0.6:
-            esc = due + timedelta(hours=rng.uniform(0.5, 6))
-            if esc < done_at and emit(Action.ESCALATE, esc, rng.choice(words.ESCALATE_NOTES)):
-                row["escalations"] += 1
-        if stall == "in_progress":
-            return row, events
-        for attempt in range(2):
-            method = _weighted(rng, words.METHODS_BY_GROUP[group])
-            result = rng.choice(words.RESULT_TEXTS[method])
-            if not emit(Action.COMPLETE, done_at, data={"method": method, "result": result}):
-                return row, events
-            row.update(row_effect(Action.COMPLETE, _fmt(done_at), method=method, result=result))
-            feedback_at = done_at + timedelta(hours=rng.uniform(2, 72))
-            roll = rng.random()
-            rating = "satisfied" if roll < 0.92 else "basically_satisfied" if roll < 0.975 else "unsatisfied"
-            route = "phone" if rng.random() < 0.75 else "in_person"
-            if not emit(
-                Action.FOLLOW_UP, feedback_at, data={"route": route, "satisfaction": rating, "by": "演示文员"}
-            ):
-                return row, events
-            satisfaction = rating
-            row.update(
-                row_effect(Action.FOLLOW_UP, _fmt(feedback_at), route=route, satisfaction=rating, by="演示文员")
-            )
-            if rating != "unsatisfied" or attempt == 1 or rng.random() < 0.4:
-                return row, events
-            reopen_at = feedback_at + timedelta(hours=rng.uniform(1, 24))
-            if not emit(
-                Action.REOPEN, reopen_at, rng.choice(words.REOPEN_REASONS), {"previous_satisfaction": rating}
-            ):
-                return row, events
-            satisfaction = None
-            row.update(row_effect(Action.REOPEN, _fmt(reopen_at)))
-            done_at = reopen_at + timedelta(hours=rng.uniform(2, 48))
-        return row, events
-
-    def _flush_requests(self, request_rows: list[tuple[Any, ...]], event_rows: list[tuple[Any, ...]]) -> None:
-        if not request_rows:
-            return
-        with self.ws.atomic():
-            self.bulk.insert_requests(request_rows)
-            self.bulk.insert_events(event_rows)
-        request_rows.clear()
-        event_rows.clear()
-
-    def _drop_indexes(self) -> list[str]:
-        """Bulk loads are several times faster with the request indexes built afterwards."""
-        if self.scale.requests < 50_000:
-            return []
-        with self.ws.atomic():
-            return self.bulk.drop_request_indexes()
-
-    def _restore_indexes(self, statements: list[str]) -> None:
-        if statements:
-            with self.ws.atomic():
-                self.bulk.create_indexes(statements)
-
-
-def _weighted(rng: random.Random, options: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([o for o, _ in options], [w for _, w in options])[0]
-
-
-def _sat(value: str) -> Any:
-    from xianghe_desk.domain.enums import Satisfaction
-
-    return Satisfaction(value)
+            people.append(Person(next_id, name, phone, id_number, village.id, grid_id, initials, phone_rev))
+            next_id += 1
+            if len(rows) >= RESIDENT_BATCH:
+                self.bulk.insert_residents(rows)
+                rows.clear()
+            if len(people) % 500 == 0:
+                self.progress("residents", len(people), self.scale.residents)
+        self.bulk.insert_residents(rows)
+        return people
 
 
 def build_demo(
-    ws: Workspace, scale: str = "county", seed: int = 1, progress: Progress | None = None
+    ws: Workspace,
+    scale: str = "county",
+    seed: int = 1,
+    progress: Progress | None = None,
+    *,
+    owns_file: bool = False,
 ) -> dict[str, int]:
-    """Fill an empty database with the demo county; returns what was made."""
-    return DemoBuilder(ws, scale, seed, progress).build()
+    """Fill an empty database with the demo county; returns what was made.
+
+    ``owns_file``: the database is a new file thrown away if the build fails (services/demo_file.py).
+    """
+    return DemoBuilder(ws, scale, seed, progress, owns_file=owns_file).build()

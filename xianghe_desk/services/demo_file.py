@@ -38,7 +38,7 @@ def build_demo_file(
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(path, ".db") as temp:
         with Workspace.open(temp) as ws:
-            counts = build_demo(ws, scale, seed, progress)
+            counts = build_demo(ws, scale, seed, progress, owns_file=True)
             # Fold the WAL into the main file so that the renamed file is the whole database.
             ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         problem = demo_problem(temp)

@@ -14,11 +14,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from xianghe_desk.domain.visits import CHECKS, DEFAULT_INTERVALS, PLANNED_TAGS
+from xianghe_desk.services.demo_data import OrderedUuids
 from xianghe_desk.store.bulk import BulkStore
 from xianghe_desk.store.people import tags_from_text
 
 # Days of visit history by demo scale (the plans start then).
 HISTORY_DAYS = {"small": 120, "county": 56, "large": 21}
+# Visits kept in memory before they are written (with the plans made meanwhile).
+VISIT_BATCH = 20_000
 _NEEDS = (
     ("heating", "冬季取暖", "家里煤不够烧了，想请网格员帮忙联系买煤。"),
     ("utilities", "水电气", "厨房水龙头漏水，需要上门维修。"),
@@ -31,9 +34,6 @@ _NOTES = ("老人精神不错。", "家里收拾得干净。", "已提醒注意�
 _CHECK_KEYS = [k for k, _ in CHECKS]
 _ALL_OK = json.dumps(dict.fromkeys(_CHECK_KEYS, "ok"), separators=(",", ":"), sort_keys=True)
 _CALL_OK = json.dumps({"health": "ok", "mood": "ok"}, separators=(",", ":"), sort_keys=True)
-# Version 4, variant 10 (RFC 4122) in a random 128-bit number.
-_UUID_CLEAR = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
-_UUID_SET = (0x4 << 76) | (0x2 << 62)
 
 
 class DemoVisits:
@@ -47,7 +47,10 @@ class DemoVisits:
         seed: int,
         device_tag: str,
         progress: Callable[[str, int, int], None],
+        requested: set[int],
+        uuids: OrderedUuids,
     ) -> None:
+        """``requested``: the residents with at least one request; ``uuids``: the build's."""
         self.bulk = bulk
         self.now = now
         self.today = now.date()
@@ -57,22 +60,35 @@ class DemoVisits:
         self.tag = device_tag
         self.progress = progress
         self.clerk = "演示文员"
+        self.requested = requested
+        self.uuids = uuids
 
     def _uuid(self) -> str:
-        """A version-4 UUID from the seeded generator (uuid.UUID() costs a third of the build)."""
-        bits = self.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET
-        text = f"{bits:032x}"
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        """The build's next time-ordered UUID, drawn from this generator."""
+        return self.uuids.make(self.rng)
 
     def build(self) -> dict[str, int]:
         rng = self.rng
         defaults = self.bulk.grid_default_members()
-        residents = self.bulk.planned_residents()
-        plans: list[dict[str, Any]] = []
+        residents = self.bulk.care_residents()
+        plans: list[tuple[Any, ...]] = []
         visits: list[tuple[Any, ...]] = []
         statuses: list[tuple[str, str | None, str | None, int]] = []
         stamp = f"{self.start:%Y-%m-%d} 08:00:00"
-        for index, (resident_id, tags, grid_id, last_request) in enumerate(residents):
+        starts_on = self.start.isoformat()
+        made = {"visit_plans": 0, "visits": 0}
+
+        def flush() -> None:
+            self.bulk.insert_plans(plans)
+            self.bulk.insert_visits(visits)
+            made["visit_plans"] += len(plans)
+            made["visits"] += len(visits)
+            plans.clear()
+            visits.clear()
+
+        # Written in batches as they are made, without the visits' indexes meanwhile.
+        extras = self.bulk.drop_visit_extras()
+        for index, (resident_id, tags, grid_id) in enumerate(residents):
             days = [DEFAULT_INTERVALS[t] for t in tags_from_text(tags) if t in PLANNED_TAGS]
             if not days:
                 continue
@@ -80,24 +96,13 @@ class DemoVisits:
             member = defaults.get(grid_id) if grid_id is not None else None
             # A plan row holds when visiting started (the history's first day); some name a member.
             named = member if member is not None and rng.random() < 0.1 else None
-            plans.append(
-                {
-                    "resident_id": resident_id,
-                    "interval_days": None,
-                    "member_id": named,
-                    "starts_on": self.start.isoformat(),
-                    "note": "",
-                    "uuid": self._uuid(),
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                    "device_id": self.tag,
-                }
-            )
+            # In the order of bulk.PLAN_COLUMNS.
+            plans.append((resident_id, None, named, starts_on, "", self._uuid(), stamp, stamp, self.tag))
             end = self.today
             roll = rng.random()
             if roll < 0.03:
                 continue  # never visited yet
-            if last_request is None and roll < 0.15:
+            if resident_id not in self.requested and roll < 0.15:
                 # Died or moved away during the history (only people without requests: a request of
                 # someone who died later would read as made for the dead): the visits stop then.
                 end = self.start + timedelta(
@@ -114,12 +119,14 @@ class DemoVisits:
             if habit < 0.02:
                 end = min(end, self.today - timedelta(days=interval + rng.randint(5, 30)))  # stopped
             visits.extend(self._history(resident_id, interval, member, end, habit))
+            if len(visits) >= VISIT_BATCH:
+                flush()
             if index % 1000 == 0:
                 self.progress("visits", index, len(residents))
-        self.bulk.insert_plans(plans)
-        self.bulk.insert_visits(visits)
+        flush()
+        self.bulk.create_indexes(extras)
         self.bulk.set_statuses(statuses)
-        return {"visit_plans": len(plans), "visits": len(visits)}
+        return made
 
     def _history(
         self, resident_id: int, interval: int, member: int | None, end: date, habit: float
