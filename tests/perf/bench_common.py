@@ -303,6 +303,9 @@ def child_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]
     settings, logs and data folders of its own (a clerk's saved window or filters must not change
     what is measured, and the bench must not touch a real user's files)."""
     env = dict(os.environ)
+    # With it every start compiles the package again (desk imports 3.9 s instead of 1.0–1.6 s);
+    # an installed or frozen desk has its bytecode.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         folder = home / name.lower()
         folder.mkdir(parents=True, exist_ok=True)
