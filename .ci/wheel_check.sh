@@ -9,8 +9,11 @@ trap 'rm -rf "$work"' EXIT
 
 python3 -m pip wheel --quiet --no-deps -w "$work/dist" .
 wheel="$(ls "$work"/dist/xianghe_desk-*.whl)"
+# The listing is read whole first: `grep -q` stops reading at its first match, and under pipefail
+# the lister's broken pipe then reads as a missing file.
+listing="$(python3 -m zipfile -l "$wheel")"
 for needed in xianghe_desk/resources/fonts/wqy-microhei.ttc xianghe_desk/resources/data/xianghe_divisions.csv; do
-    python3 -m zipfile -l "$wheel" | grep -q "$needed" || { echo "wheel lacks $needed" >&2; exit 1; }
+    grep -q "$needed" <<<"$listing" || { echo "wheel lacks $needed" >&2; exit 1; }
 done
 echo "wheel carries its resources: $(basename "$wheel")"
 

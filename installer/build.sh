@@ -24,14 +24,15 @@ started=$(date +%s)
 }
 
 # --- what a fresh Debian lacks -------------------------------------------------------------------
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+# grep reads the whole text (no -q): under pipefail a writer cut off by an early exit would count as a miss.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep "ok installed" >/dev/null; }
 missing=()  # each entry: one package, or alternatives "a|b"
 "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 # PyInstaller copies libpython3.11.so into the bundle; Debian's python3.11 binary is linked
 # statically and the shared library comes in its own package.
 soname="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("INSTSONAME") or "")')"
 libdir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")')"
-if [[ -n "$soname" && ! -e "$libdir/$soname" ]] && ! ldconfig -p | grep -q "$soname"; then
+if [[ -n "$soname" && ! -e "$libdir/$soname" ]] && ! ldconfig -p | grep -F "$soname" >/dev/null; then
     missing+=(libpython3.11)
 fi
 command -v objdump >/dev/null || missing+=(binutils)
