@@ -369,17 +369,17 @@ class DashboardPage(QWidget):
     def _on_figures_finished(self, figures: MonthFigures) -> None:
         self._loading = False
         self.figures = figures
-        self.tiles["completed"].set_value(str(figures.completed), f"本月受理 {figures.received} 张")
+        self.tiles["completed"].set_value(f"{figures.completed:,}", f"本月受理 {figures.received:,} 张")
         # A rate of nothing is 「—」: 「0.0%」 on the first of the month reads as a month of failures.
         self.tiles["completion_rate"].set_value(
             f"{figures.completion_rate:.1f}%" if figures.received else "—",
-            f"办结 {figures.completed} / 受理 {figures.received}"
+            f"办结 {figures.completed:,} / 受理 {figures.received:,}"
             if figures.received
             else "本月还没有受理工单",
         )
         self.tiles["satisfaction_rate"].set_value(
             f"{figures.satisfaction_rate:.1f}%" if figures.rated else "—",
-            f"已回访评价 {figures.rated} 张" if figures.rated else "本月还没有回访评价",
+            f"已回访评价 {figures.rated:,} 张" if figures.rated else "本月还没有回访评价",
         )
         self._read_series()
 
