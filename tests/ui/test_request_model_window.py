@@ -4,13 +4,15 @@ Ctrl+End, Home, selection and "open" keep working."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
 
 from xianghe_desk.domain.queries import RequestFilter, Sort
-from xianghe_desk.ui.models.base import Role
+from xianghe_desk.ui.models.base import Role, WindowTableModel
 from xianghe_desk.ui.models.requests import RequestTableModel
 from xianghe_desk.ui.widgets.table import DeskTableView
 
@@ -108,3 +110,56 @@ def test_the_page_selects_and_reads_rows_outside_the_window(qtbot, ctx):
     assert page.selected_ids() == expected
     assert page.model.kept_rows() <= 2 * page.model.page_size
     assert [r.id for r in page.selected_requests()[:3]] == expected[:3]
+
+
+class _Numbers(WindowTableModel):
+    """A window over a list of numbers that the test changes under it, as other clerks' saves do."""
+
+    def __init__(self, data: list[int]) -> None:
+        super().__init__(page_size=200, max_blocks=3)
+        self.data = data
+
+    def _read(self, limit: int, after: Any, skip: int, reverse: bool) -> list[int]:
+        seq = self.data[::-1] if reverse else self.data
+        start = (
+            0
+            if after is None
+            else next((n for n, v in enumerate(seq) if (v < after if reverse else v > after)), len(seq))
+        )
+        return seq[start + skip : start + skip + limit]
+
+    def _key(self, row: int) -> int:
+        return row
+
+    def _prepare(self, rows: list[int]) -> list[int]:
+        return list(rows)
+
+    def _row_of(self, item: int) -> int:
+        return item
+
+
+def test_rows_gone_since_the_count_never_show_twice(qapp) -> None:
+    """Review finding: rows read backwards from the end after rows left the list landed as many
+    places too low, so rows near block edges showed twice and others not at all."""
+    data = list(range(1000))
+    model = _Numbers(data)
+    model.reset_rows(True)
+    model.set_total(1000)
+    del data[-50:]  # 50 rows leave the list; the recount says so
+    model.mark_drifted()
+    shown = [model.item(row) for row in range(1000)]
+    real = [v for v in shown if v is not None]
+    assert real == list(range(950)), "every remaining row once, in order"
+    assert shown[800] == 800 and shown[949] == 949 and shown[950:] == [None] * 50
+
+
+def test_a_short_backward_read_ends_at_the_end(qapp) -> None:
+    data = list(range(1000))
+    model = _Numbers(data)
+    model.reset_rows(True)
+    model.set_total(1000)
+    # Without a recount (rows left unnoticed) the last block is read backwards from the end: the
+    # rows there end at the last row and the gap is at the block's start, not its end.
+    del data[:850]  # only 850…999 remain: the block 800…999 reads 150 rows backwards
+    block = [model.item(row) for row in range(800, 1000)]
+    assert block[-1] == 999 and block[50] == 850 and block[:50] == [None] * 50

@@ -290,6 +290,9 @@ class WindowTableModel(QAbstractTableModel, Generic[T, R]):
         self._anchor_rows: list[int] = []  # the same row numbers, sorted
         self._shown = 0
         self._total: int | None = None
+        # The list changed since it was counted (a recount differs): positions from the end or from
+        # keys below a row no longer match, so rows are read only forwards from a key above them.
+        self._drifted = False
         self._exhausted = False
         self.fetched_rows = 0  # rows read since the last reload (tests assert on it)
 
@@ -356,6 +359,7 @@ class WindowTableModel(QAbstractTableModel, Generic[T, R]):
         self._anchor_rows = []
         self._shown = 0
         self._total = None
+        self._drifted = False
         self._exhausted = False
         self.fetched_rows = 0
         if first_block:
@@ -416,35 +420,43 @@ class WindowTableModel(QAbstractTableModel, Generic[T, R]):
             return found
         size = self.page_size
         first, end = number * size, min(number * size + size, self._shown)
-        rows = self._read_range(first, end)
+        start, rows = self._read_range(first, end)
         self.fetched_rows += len(rows)
         prepared: list[R | None] = list(self._prepare(rows))
         if rows:
-            self._remember(first, self._key(rows[0]))
-            if len(rows) == end - first:
-                self._remember(end - 1, self._key(rows[-1]))
-        prepared += [None] * (end - first - len(prepared))  # rows gone since the count
+            self._remember(start, self._key(rows[0]))
+            self._remember(start + len(rows) - 1, self._key(rows[-1]))
+        # Rows gone since the count: empty at the end of a forward read, at the start of a backward one.
+        prepared = [None] * (start - first) + prepared + [None] * (end - start - len(prepared))
         self._blocks[number] = prepared
         while len(self._blocks) > self.max_blocks:
             self._blocks.popitem(last=False)
         return prepared
 
-    def _read_range(self, first: int, end: int) -> list[T]:
+    def mark_drifted(self) -> None:
+        """Rows left or joined the list since it was counted (the view keeps its rows until the next
+        reload): read further rows only forwards from a key above them."""
+        self._drifted = True
+
+    def _read_range(self, first: int, end: int) -> tuple[int, list[T]]:
         """Rows ``first`` … ``end - 1`` from the nearest known key: before them, after them, the
-        start or (the count being known) the end."""
+        start or (the count being known) the end; with the row number the rows start at (a
+        backward read that comes back short ends at ``end``)."""
         limit = end - first
         at = bisect_right(self._anchor_rows, first - 1) - 1
         before = self._anchor_rows[at] if at >= 0 else -1
         at_after = bisect_left(self._anchor_rows, end)
         after = self._anchor_rows[at_after] if at_after < len(self._anchor_rows) else None
         choices: list[tuple[int, Any, bool]] = [(first - before - 1, self._anchors.get(before), False)]
-        if after is not None:
+        if after is not None and not self._drifted:
             choices.append((after - end, self._anchors[after], True))
-        if self._total is not None and end <= self._total:
+        if self._total is not None and end <= self._total and not self._drifted:
             choices.append((self._total - end, None, True))
         skip, key, reverse = min(choices, key=lambda c: c[0])
         rows = self._read(limit, key, skip, reverse)
-        return rows[::-1] if reverse else rows
+        if reverse:
+            return end - len(rows), rows[::-1]
+        return first, rows
 
     def item(self, row: int) -> R | None:
         """What row ``row`` shows (read with its block when not in the window)."""

@@ -227,6 +227,10 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
         if self.row_limit is None and self._resize:
             self._resize = False
             self.set_total(count)
+        elif self.known_total() is not None and count != self.known_total():
+            # Rows changed in place left or joined the list: its rows stay until the next reload,
+            # and rows not read yet are read forwards only (their positions have moved).
+            self.mark_drifted()
         self.total_changed.emit(count)
 
     def _on_count_failed(self, message: str, _is_bug: bool) -> None:
