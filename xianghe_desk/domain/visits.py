@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from xianghe_desk.domain.enums import CareTag, LabelledEnum
 from xianghe_desk.domain.errors import ValidationError
@@ -472,6 +472,13 @@ def occasion_counts(fact: PlanFact, first: date, last: date, today: date) -> tup
     step = timedelta(days=fact.interval)
     due = (fact.last_before or fact.starts_on) + step
     visits = [v for v in fact.visits if first <= v <= last and v <= today]
+    return _walk(due, step, visits, first, last, today)
+
+
+def _walk(due: Any, step: Any, visits: Sequence[Any], first: Any, last: Any, today: Any) -> tuple[int, int]:
+    """(due, done on time) of an active resident's occasions from the first due day ``due`` on, the
+    month's visits being ``visits``: on dates with a timedelta ``step`` (occasion_counts) or on day
+    ordinals with an int ``step`` (the month's figures, _ordinal_counts)."""
     n = len(visits)
     i = count = done = guard = 0
     while due <= last and guard < 10_000:
@@ -647,35 +654,14 @@ def _ordinal_counts(
 ) -> tuple[int, int]:
     """``occasion_counts`` of an active resident on ordinals: the visits are the month's up to today."""
     due = base + step
-    n = len(visits)
-    i = count = done = guard = 0
-    if not n and step > 0:
+    if not visits and step > 0:
         # No visit: the loop below counts base + k·step for k = 1 … 10,000 (its guard) that fall
         # from the month's first day to the day before today, and not after its last.
         top = min(last, today - 1)
         most = min(10_000, (top - base) // step)
         least = max(1, -((base - first) // step))
         return max(0, most - least + 1), 0
-    while due <= last and guard < 10_000:
-        guard += 1
-        if i < n and visits[i] <= due:
-            while i < n and visits[i] <= due:
-                i += 1
-            if due >= first:
-                count += 1
-                done += 1
-            due = visits[i - 1] + step
-            continue
-        if first <= due < today:
-            count += 1
-        if i < n and visits[i] < due + step:
-            due = visits[i] + step
-            i += 1
-            while i < n and visits[i] == visits[i - 1]:
-                i += 1
-        else:
-            due += step
-    return count, done
+    return _walk(due, step, visits, first, last, today)
 
 
 # ---------------------------------------------------------------- typing a paper roster back
