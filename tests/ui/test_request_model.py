@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,8 +16,9 @@ from PySide6.QtWidgets import QTableView
 
 from xianghe_desk.domain.drafts import RequestDraft
 from xianghe_desk.domain.enums import Status, Urgency
+from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.queries import RequestFilter, Sort
-from xianghe_desk.jobs.runner import InlineRunner
+from xianghe_desk.jobs.runner import InlineRunner, Job
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.requests import OVERDUE_BACKGROUND, URGENT_BACKGROUND, RequestTableModel
@@ -185,19 +187,27 @@ def test_hundred_thousand_requests_open_and_scroll_without_loading_everything(qt
         ctx.close()
 
 
-def test_rows_show_before_the_count_which_runs_off_the_ui_thread(qtbot, small_demo, tmp_path, clock):
+def test_the_first_rows_and_the_count_are_read_off_the_ui_thread(qtbot, small_demo, tmp_path, clock):
     path = tmp_path / "threaded.db"
     shutil.copy(small_demo, path)
     ctx = DeskContext(path, clock=clock)  # real reader and writer pools
     try:
         model = RequestTableModel(ctx)
-        with qtbot.waitSignal(model.total_changed, timeout=5000) as counted:
+        on_ui_thread: list[str] = []
+        ctx.ws.db.conn.set_trace_callback(on_ui_thread.append)
+        with (
+            qtbot.waitSignal(model.total_changed, timeout=5000) as counted,
+            qtbot.waitSignal(model.first_rows_arrived, timeout=5000),
+        ):
             model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
-            # The first page is there at once; the count is still on its way.
-            assert model.rowCount() == 200
+            # Nothing yet, and the view may not page on (it would count on the UI thread).
+            assert model.loading() and model.rowCount() == 0 and not model.canFetchMore()
             assert model.total() == -1
+        ctx.ws.db.conn.set_trace_callback(None)
+        assert not [sql for sql in on_ui_thread if "requests" in sql]
         assert counted.args == [1448]
-        assert model.total() == 1448
+        assert model.total() == 1448 == model.rowCount() and not model.loading()
+        assert model.item(0) is not None and model.kept_rows() == 200
         # A count for a filter that has since changed is dropped.
         model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
         model.set_filter(RequestFilter(statuses=(Status.CANCELLED,)))
@@ -205,5 +215,76 @@ def test_rows_show_before_the_count_which_runs_off_the_ui_thread(qtbot, small_de
         assert ctx.runner.wait_for_done()
         qtbot.wait_until(lambda: not ctx.runner._running, timeout=5000)
         assert model.total() == 29
+    finally:
+        ctx.close()
+
+
+class _HeldRunner(InlineRunner):
+    """Keeps submitted jobs for the test to run in the order it chooses."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[Job] = []
+
+    def _start(self, pool: Any, job: Job) -> Job:
+        self.held.append(job)
+        return job
+
+    def run(self, name: str) -> None:
+        job = next(j for j in self.held if j.name == name)
+        self.held.remove(job)
+        InlineRunner._start(self, self.reader, job)
+
+
+def test_a_count_that_arrives_before_the_first_rows_waits_for_them(qtbot, small_demo, tmp_path, clock):
+    path = tmp_path / "held.db"
+    shutil.copy(small_demo, path)
+    runner = _HeldRunner()
+    ctx = DeskContext(path, runner=runner, clock=clock)
+    try:
+        model = RequestTableModel(ctx)
+        totals: list[int] = []
+        model.total_changed.connect(totals.append)
+        model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
+        assert sorted(j.name for j in runner.held) == ["count", "first page"]
+        runner.run("count")
+        assert model.rowCount() == 0 and totals == [] and model.loading()
+        runner.run("first page")
+        assert totals == [1448] and model.rowCount() == 1448 and not model.loading()
+        # Rows read for a filter that has changed since are dropped.
+        model.set_filter(RequestFilter(statuses=(Status.CANCELLED,)))
+        stale = list(runner.held)
+        runner.held.clear()
+        model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
+        runner.held[:0] = stale
+        runner.run("first page")  # the CANCELLED one, submitted first
+        assert model.rowCount() == 0 and model.loading()
+        runner.run("first page")
+        runner.run("count")
+        runner.run("count")
+        received = ctx.requests.count(RequestFilter(statuses=(Status.RECEIVED,)))
+        assert model.total() == received == model.rowCount()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.allow_log_errors  # the failed read is logged
+def test_a_first_block_that_cannot_be_read_says_so(qtbot, small_demo, tmp_path, clock, monkeypatch):
+    from xianghe_desk.services.requests import RequestService
+
+    path = tmp_path / "broken.db"
+    shutil.copy(small_demo, path)
+    ctx = DeskContext(path, runner=InlineRunner(), clock=clock)
+    try:
+        model = RequestTableModel(ctx)
+        failures: list[str] = []
+        model.load_failed.connect(failures.append)
+
+        def broken(*_args: Any, **_kwargs: Any) -> None:
+            raise ValidationError("读不出来")
+
+        monkeypatch.setattr(RequestService, "page", broken)
+        model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
+        assert failures == ["读不出来"] and not model.loading()
     finally:
         ctx.close()

@@ -202,3 +202,32 @@ def test_a_new_request_elsewhere_reloads_the_list(page, ctx):
     ctx.events.requests_changed.emit([request.id])
     assert page.model.total() == 1501
     assert page.model.row_object(0).id == request.id
+
+
+def test_enter_before_the_rows_are_read_selects_the_first_one_when_they_arrive(qtbot, small_demo, tmp_path, clock):
+    """The list's rows are read by a job (issue #13): Enter in the search box while they are on
+    their way still takes the clerk to the first match."""
+    import shutil
+
+    from tests.ui.test_request_model import _HeldRunner
+    from xianghe_desk.ui.context import DeskContext
+
+    path = tmp_path / "held.db"
+    shutil.copy(small_demo, path)
+    runner = _HeldRunner()
+    ctx = DeskContext(path, runner=runner, clock=clock)
+    try:
+        ctx.sign_in("admin", "xianghe-demo")
+        page = RequestsPage(ctx)
+        qtbot.addWidget(page)
+        page.show()
+        page.search.setText("王")
+        runner.held.clear()  # the reads for the page's first filter: never answered
+        qtbot.keyClick(page.search, Qt.Key.Key_Return)
+        assert page.model.loading() and page.model.rowCount() == 0
+        assert not page.view.selectionModel().hasSelection()
+        runner.run("first page")
+        assert page.model.rowCount() > 0
+        assert page.view.selectionModel().isRowSelected(0)
+    finally:
+        ctx.close()

@@ -120,6 +120,23 @@ def test_a_broad_search_walks_the_sort_order_and_finds_the_same_rows(demo, monke
         ).fetchall()
     )
     assert "idx_requests_received" in plan and "USE TEMP B-TREE FOR ORDER BY" not in plan
+    demo.requests._walk_cache.clear()  # the choices are shared by the process's connections
+
+
+def test_the_walk_choice_is_shared_by_every_connection(demo, tmp_path):
+    """The list's first block is read by a job on its own connection, later blocks on the UI
+    thread's: only the first pays the capped count that chooses the plan."""
+    from xianghe_desk.services.workspace import Workspace
+
+    flt = RequestFilter(text="王")
+    demo.requests._walk_cache.clear()
+    demo.requests._walks(flt, demo.now())
+    with Workspace.open(demo.path, clock=demo.clock) as other:
+        counted: list[str] = []
+        other.db.conn.set_trace_callback(counted.append)
+        other.requests._walks(flt, demo.now())
+        other.db.conn.set_trace_callback(None)
+    assert not [sql for sql in counted if "count(*)" in sql]
 
 
 def test_list_rows_carry_what_the_list_shows(demo):

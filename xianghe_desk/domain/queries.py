@@ -99,6 +99,14 @@ class Sort:
     descending: bool = True
 
 
+class MemberChoice(NamedTuple):
+    """A grid member as a list of choices shows them (the 承办人 filter): no grids, no phone."""
+
+    id: int
+    name: str
+    town_name: str
+
+
 class RequestListRow(NamedTuple):
     """One row of the request list, as cheap as a row can be: what the list shows, the times as
     stored text (「2026-11-03 08:05:00」), and ``key``, the row's place in its sort order (the sort

@@ -1,8 +1,10 @@
 """Jobs and the two thread pools (Anki's single collection writer, Picard's save pool).
 
 Every write goes through the **writer** pool (one thread), so writes never race each other;
-reads and CPU work (PDFs, parsing spreadsheets) go to the **reader** pool. A job opens its own
-Workspace on the database file, because sqlite3 connections belong to the thread that made them.
+reads and CPU work (PDFs, parsing spreadsheets) go to the **reader** pool. A write job opens its
+own Workspace on the database file; a read job borrows one the reader pool kept from an earlier
+read job (ReaderPool), so it neither opens the file again nor decrypts again the pages that are
+still in that connection's page cache.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from xianghe_desk.domain.access import Actor
 from xianghe_desk.domain.errors import ValidationError
-from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.services.workspace import Workspace, system_clock
 from xianghe_desk.store.db import DatabaseBusyError, KnownStoreError
 from xianghe_desk.store.keys import DatabaseKey
 
@@ -28,6 +30,9 @@ log = logging.getLogger(__name__)
 # command-line import of 20,000 rows holds the lock for seconds while the desk is open).
 WAIT_FOR_WRITER_SECONDS = 600.0
 BUSY_RETRY_PAUSE = 0.5
+# Read connections kept open between read jobs (ReaderPool): an encrypted one holds up to 64 MB of
+# decrypted pages, so an office PC with many cores does not keep one per reader thread.
+KEPT_READERS = 3
 WAITING_MESSAGE = "正在等待…另一个程序（例如命令行导入）正在写入数据库，写完后会自动保存。"
 
 
@@ -49,6 +54,83 @@ class JobSignals(QObject):
     failed = Signal(str, bool)
     cancelled = Signal()
     waiting = Signal(str)  # another program holds the write lock; the job waits and tries again
+
+
+class ReaderPool:
+    """Workspaces of finished read jobs, kept open for the next read jobs (issues #10 and #13).
+
+    Opening the database costs ~8–10 ms a job (pragmas, schema version, this copy's identity), and
+    an encrypted file's pages are decrypted into each connection's own page cache: a fresh
+    connection per job paid both on every list page, count and search. A kept connection serves
+    one job at a time; SQLite still shows each statement the newest committed data (and empties
+    the connection's cache when another connection has written).
+
+    Kept connections are opened with ``any_thread`` so that ``close_idle`` can close them from the
+    UI thread before the file is replaced or re-keyed (restore, encryption at sign-in) or the
+    desk closes; a connection busy in a job then is closed when that job ends (its generation is
+    over). At most ``limit`` are kept (KEPT_READERS); a job finding none opens its own.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._lock = threading.Lock()
+        self._idle: list[Workspace] = []
+        self._generation = 0
+
+    def run(self, job: Job) -> Any:
+        """Run ``job.work`` on a kept workspace of the same file and key, or on a new one."""
+        with self._lock:
+            generation = self._generation
+        ws = self._take(job)
+        kept = False
+        try:
+            result = job.work(ws, job)
+            kept = self._give_back(ws, generation)
+            return result
+        finally:
+            if not kept:
+                ws.db.close()
+
+    def _take(self, job: Job) -> Workspace:
+        clock = job.clock or system_clock
+        with self._lock:
+            found = next((ws for ws in self._idle if ws.path == job.db_path and ws.key == job.key), None)
+            if found is not None:
+                self._idle.remove(found)
+        if found is not None:
+            try:
+                found.reuse(clock, job.actor, job.who)
+                return found
+            except Exception:
+                log.warning(
+                    "a kept read connection could not be used again; opening a new one", exc_info=True
+                )
+                found.db.close()
+        return Workspace.open(
+            job.db_path, clock=clock, actor=job.actor, who=job.who, key=job.key, any_thread=True
+        )
+
+    def _give_back(self, ws: Workspace, generation: int) -> bool:
+        """Keep ``ws`` for the next read job; False: the caller closes it."""
+        if ws.db.conn.in_transaction or ws.pending_encryption is not None:
+            return False  # a job that wrote and did not finish its transaction: start afresh
+        with self._lock:
+            if generation != self._generation or len(self._idle) >= self.limit:
+                return False
+            self._idle.append(ws)
+            return True
+
+    def idle(self) -> int:
+        with self._lock:
+            return len(self._idle)
+
+    def close_idle(self) -> None:
+        """Close every kept connection now; those in use are closed when their job ends."""
+        with self._lock:
+            self._generation += 1
+            idle, self._idle = self._idle, []
+        for ws in idle:
+            ws.db.close()
 
 
 class Job(QRunnable):
@@ -75,6 +157,8 @@ class Job(QRunnable):
         # the work is one rolled-back transaction, so it runs again once the lock is free.
         self.wait_when_busy = 0.0  # seconds; set by JobRunner.submit_write
         self.waited = False
+        # Read jobs borrow a kept workspace (set by JobRunner.submit_read).
+        self.readers: ReaderPool | None = None
 
     def cancel(self) -> None:
         self.cancel_event.set()
@@ -87,6 +171,8 @@ class Job(QRunnable):
         self.signals.progress.emit(done, total)
 
     def _attempt(self) -> Any:
+        if self.readers is not None:
+            return self.readers.run(self)
         kwargs: dict[str, Any] = {"actor": self.actor, "who": self.who, "key": self.key}
         if self.clock is not None:
             kwargs["clock"] = self.clock
@@ -153,6 +239,7 @@ class JobRunner(QObject):
         self.reader = QThreadPool(self)
         self.reader.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
         self._running: set[Job] = set()
+        self.readers = ReaderPool(min(KEPT_READERS, self.reader.maxThreadCount()))
         self.clock: Callable[[], Any] | None = None
         self.actor = ""
         self.who: Actor | None = None
@@ -164,7 +251,13 @@ class JobRunner(QObject):
         return self._start(self.writer, job)
 
     def submit_read(self, job: Job) -> Job:
+        job.readers = self.readers
         return self._start(self.reader, job)
+
+    def close_readers(self) -> None:
+        """Close the reader pool's kept connections: before the database file is replaced or
+        re-keyed (restore, encryption at sign-in), and when the desk closes."""
+        self.readers.close_idle()
 
     def _start(self, pool: QThreadPool, job: Job) -> Job:
         job.clock = job.clock or self.clock

@@ -11,7 +11,7 @@ from xianghe_desk.domain.drafts import MemberDraft, ResidentDraft, clean_member,
 from xianghe_desk.domain.errors import ConflictError, NotFoundError, ValidationError
 from xianghe_desk.domain.models import Member, Resident
 from xianghe_desk.domain.pinyin import name_initials, name_pinyin
-from xianghe_desk.domain.queries import PersonFilter, within_scope
+from xianghe_desk.domain.queries import MemberChoice, PersonFilter, within_scope
 from xianghe_desk.services.duplicates import likely_duplicates
 from xianghe_desk.services.visits import VisitService
 from xianghe_desk.services.workspace import Workspace
@@ -135,6 +135,10 @@ class MemberService:
 
     def list(self, flt: PersonFilter, offset: int = 0, limit: int = 200) -> builtins.list[Member]:
         return self.ws.members.list(_scoped(self.ws, flt), offset, limit)
+
+    def choices(self, flt: PersonFilter, limit: int = 5000) -> builtins.list[MemberChoice]:
+        """Names for a list of choices (the 承办人 filter), in ``list``'s order."""
+        return self.ws.members.choices(_scoped(self.ws, flt), limit)
 
     def count(self, flt: PersonFilter | None = None) -> int:
         return self.ws.members.count(_scoped(self.ws, flt))

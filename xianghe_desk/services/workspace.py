@@ -56,6 +56,9 @@ class Workspace:
         # is over (services/encryption.py); applied at the next sign-in or on close.
         self.pending_encryption: object | None = None
         self._bind(db)
+        self._acting(actor, who)
+
+    def _acting(self, actor: str, who: Actor | None) -> None:
         # Who is acting: a signed-in account, or (a database without accounts) the program itself.
         self.actor = (who.name if who else "") or actor or self.settings.get("operator") or os_user()
         # Without accounts everything is allowed (contract §1); with accounts nothing is until
@@ -63,6 +66,16 @@ class Workspace:
         if who is None:
             who = Actor.nobody() if self.users.count() else Actor.unrestricted(self.actor)
         self.who: Actor = who
+
+    def reuse(self, clock: Clock, actor: str = "", who: Actor | None = None) -> None:
+        """Serve another job on the same connection (the reader pool, jobs/runner.ReaderPool).
+
+        The stores, this copy's identity and the entered holidays are read again (another
+        connection may have changed them since); the clock and who acts are the new job's.
+        """
+        self.clock = clock
+        self._bind(self.db)
+        self._acting(actor, who)
 
     def _bind(self, db: Database) -> None:
         self.db = db
@@ -104,6 +117,7 @@ class Workspace:
         key: DatabaseKey | None = None,
         *,
         read_only: bool = False,
+        any_thread: bool = False,
     ) -> Workspace:
         """Open (creating and migrating as needed) the database at ``path``.
 
@@ -111,9 +125,10 @@ class Workspace:
         it an encrypted file raises EncryptedDatabaseError (a KnownStoreError).
         ``read_only``: an existing, current database on a write-protected medium, or for ``check``:
         no byte of the file changes (no migration, no start-up rows, no audit rows; issue #10).
+        ``any_thread``: its connection may be closed from another thread (the reader pool's).
         """
         path = Path(path)
-        db = open_db(path, key=key, read_only=read_only)
+        db = open_db(path, key=key, read_only=read_only, any_thread=any_thread)
         try:
             if not read_only:
                 bootstrap(db, path)

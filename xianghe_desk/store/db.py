@@ -108,9 +108,17 @@ def is_encrypted_file(path: Path | str) -> bool:
 
 
 def raw_connect(
-    target: str, *, uri: bool = False, key: DatabaseKey | None = None, timeout: float = BUSY_TIMEOUT_MS / 1000
+    target: str,
+    *,
+    uri: bool = False,
+    key: DatabaseKey | None = None,
+    timeout: float = BUSY_TIMEOUT_MS / 1000,
+    any_thread: bool = False,
 ) -> sqlite3.Connection:
     """A DB-API connection to ``target`` (a path, or a ``file:`` URI when ``uri``), keyed when ``key``.
+
+    ``any_thread``: the connection may be used (one thread at a time) and closed from any thread:
+    for the reader pool's kept connections (jobs/runner.ReaderPool), closed from the UI thread.
 
     The key goes in first, as a raw key (``x'…'``: no passphrase KDF), before anything reads the
     file; a wrong key is found at once. The key is never logged (DatabaseKey hides its repr).
@@ -119,12 +127,16 @@ def raw_connect(
         EncryptedDatabaseError: the key does not open the file.
     """
     if key is None:
-        return sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=True, factory=_PlainConnection)
+        return sqlite3.connect(
+            target, uri=uri, timeout=timeout, check_same_thread=not any_thread, factory=_PlainConnection
+        )
     if sqlcipher is None:
         raise KnownStoreError(
             "这个数据库已加密，但本机的程序缺少 SQLCipher 组件（sqlcipher3），无法打开。请重新安装本程序。"
         )
-    conn = sqlcipher.connect(target, uri=uri, timeout=timeout, check_same_thread=True, factory=_CipherConnection)
+    conn = sqlcipher.connect(
+        target, uri=uri, timeout=timeout, check_same_thread=not any_thread, factory=_CipherConnection
+    )
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher would print a wrong key to stderr
         conn.execute(f"PRAGMA key = {key.pragma_value()}")
@@ -249,7 +261,12 @@ def _wal_header(path: Path) -> bool:
 
 
 def connect(
-    path: Path | str, *, read_only: bool = False, snapshot: bool = False, key: DatabaseKey | None = None
+    path: Path | str,
+    *,
+    read_only: bool = False,
+    snapshot: bool = False,
+    key: DatabaseKey | None = None,
+    any_thread: bool = False,
 ) -> sqlite_utils.Database:
     """A connection with the pragmas every connection needs; no migrations.
 
@@ -257,15 +274,16 @@ def connect(
     a write-protected medium can be read and ``check`` never changes what it checks (issue #10).
     ``snapshot``: read-only, for a file nobody else writes to (a backup; see read_only_uri).
     ``key``: the database key of an encrypted database (store/keys.py); None for a plain one.
+    ``any_thread``: see raw_connect.
     """
     read_only = read_only or snapshot
     if key is None:
         _refuse_encrypted_without_key(path)
     with translate_errors(path):
         if read_only:
-            conn = raw_connect(read_only_uri(path, snapshot), uri=True, key=key)
+            conn = raw_connect(read_only_uri(path, snapshot), uri=True, key=key, any_thread=any_thread)
         else:
-            conn = raw_connect(str(path), key=key)
+            conn = raw_connect(str(path), key=key, any_thread=any_thread)
         db = sqlite_utils.Database(conn, execute_plugins=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -287,6 +305,7 @@ def open_db(
     backup: bool = True,
     read_only: bool = False,
     key: DatabaseKey | None = None,
+    any_thread: bool = False,
 ) -> sqlite_utils.Database:
     """Open (and create) the database at ``path`` and bring its schema up to date.
 
@@ -297,13 +316,14 @@ def open_db(
     ``read_only``: open an existing database without writing a byte (no WAL switch, no
     migration): for a write-protected medium and for ``check`` (issue #10). ``key``: the key of
     an encrypted database (None: a plain one; an encrypted file then raises EncryptedDatabaseError).
+    ``any_thread``: the connection may be closed from another thread (see raw_connect).
 
     Raises:
         KnownStoreError: the file is locked, read-only, corrupt or too new, or its backup failed.
     """
     path = Path(path)
     if read_only:
-        return _open_read_only(path, key)
+        return _open_read_only(path, key, any_thread)
     if path.exists() and path.is_dir():
         raise KnownStoreError(f"「{path}」是一个文件夹，不是数据库文件。")
     if not path.parent.exists():
@@ -312,7 +332,7 @@ def open_db(
     if existed:
         # connect() switches the file to WAL, which alone rewrites its header (issue #12).
         _refuse_if_newer_read_only(path, key)
-    db = connect(path, key=key)
+    db = connect(path, key=key, any_thread=any_thread)
     try:
         with translate_errors(path):
             _refuse_if_newer(db, path)
@@ -327,10 +347,12 @@ def open_db(
     return db
 
 
-def _open_read_only(path: Path, key: DatabaseKey | None = None) -> sqlite_utils.Database:
+def _open_read_only(
+    path: Path, key: DatabaseKey | None = None, any_thread: bool = False
+) -> sqlite_utils.Database:
     if not path.is_file():
         raise KnownStoreError(f"数据库文件「{path}」不存在。请检查路径。")
-    db = connect(path, read_only=True, key=key)
+    db = connect(path, read_only=True, key=key, any_thread=any_thread)
     try:
         with translate_errors(path):
             _refuse_if_newer(db, path)
@@ -503,7 +525,9 @@ def _copy_into(conn: sqlite3.Connection, temp: Path, stamp: dict[str, Any] | Non
 
 
 def _stamp(dest: sqlite3.Connection, stamp: dict[str, Any]) -> None:
-    has_settings = dest.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").fetchone()
+    has_settings = dest.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"
+    ).fetchone()
     if not has_settings:
         return
     with dest:
@@ -525,7 +549,9 @@ def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Rows of every table (SQLite's own tables aside): what a copy must hold as well."""
     names = [
         r[0]
-        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
     ]
     # Identifiers from sqlite_master, quoted; no user input reaches these statements.
     return {

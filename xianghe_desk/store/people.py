@@ -7,7 +7,7 @@ from typing import Any
 
 from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex
 from xianghe_desk.domain.models import Member, Resident
-from xianghe_desk.domain.queries import PersonFilter, SearchKind, read_search
+from xianghe_desk.domain.queries import MemberChoice, PersonFilter, SearchKind, read_search
 from xianghe_desk.domain.visits import ResidentStatus
 from xianghe_desk.store.base import Row, TableStore, d, prefix_range, reverse_digits, scope_clauses
 from xianghe_desk.store.schema import PHONE_DIGITS
@@ -155,6 +155,17 @@ class MemberStore(TableStore):
             [*params, limit, offset],
         )
         return [_member(r) for r in rows]
+
+    def choices(self, flt: PersonFilter, limit: int = 5000) -> builtins.list[MemberChoice]:
+        """The members ``list`` gives, in its order, as names only (1,500 members in a few ms:
+        ``list`` reads each one's grids too)."""
+        where, params = self._where(flt)
+        rows = self.db.execute(
+            "SELECT m.id, m.name, t.name FROM members m JOIN towns t ON t.id = m.town_id"
+            f" WHERE {where} ORDER BY t.code, m.name_pinyin, m.id LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        return [MemberChoice(int(i), str(name), str(town)) for i, name, town in rows]
 
     def count(self, flt: PersonFilter | None = None) -> int:
         where, params = self._where(flt or PersonFilter())

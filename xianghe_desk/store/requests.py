@@ -90,6 +90,11 @@ _URGENCIES = {u.value: u for u in Urgency}
 # indexes cost ~10 µs a match. They break even near m = sqrt(28·N) (~5,300 at 1M, ~800 at 24k).
 WALK_FACTOR = 28
 WALK_AT_LEAST = 500
+# Filter (as SQL and values) → whether its search is walked (see RequestStore._walks), shared by
+# every connection of the process: the list's first block is read by a job, its later blocks on
+# the UI thread, and only the first should pay the capped count. A plan choice only, so a stale
+# answer (or one from another file) costs time, never a wrong row; dict operations are atomic.
+_WALK_CHOICES: dict[tuple[Any, ...], bool] = {}
 
 OPEN_SQL = "r.status IN ('received', 'dispatched', 'in_progress')"
 
@@ -215,9 +220,7 @@ def _event(row: Row) -> RequestEvent:
 class RequestStore(TableStore):
     def __init__(self, db: Any, device_id: str = "") -> None:
         super().__init__(db, device_id)
-        # Filter (as SQL and values) → whether its search is walked (see _walks); a plan choice
-        # only, so a stale answer costs time, never a wrong row.
-        self._walk_cache: dict[tuple[Any, ...], bool] = {}
+        self._walk_cache = _WALK_CHOICES
         self._memo: dict[str, str] | None = None  # _residents_named within one page() call
 
     # ---- writes (callers hold the transaction) ----

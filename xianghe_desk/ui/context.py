@@ -165,6 +165,9 @@ class DeskContext(QObject):
         Raises:
             SignInError: wrong name or password, locked or disabled account.
         """
+        # Signing in may encrypt the file in place or open it with a key: no kept read
+        # connection may hold the old file open meanwhile (jobs/runner.ReaderPool).
+        self.runner.close_readers()
         if not self.is_open:
             key = encryption.unlock(self.db_path, name, password, self.clock())
             ws = Workspace.open(self.db_path, clock=self.clock, key=key)
@@ -209,7 +212,9 @@ class DeskContext(QObject):
         """Run work on the writer thread; callbacks run on the UI thread afterwards.
 
         Only for what is not an ordinary operation (restoring a backup closes the database);
-        every change of data goes through ``ui.operations.run_op``."""
+        every change of data goes through ``ui.operations.run_op``. The reader pool's kept
+        connections are closed first: such work may replace the file's content."""
+        self.runner.close_readers()
         return self._submit(self.runner.submit_write, work, on_finished, on_failed, name)
 
     def read(
@@ -255,5 +260,6 @@ class DeskContext(QObject):
 
     def close(self) -> None:
         self.runner.wait_for_done()
+        self.runner.close_readers()
         if self.is_open:
             self.ws.close()

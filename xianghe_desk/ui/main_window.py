@@ -708,4 +708,5 @@ class MainWindow(QMainWindow):
         if auto_backup is not None:
             auto_backup.on_close()
         self.ctx.runner.wait_for_done()
+        self.ctx.runner.close_readers()
         super().closeEvent(event)

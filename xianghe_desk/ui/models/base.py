@@ -363,14 +363,27 @@ class WindowTableModel(QAbstractTableModel, Generic[T, R]):
         self._exhausted = False
         self.fetched_rows = 0
         if first_block:
-            wanted = self.page_size if limit is None else min(limit, self.page_size)
-            rows = self._read(wanted, None, 0, False)
-            self._shown = len(rows)
-            self._store(0, rows)
-            if len(rows) < wanted or limit is not None:
-                self._exhausted = True
-                self._total = len(rows)
+            self._take_first(self._read(self.first_wanted(limit), None, 0, False), limit)
         self.endResetModel()
+
+    def first_wanted(self, limit: int | None = None) -> int:
+        """How many rows the first block holds (``limit`` rows at most)."""
+        return self.page_size if limit is None else min(limit, self.page_size)
+
+    def show_first_block(self, rows: list[T], limit: int | None = None) -> None:
+        """The first block, read by a job after ``reset_rows(False)``, arrives (issue #13)."""
+        if rows:
+            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+        self._take_first(rows, limit)
+        if rows:
+            self.endInsertRows()
+
+    def _take_first(self, rows: list[T], limit: int | None) -> None:
+        self._shown = len(rows)
+        self._store(0, rows)
+        if len(rows) < self.first_wanted(limit) or limit is not None:
+            self._exhausted = True
+            self._total = len(rows)
 
     def set_total(self, total: int) -> None:
         """The count has arrived: the list is that long (rows beyond what is read come on demand)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from xianghe_desk.domain.models import Member
@@ -45,10 +45,19 @@ class MemberTableModel(CountedTableModel[Member]):
     def __init__(self, ctx: DeskContext, parent: Any = None, page_size: int = 200) -> None:
         super().__init__(ctx, parent, page_size)
         self.flt = PersonFilter()
+        self._asked = False  # nothing is read before the first reload (or filter)
 
     def set_filter(self, flt: PersonFilter) -> None:
         self.flt = flt
         self.reload()
+
+    def reload(self, fetch_first: bool = True) -> None:
+        self._asked = True
+        super().reload(fetch_first)
+
+    def canFetchMore(self, parent: Any = QModelIndex()) -> bool:  # noqa: B008, N802
+        """Not before the first reload: a view asks while its (hidden) page is being built."""
+        return self._asked and super().canFetchMore(parent)
 
     def _fetch(self, offset: int, limit: int) -> list[Member]:
         return self.ctx.members.list(self.flt, offset, limit)

@@ -91,6 +91,18 @@ ALERT_TEXT = QColor("#a3231a")
 DARK_TEXT = QColor("#1a1a1a")
 
 
+def first_block_work(
+    generation: int, flt: RequestFilter, sort: Sort, limit: int
+) -> Callable[[Workspace, Job], tuple[int, list[RequestListRow]]]:
+    """The read job reading the list's first block (a search or a filter over a million requests
+    can take a tenth of a second: never on the UI thread)."""
+
+    def work(ws: Workspace, _job: Job) -> tuple[int, list[RequestListRow]]:
+        return generation, RequestService(ws).page(flt, sort, limit)
+
+    return work
+
+
 def count_work(generation: int, flt: RequestFilter) -> Callable[[Workspace, Job], tuple[int, int]]:
     """The read job counting the matching requests (COUNT(*) over a million rows takes a while)."""
 
@@ -149,19 +161,28 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
     """Requests matching ``flt`` in ``sort_order``: every one of them in ``rowCount`` once counted,
     read 200 at a time by keyset where the view looks, a window of them kept (base.WindowTableModel).
 
-    The first block shows at once; the COUNT(*) runs as a read job and arrives through
-    ``total_changed``, and with it the rest of the rows (until then the view pages on with
-    ``fetchMore``).
+    The first block and the COUNT(*) are read by read jobs (the UI thread never waits for a search
+    over a million rows): the first block arrives through ``first_rows_arrived``, the count through
+    ``total_changed`` and with it the rest of the rows (a count arriving first waits for the first
+    block; once the first block is there and the count is not, the view pages on with
+    ``fetchMore``). Later blocks are read where the view looks, on the UI thread: a keyset page
+    costs a few milliseconds wherever it lies.
 
     Overdue rows get a red background AND the word 「超期 …」 with a warning icon in the 超期 column;
     urgent open rows get an amber background AND a bold 「紧急」: colour is never the only signal.
 
     Signals:
         total_changed(int): how many requests match the filter, once counted.
+        first_rows_arrived(): the first block of a reload is shown (it may be empty).
+        load_failed(str): the first block could not be read (a Chinese message).
     """
 
     columns = COLUMNS
     total_changed = Signal(int)
+    first_rows_arrived = Signal()
+    load_failed = Signal(str)
+    # The first block is read by a read job (OverdueModel: its rows come with the dashboard's job).
+    reads_first_block_in_job = True
 
     def __init__(
         self,
@@ -179,6 +200,8 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
         self._counted: int | None = None
         self._generation = 0
         self._loaded = False
+        self._loading = False  # the first block's read job has not answered yet
+        self._waiting_count: int | None = None  # a count that arrived before the first block
         self._resize = True  # the next count sets the row count (after a reload)
         self._warning_icon: QIcon | None = None
         self._bold: QFont | None = None
@@ -203,10 +226,41 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
     def reload(self, fetch_first: bool = True) -> None:
         self._loaded = True
         self._counted = None
+        self._waiting_count = None
         self._generation += 1
-        self.reset_rows(fetch_first, self.row_limit)
+        in_job = fetch_first and self.reads_first_block_in_job
+        self._loading = in_job
+        self.reset_rows(fetch_first and not in_job, self.row_limit)
         self._resize = True
+        if in_job:
+            work = first_block_work(
+                self._generation, self.flt, self.sort_order, self.first_wanted(self.row_limit)
+            )
+            self.ctx.read(work, self._on_first_block, self._on_first_block_failed, "first page")
+        elif fetch_first:
+            self.first_rows_arrived.emit()
         self.recount()
+
+    def loading(self) -> bool:
+        """Whether the first block of the last reload is still being read."""
+        return self._loading
+
+    def _on_first_block(self, result: tuple[int, list[RequestListRow]]) -> None:
+        generation, rows = result
+        if generation != self._generation:
+            return  # read for an older filter or sort
+        self._loading = False
+        self.show_first_block(rows, self.row_limit)
+        if self._waiting_count is not None:
+            count, self._waiting_count = self._waiting_count, None
+            self._take_count(count)
+        self.first_rows_arrived.emit()
+
+    def _on_first_block_failed(self, message: str, _is_bug: bool) -> None:
+        log.warning("reading the request list failed: %s", message)
+        self._loading = False
+        self._waiting_count = None
+        self.load_failed.emit(message)
 
     def recount(self) -> None:
         """Count the matching requests again, off the UI thread; ``total_changed`` reports it.
@@ -223,6 +277,9 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
             self._take_count(count)
 
     def _take_count(self, count: int) -> None:
+        if self._loading:
+            self._waiting_count = count  # rows are put in after the first block
+            return
         self._counted = count
         if self.row_limit is None and self._resize:
             self._resize = False
@@ -250,6 +307,10 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
             return
         self._generation += 1
         self._take_count(self._count())
+
+    def canFetchMore(self, parent: Any = QModelIndex()) -> bool:  # noqa: B008, N802
+        """Not while the first block is being read (the view would count on the UI thread)."""
+        return not self._loading and super().canFetchMore(parent)
 
     def set_filter(self, flt: RequestFilter) -> None:
         if flt != self.flt or not self._loaded:

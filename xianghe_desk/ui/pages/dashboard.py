@@ -133,6 +133,8 @@ class OverdueModel(RequestTableModel):
     ``show_rows`` puts rows read on the reader thread in (the view's usual reload path, its first
     page taken from them); ``reload()`` still reads on the calling thread, as the list does."""
 
+    reads_first_block_in_job = False  # its rows come with the dashboard's read job
+
     def __init__(self, ctx: DeskContext, parent: Any = None) -> None:
         super().__init__(ctx, parent, page_size=OVERDUE_LIMIT, row_limit=OVERDUE_LIMIT)
         self._given: list[RequestListRow] | None = None

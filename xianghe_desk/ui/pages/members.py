@@ -46,6 +46,7 @@ from xianghe_desk.ui.widgets.table import DeskTableView
 KIND_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 LOADED_ROLE = Qt.ItemDataRole.UserRole + 2
+LIST_TAB = 1  # 「网格员名单」
 
 
 def _section(text: str) -> QLabel:
@@ -196,8 +197,12 @@ class MembersPage(QWidget):
         self.ctx = ctx
         self.place: tuple[str, int] | None = None
         self.tabs = QTabWidget()
+        # The member list is read when its tab is first shown (issue #13: reading it with the
+        # page held the window ~50 ms more on every start of this page).
+        self._list_read = False
         self.tabs.addTab(self._init_grid_tab(), "网格")
         self.tabs.addTab(self._init_list_tab(), "网格员名单")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(page_title("网格与网格员"))
@@ -411,7 +416,14 @@ class MembersPage(QWidget):
         )
 
     def _apply_filter(self) -> None:
+        if not self._list_read and self.tabs.currentIndex() != LIST_TAB:
+            return  # read when the tab is shown
+        self._list_read = True
         self.model.set_filter(self.member_filter())
+
+    def _on_tab_changed(self, index: int) -> None:
+        if index == LIST_TAB and not self._list_read:
+            self._apply_filter()
 
     # ---------------------------------------------------------------- navigation
     def activate(self, **kwargs: Any) -> None:
@@ -424,7 +436,7 @@ class MembersPage(QWidget):
                 self.tree.select(kind, int(node_id))
                 break
         if kwargs.get("tab") == "list":
-            self.tabs.setCurrentIndex(1)
+            self.tabs.setCurrentIndex(LIST_TAB)
             self.search.setFocus()
         if kwargs.get("member_id") is not None:
             self.edit_member(self.ctx.members.get(int(kwargs["member_id"])))
@@ -433,7 +445,7 @@ class MembersPage(QWidget):
         self._on_add_member_clicked()
 
     def focus_search(self) -> None:
-        self.tabs.setCurrentIndex(1)
+        self.tabs.setCurrentIndex(LIST_TAB)
         self.search.setFocus()
         self.search.selectAll()
 
@@ -474,7 +486,8 @@ class MembersPage(QWidget):
         self.navigate.emit("requests", {"handler_id": member.id})
 
     def _on_members_changed(self) -> None:
-        self.model.reload()
+        if self._list_read:
+            self.model.reload()
         self.place_members.reload()
         self._show_place()
 

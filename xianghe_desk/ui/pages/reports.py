@@ -15,17 +15,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -161,6 +163,30 @@ def _change(key: str, now: Any, before: Any) -> str:
     return f"较上月 {sign}{abs(delta):g}{unit}"
 
 
+class VerticalScrollArea(QScrollArea):
+    """Scrolls its content up and down only: it asks for the content's minimum width, so the page
+    never scrolls sideways, and for no height of its own (the content fills it when there is room).
+    Tab to a widget out of sight scrolls it into view (QScrollArea.focusNextPrevChild)."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidgetResizable(True)
+        self.setWidget(content)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        widget = self.widget()
+        content = widget.minimumSizeHint().width() if widget is not None else 0
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(content + bar + 2 * self.frameWidth(), super().minimumSizeHint().height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the content's minimum width may have changed (text size)
+        return super().eventFilter(watched, event)
+
+
 class ReportsPage(QWidget):
     """Signals:
     navigate(str, dict): open the request list with filters (a tile was clicked).
@@ -290,20 +316,28 @@ class ReportsPage(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.as_of_label)
         layout.addLayout(controls)
-        layout.addWidget(self.heading)
+        # Below the choice of scope and month, everything scrolls: at large text (Ctrl+=) the
+        # figures, the tables and the print box need more height than a 1366×768 screen has
+        # (887 px at 150 %), and a page that demands it pushes the window's bottom off the screen.
+        self.body = QWidget(self)
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.heading)
         tiles = QGridLayout()
         tiles.setSpacing(8)
         for index, tile in enumerate(self.tiles.values()):
             tiles.addWidget(tile, index // 4, index % 4)
-        layout.addLayout(tiles)
-        layout.addWidget(self.summary)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        body.addLayout(tiles)
+        body.addWidget(self.summary)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self.body)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.tabs)
         splitter.addWidget(self.actions_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        layout.addWidget(splitter, 1)
+        body.addWidget(splitter, 1)
+        self.scroll_area = VerticalScrollArea(self.body, self)
+        layout.addWidget(self.scroll_area, 1)
 
     # ------------------------------------------------------------------ choice and figures
     def choice(self) -> Choice:
@@ -496,7 +530,15 @@ class ReportsPage(QWidget):
             show_pdf(self, path, f"帮办公示（{printed.orders} 个村街）" if printed.orders > 1 else "帮办公示")
 
         run_op(
-            self.ctx, self, print_notices, path, town, village, a3, on_done=built, progress="正在生成帮办公示…"
+            self.ctx,
+            self,
+            print_notices,
+            path,
+            town,
+            village,
+            a3,
+            on_done=built,
+            progress="正在生成帮办公示…",
         )
 
     def print_unprinted(self) -> None:

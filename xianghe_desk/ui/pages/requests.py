@@ -57,6 +57,10 @@ class RequestsPage(QWidget):
         self.ctx = ctx
         self.model = RequestTableModel(ctx, self)
         self.model.total_changed.connect(self._on_total_changed)
+        self.model.first_rows_arrived.connect(self._on_first_rows)
+        self.model.load_failed.connect(self._on_load_failed)
+        # Enter in the search box while its rows are still being read: select the first one then.
+        self._select_first_when_read = False
         self._init_widgets()
         self._restore_state()
         self.model.set_filter(self.filter_bar.request_filter())
@@ -191,9 +195,26 @@ class RequestsPage(QWidget):
             self.open_request(request.id)
             return
         self.search.flush()
+        if self.model.loading():
+            self._select_first_when_read = True
+        else:
+            self._select_first()
+
+    def _select_first(self) -> None:
         if self.model.rowCount() > 0:
             self.view.setFocus()
             self.view.selectRow(0)
+
+    def _on_first_rows(self) -> None:
+        self._update_actions()
+        if self._select_first_when_read:
+            self._select_first_when_read = False
+            self._select_first()
+
+    def _on_load_failed(self, message: str) -> None:
+        self._select_first_when_read = False
+        self.count_label.setText("没有读出工单")
+        self.status_message.emit(f"没有读出工单列表：{message}")
 
     # ------------------------------------------------------------------ selection and actions
     def _selected_spans(self) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from xianghe_desk.domain.enums import Status, Urgency
 from xianghe_desk.domain.errors import ValidationError
-from xianghe_desk.domain.models import LookupItem, Member, Town, Village
+from xianghe_desk.domain.models import LookupItem, Town, Village
 from xianghe_desk.domain.queries import PersonFilter, RequestFilter
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.widgets.combos import SearchableComboBox, combo_value, fill_combo, set_combo_value
@@ -286,7 +286,7 @@ class RequestFilterBar(QWidget):
 
     def _fill_handlers(self) -> None:
         town_id = combo_value(self.town_combo)
-        members: list[Member] = self.ctx.members.list(PersonFilter(town_id=town_id), 0, 5000)
+        members = self.ctx.members.choices(PersonFilter(town_id=town_id), 5000)
         fill_combo(
             self.handler_combo,
             [(m.name if town_id else f"{m.name}（{m.town_name}）", m.id) for m in members],

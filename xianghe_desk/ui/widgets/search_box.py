@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 DEBOUNCE_MS = 300
@@ -30,6 +30,7 @@ class SearchBox(QLineEdit):
         self._timer.timeout.connect(self._on_timer_timeout)
         self.textChanged.connect(self._on_text_changed)
         self._last_emitted = ""
+        self._waiting_when_hidden = False
 
     def _on_text_changed(self, _text: str) -> None:
         self._timer.start()
@@ -64,3 +65,16 @@ class SearchBox(QLineEdit):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        """A search still waiting for the pause waits until the box is shown again: its page (or
+        the window, with the database about to close) is going away now."""
+        self._waiting_when_hidden = self._timer.isActive()
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._waiting_when_hidden:
+            self._waiting_when_hidden = False
+            self._timer.start()
