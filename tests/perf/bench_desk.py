@@ -3,6 +3,7 @@
     python tests/perf/bench_desk.py bare
     python tests/perf/bench_desk.py start DB
     python tests/perf/bench_desk.py tour DB
+    python tests/perf/bench_desk.py bare-tour
 
 ``start`` runs the real entry point (``xianghe_desk.cli.main(["--db", DB])``, signed in from
 XIANGHE_USER/XIANGHE_PASSWORD) and reports, counted from the moment the QApplication is made:
@@ -397,6 +398,106 @@ def bare() -> None:
     app.exec()
 
 
+def bare_tour() -> None:
+    """The tour's baseline: what bare Qt costs for the same kinds of step, watched by the same
+    watchdog: a page of widgets (a filter bar of combo boxes, a search box, a table) built and
+    shown, and a list of 12 columns reset to its first 200 rows and then, 30 ms later, grown to a
+    million (the count arriving), as the request list does at every filter."""
+    from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+    from PySide6.QtWidgets import (
+        QApplication,
+        QComboBox,
+        QHBoxLayout,
+        QLabel,
+        QLineEdit,
+        QMainWindow,
+        QStackedWidget,
+        QTableView,
+        QVBoxLayout,
+        QWidget,
+    )
+
+    app = QApplication(sys.argv[:1])
+
+    class Rows(QAbstractTableModel):
+        def __init__(self) -> None:
+            super().__init__()
+            self.count = 200
+            self.shift = 0
+
+        def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+            return 0 if parent.isValid() else self.count
+
+        def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+            return 0 if parent.isValid() else 12
+
+        def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"工单{index.row() + self.shift:07d}·{index.column()}"
+            return None
+
+        def reset_to(self, count: int) -> None:
+            self.beginResetModel()
+            self.count, self.shift = count, self.shift + 7
+            self.endResetModel()
+
+        def grow(self, count: int) -> None:
+            self.beginInsertRows(QModelIndex(), self.count, count - 1)
+            self.count = count
+            self.endInsertRows()
+
+    window = QMainWindow()
+    stack = QStackedWidget()
+    window.setCentralWidget(stack)
+    window.resize(1366, 768)
+    models: list[Rows] = []
+
+    def new_page() -> None:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        bar = QHBoxLayout()
+        for n in range(6):
+            bar.addWidget(QLabel(f"条件{n}"))
+            combo = QComboBox()
+            combo.addItems([f"选项{i}" for i in range(30)])
+            bar.addWidget(combo)
+        bar.addWidget(QLineEdit())
+        column.addLayout(bar)
+        model = Rows()
+        models.append(model)
+        table = QTableView()
+        table.setModel(model)
+        column.addWidget(table, 1)
+        column.addWidget(QLabel("共 1,000,000 张"))
+        stack.addWidget(page)
+        stack.setCurrentWidget(page)
+
+    def filtered() -> None:
+        models[-1].reset_to(200)
+        QTimer.singleShot(30, lambda: models[-1].grow(1_000_000))
+
+    steps = iter(
+        [("bare: switch to a new page", new_page)] * 8 + [("bare: filter the list", filtered)] * 12
+    )
+    dog = Watchdog()
+
+    def next_step() -> None:
+        try:
+            label, action = next(steps)
+        except StopIteration:
+            dog.stop()
+            report_and_exit({"longest_stall_ms": dog.longest(), "stalls": sorted(dog.stalls, key=lambda s: -s["ms"])})
+            return
+        dog.label = label
+        action()
+        QTimer.singleShot(SETTLE_MS, next_step)
+
+    window.show()
+    dog.start()
+    QTimer.singleShot(SETTLE_MS, next_step)
+    app.exec()
+
+
 def desk(db: str, tour: bool) -> None:
     from PySide6.QtCore import QTimer
 
@@ -435,6 +536,8 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "bare":
         bare()
+    elif mode == "bare-tour":
+        bare_tour()
     elif mode in ("start", "tour"):
         desk(sys.argv[2], tour=mode == "tour")
     else:

@@ -257,8 +257,12 @@ def test_a_count_that_arrives_before_the_first_rows_waits_for_them(qtbot, small_
         runner.held.clear()
         model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
         runner.held[:0] = stale
-        runner.run("first page")  # the CANCELLED one, submitted first
-        assert model.rowCount() == 0 and model.loading()
+        runner.run("first page")  # the CANCELLED one, submitted first: dropped
+        assert model.loading() and model.total() == -1
+        # The last filter's rows stay until the new ones arrive (no blank list in between), and
+        # nothing of the new filter is read into them meanwhile.
+        assert model.rowCount() == 1448
+        assert model.item(1000) is None and not model.canFetchMore()
         runner.run("first page")
         runner.run("count")
         runner.run("count")

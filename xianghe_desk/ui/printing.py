@@ -18,14 +18,18 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from xianghe_desk.operations import printing as printing_ops
-from xianghe_desk.services.printing import PrintResult
 from xianghe_desk.ui.context import DeskContext
-from xianghe_desk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from xianghe_desk.ui.operations import run_op
+
+if TYPE_CHECKING:
+    # Imported when something is printed: the PDF layouts (reportlab's charts) and the preview
+    # (QtPdf, QtPrintSupport) cost ~60 ms, which the request list paid at its first show (#13).
+    from xianghe_desk.services.printing import PrintResult
+    from xianghe_desk.ui.dialogs.pdf_preview import PdfPreviewDialog
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,8 @@ def output_path(stem: str, now: datetime) -> Path:
 
 def show_pdf(parent: QWidget | None, path: Path | str, title: str) -> PdfPreviewDialog:
     """Open the print preview of ``path`` (打印, 另存为PDF, 用系统程序打开)."""
+    from xianghe_desk.ui.dialogs.pdf_preview import PdfPreviewDialog
+
     return PdfPreviewDialog.show_pdf(parent, path, title)
 
 
@@ -64,6 +70,8 @@ def print_work_orders(
 ) -> None:
     """Print work orders: build the PDF and record the printing in one operation (progress,
     「取消」 records nothing), then open the preview."""
+    from xianghe_desk.operations import printing as printing_ops
+
     ids = list(dict.fromkeys(request_ids))
     if not ids:
         QMessageBox.information(parent, "打印工单", "请先在列表中选中要打印的工单。")

@@ -350,9 +350,12 @@ class WindowTableModel(QAbstractTableModel, Generic[T, R]):
         return None
 
     # ---- the window
-    def reset_rows(self, first_block: bool = True, limit: int | None = None) -> None:
+    def reset_rows(
+        self, first_block: bool = True, limit: int | None = None, rows: list[T] | None = None
+    ) -> None:
         """Forget every row, key and the count; with ``first_block`` read the first block at once
-        (``limit`` rows at most)."""
+        (``limit`` rows at most), or show ``rows``, a first block read by a job (one reset: the
+        view is laid out and painted once)."""
         self.beginResetModel()
         self._blocks = OrderedDict()
         self._anchors = {}
@@ -362,21 +365,15 @@ class WindowTableModel(QAbstractTableModel, Generic[T, R]):
         self._drifted = False
         self._exhausted = False
         self.fetched_rows = 0
-        if first_block:
+        if rows is not None:
+            self._take_first(rows, limit)
+        elif first_block:
             self._take_first(self._read(self.first_wanted(limit), None, 0, False), limit)
         self.endResetModel()
 
     def first_wanted(self, limit: int | None = None) -> int:
         """How many rows the first block holds (``limit`` rows at most)."""
         return self.page_size if limit is None else min(limit, self.page_size)
-
-    def show_first_block(self, rows: list[T], limit: int | None = None) -> None:
-        """The first block, read by a job after ``reset_rows(False)``, arrives (issue #13)."""
-        if rows:
-            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
-        self._take_first(rows, limit)
-        if rows:
-            self.endInsertRows()
 
     def _take_first(self, rows: list[T], limit: int | None) -> None:
         self._shown = len(rows)

@@ -162,7 +162,9 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
     read 200 at a time by keyset where the view looks, a window of them kept (base.WindowTableModel).
 
     The first block and the COUNT(*) are read by read jobs (the UI thread never waits for a search
-    over a million rows): the first block arrives through ``first_rows_arrived``, the count through
+    over a million rows). Until the first block arrives the list keeps showing the rows it had
+    (no blank list in between, and one reset, so the view is laid out and painted once; rows not
+    read yet stay empty meanwhile); it arrives through ``first_rows_arrived``, the count through
     ``total_changed`` and with it the rest of the rows (a count arriving first waits for the first
     block; once the first block is there and the count is not, the view pages on with
     ``fetchMore``). Later blocks are read where the view looks, on the UI thread: a keyset page
@@ -209,6 +211,8 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
 
     # ---- queries
     def _read(self, limit: int, after: Any, skip: int, reverse: bool) -> list[RequestListRow]:
+        if self._loading:
+            return []  # the rows shown are the last filter's: none of the new one among them
         return self.ctx.requests.page(self.flt, self.sort_order, limit, after, skip, reverse)
 
     def _key(self, row: RequestListRow) -> Any:
@@ -230,7 +234,8 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
         self._generation += 1
         in_job = fetch_first and self.reads_first_block_in_job
         self._loading = in_job
-        self.reset_rows(fetch_first and not in_job, self.row_limit)
+        if not in_job:
+            self.reset_rows(fetch_first, self.row_limit)
         self._resize = True
         if in_job:
             work = first_block_work(
@@ -250,7 +255,7 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
         if generation != self._generation:
             return  # read for an older filter or sort
         self._loading = False
-        self.show_first_block(rows, self.row_limit)
+        self.reset_rows(rows=rows, limit=self.row_limit)
         if self._waiting_count is not None:
             count, self._waiting_count = self._waiting_count, None
             self._take_count(count)
@@ -260,6 +265,7 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
         log.warning("reading the request list failed: %s", message)
         self._loading = False
         self._waiting_count = None
+        self.reset_rows(rows=[], limit=self.row_limit)  # not the last filter's rows
         self.load_failed.emit(message)
 
     def recount(self) -> None:
@@ -295,6 +301,8 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
 
     def total(self) -> int:
         """The number of matching requests; -1 while it is being counted."""
+        if self._loading:
+            return -1
         if self._counted is not None:
             return self._counted
         return self._shown if self._exhausted else -1

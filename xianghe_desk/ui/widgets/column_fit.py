@@ -164,6 +164,12 @@ def tree_rows(view: QTreeView, limit: int) -> list[tuple[QModelIndex, int, int]]
     return rows
 
 
+# Text widths measured before, by (font key, text): a list shows the same statuses, villages and
+# categories page after page, and measuring them again cost most of a refit (issue #13).
+_ADVANCES: dict[tuple[str, str], int] = {}
+MAX_KEPT_ADVANCES = 50_000
+
+
 def cells_width(view: QAbstractItemView, cells: list[tuple[QModelIndex, int]], extra: int = 0) -> int:
     """The widest of these cells as the default item delegate lays them out (text in the cell's
     font, its icon and check box, the style's margins, the indentation), from the font's metrics."""
@@ -177,8 +183,11 @@ def cells_width(view: QAbstractItemView, cells: list[tuple[QModelIndex, int]], e
         icon_size = QSize(side, side)
     check_width = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, view)
     base = view.font()
-    metrics: dict[str, QFontMetricsF] = {"": QFontMetricsF(base)}
-    advances: dict[tuple[str, str], int] = {}
+    base_key = base.key()
+    metrics: dict[str, QFontMetricsF] = {base_key: QFontMetricsF(base)}
+    advances = _ADVANCES
+    if len(advances) > MAX_KEPT_ADVANCES:
+        advances.clear()
 
     def advance(text: str, key: str) -> int:
         """Rounded up, plus one: Qt lays the text out in fractional pixels."""
@@ -197,7 +206,7 @@ def cells_width(view: QAbstractItemView, cells: list[tuple[QModelIndex, int]], e
         value = index.data(display) if index.isValid() else None
         text = "" if value is None else str(value)
         texts.append(text)
-        plain.append((advance(text, "") + 2 * margin if text else 0) + indent)
+        plain.append((advance(text, base_key) + 2 * margin if text else 0) + indent)
     widest = max(plain)
     # Fonts, icons and check boxes: the first cells and those with the widest texts.
     looked = set(range(min(len(cells), SAMPLE_ROWS)))
@@ -210,7 +219,7 @@ def cells_width(view: QAbstractItemView, cells: list[tuple[QModelIndex, int]], e
         width = indent
         if text:
             font = index.data(Qt.ItemDataRole.FontRole)
-            key = ""
+            key = base_key
             if isinstance(font, QFont):
                 # A cell's font resolves against the view's (size and family come from the desk).
                 font = font.resolve(base)

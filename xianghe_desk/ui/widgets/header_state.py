@@ -10,7 +10,7 @@ resized are left as they are.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer
 from PySide6.QtWidgets import QTableView
 
 from xianghe_desk.ui.settings import BytesOption, IntOption, desk_settings
@@ -62,7 +62,17 @@ class HeaderMemory(QObject):
         model = table.model()
         if model is not None:
             model.modelReset.connect(self._fit_timer.start)
-            model.rowsInserted.connect(self._fit_timer.start)
+            model.rowsInserted.connect(self._on_rows_inserted)
+        self._fit_timer.start()
+
+    def _on_rows_inserted(self, parent: QModelIndex, first: int, _last: int) -> None:
+        """Fit again, unless every new row lies below what the view shows (a long list's count
+        arriving after its first rows: measuring the same rows again cost 10–20 ms; issue #13)."""
+        if not parent.isValid():
+            viewport = self.table.viewport()
+            bottom = self.table.rowAt(max(viewport.height() - 1, 0))
+            if 0 <= bottom < first:
+                return
         self._fit_timer.start()
 
     def fit_contents(self) -> None:
