@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from PySide6.QtGui import QFont
+
 from xianghe_desk.jobs.runner import InlineRunner
 from xianghe_desk.services.accounts import DEMO_PASSWORD
 from xianghe_desk.ui import main_window
+from xianghe_desk.ui.application import load_font
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.settings import use_settings_file
 
@@ -49,3 +52,16 @@ def reset_text_size() -> Iterator[None]:
     """The main window scales the whole application's text: back to 100 % for the next test."""
     yield
     main_window.apply_text_percent(100)
+
+
+@pytest.fixture
+def shipped_font(qapp, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The desk's own font as ui.application.make_app sets it (WenQuanYi Micro Hei, 10 pt): the
+    page's height depends on it, and the test platform's default font is smaller. Put back after."""
+    before = QFont(qapp.font())
+    monkeypatch.setattr(main_window, "_base_point_size", None)  # Ctrl+= scales this font
+    font = QFont(load_font())
+    font.setPointSize(max(before.pointSize(), 10))
+    qapp.setFont(font)
+    yield
+    qapp.setFont(before)

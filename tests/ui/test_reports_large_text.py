@@ -3,36 +3,18 @@ scope and month it scrolls; the window keeps to the screen and every button can 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.ui.helpers import show_window
-from xianghe_desk.ui import main_window
-from xianghe_desk.ui.application import load_font
 from xianghe_desk.ui.main_window import MainWindow
 from xianghe_desk.ui.pages.reports import ReportsPage
 
 pytestmark = pytest.mark.usefixtures("reset_text_size", "shipped_font")
 
 WIDTH, HEIGHT = 1366, 768
-
-
-@pytest.fixture
-def shipped_font(qapp, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The desk's own font as ui.application.make_app sets it (WenQuanYi Micro Hei, 10 pt): the
-    page's height depends on it, and the test platform's default font is smaller. Put back after."""
-    before = QFont(qapp.font())
-    monkeypatch.setattr(main_window, "_base_point_size", None)  # Ctrl+= scales this font
-    font = QFont(load_font())
-    font.setPointSize(max(before.pointSize(), 10))
-    qapp.setFont(font)
-    yield
-    qapp.setFont(before)
 
 
 def reports_page(qtbot, window: MainWindow) -> ReportsPage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from stdnum.cn import ric
@@ -10,7 +11,7 @@ from xianghe_desk.domain.numbering import parse_number
 from xianghe_desk.services.audit import AuditService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.store import migrations
-from xianghe_desk.store.integrity import REQUIRED_TABLES, DatabaseFacts, IntegrityStore
+from xianghe_desk.store.integrity import REQUIRED_TABLES, DatabaseFacts, Found, IntegrityStore
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,66 @@ class CheckResult:
 
 def _examples(items: list[str]) -> str:
     return "、".join(items[:5]) + ("……" if len(items) > 5 else "")
+
+
+# What fixes request_facts: nothing in it is entered by anyone, every row is derived from the
+# history (store/schema_speed.py), so rebuilding it loses nothing. check itself only reads (issue
+# #10); ``check --repair`` (operations/maintenance.py) backs the file up and rebuilds it.
+KEPT_FACTS_LABEL = "统计汇总"
+KEPT_FACTS_FIX = (
+    "办理记录本身没有受损，只是月度统计（stats、月报）读的这份汇总与办理记录对不上，统计数字可能不准。"
+    "修复办法：运行「{command}」重建统计汇总：程序先备份数据库，再从办理记录重新计算这份汇总"
+    "（不改动任何工单和办理记录），然后再检查一遍"
+)
+# Findings that are only a kept copy of the history, so --repair may rebuild them from it. Every
+# other finding (a damaged file, history or audit trail) needs a person and a backup.
+REBUILDABLE = frozenset({KEPT_FACTS_LABEL})
+_NEEDS_QUOTES = re.compile(r"[\s\"'&|<>^;()$`]")
+
+
+def shown_path(db: str) -> str:
+    """``db`` as it can be pasted into a command (in double quotes when it holds spaces and the like)."""
+    return f'"{db}"' if _NEEDS_QUOTES.search(db) else db
+
+
+def repair_command(db: str | None) -> str:
+    """The command that repairs the database named ``db`` as the clerk gave it (None: the default one)."""
+    if db is None:
+        return "xianghe-desk check --repair"
+    return f"xianghe-desk check --db {shown_path(db)} --repair"
+
+
+def rebuildable(results: list[CheckResult]) -> bool:
+    """Whether something failed and everything that failed can be rebuilt from the history."""
+    failed = [r for r in results if not r.ok]
+    return bool(failed) and all(r.label in REBUILDABLE for r in failed)
+
+
+def _found_text(found: Found) -> str:
+    return "、".join(found.examples) + ("……" if found.count > len(found.examples) else "")
+
+
+def kept_facts_check(store: IntegrityStore, repair: str | None = None) -> CheckResult:
+    """request_facts, the month's figures' kept copy of each request's history, against that history:
+    rows that differ, requests without a row, rows of no request. ``repair``: the command that fixes
+    it, as the clerk would type it (repair_command; None: the default database's)."""
+    problems = []
+    differs = store.kept_facts_not_matching_history()
+    if differs.count:
+        problems.append(f"{differs.count} 张工单的统计汇总与其办理记录不一致：{_found_text(differs)}")
+    missing = store.requests_without_kept_facts()
+    if missing.count:
+        problems.append(f"{missing.count} 张工单有办理记录却没有统计汇总：{_found_text(missing)}")
+    orphans = store.kept_facts_without_request()
+    if orphans.count:
+        problems.append(f"{orphans.count} 条统计汇总找不到对应的工单（工单 id：{_found_text(orphans)}）")
+    if not problems:
+        return CheckResult(KEPT_FACTS_LABEL, True, "每张工单的统计汇总都与其办理记录一致")
+    return CheckResult(
+        KEPT_FACTS_LABEL,
+        False,
+        "；".join(problems) + "。" + KEPT_FACTS_FIX.format(command=repair or repair_command(None)),
+    )
 
 
 def file_checks(facts: DatabaseFacts) -> list[CheckResult]:
@@ -36,7 +97,9 @@ def file_checks(facts: DatabaseFacts) -> list[CheckResult]:
         results.append(CheckResult("数据库文件", False, f"SQLite 完整性检查发现损坏：{shown}"))
     if not facts.schema_version and len(facts.missing_tables) == len(REQUIRED_TABLES):
         results.append(
-            CheckResult("表结构", False, "文件里没有本程序的数据表：它是空文件、没有写完的文件，或不是本程序的数据库")
+            CheckResult(
+                "表结构", False, "文件里没有本程序的数据表：它是空文件、没有写完的文件，或不是本程序的数据库"
+            )
         )
         return results
     if facts.missing_tables:
@@ -64,9 +127,10 @@ def file_checks(facts: DatabaseFacts) -> list[CheckResult]:
     return results
 
 
-def run_checks(ws: Workspace, *, file_checked: bool = False) -> list[CheckResult]:
+def run_checks(ws: Workspace, *, file_checked: bool = False, db: str | None = None) -> list[CheckResult]:
     """Every check of an opened database. ``file_checked``: file_checks already ran (``check``),
-    so SQLite's integrity check and the version are not repeated."""
+    so SQLite's integrity check and the version are not repeated. ``db``: the database as the clerk
+    named it (``--db``), for the repair command a finding shows; None: the opened file's path."""
     store = IntegrityStore(ws.db)
     results: list[CheckResult] = []
 
@@ -80,7 +144,9 @@ def run_checks(ws: Workspace, *, file_checked: bool = False) -> list[CheckResult
 
     if not file_checked:
         integrity = store.sqlite_integrity()
-        add("数据库文件", [] if integrity == ["ok"] else integrity, "SQLite 完整性检查通过", "发现 {n} 处损坏")
+        add(
+            "数据库文件", [] if integrity == ["ok"] else integrity, "SQLite 完整性检查通过", "发现 {n} 处损坏"
+        )
         version = migrations.schema_version(ws.db)
         add(
             "数据版本",
@@ -107,6 +173,7 @@ def run_checks(ws: Workspace, *, file_checked: bool = False) -> list[CheckResult
         "每张工单的状态都与其办理记录一致",
         "{n} 张工单的状态与办理记录不一致",
     )
+    results.append(kept_facts_check(store, repair_command(str(ws.path) if db is None else db)))
     add("办理时限", store.due_before_received(), "办理时限都不早于受理时间", "{n} 张工单的时限早于受理时间")
     add(
         "办结时间",

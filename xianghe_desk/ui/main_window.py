@@ -34,6 +34,7 @@ from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.errors import log_file
 from xianghe_desk.ui.settings import LAST_PAGE, TEXT_PERCENT, WINDOW_GEOMETRY, WINDOW_STATE, desk_settings
 from xianghe_desk.ui.widgets.look import ALERT, emphasise, set_text_colour
+from xianghe_desk.ui.widgets.status_fit import StatusBarFitter
 
 log = logging.getLogger(__name__)
 
@@ -382,6 +383,10 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.device_label)
         bar.addPermanentWidget(self.db_label)
+        self.status_fitter = StatusBarFitter(
+            bar, [self.overdue_button, self.due_today_button, self.user_label], [self.device_label, self.db_label],
+            keeps=self.user_label,
+        )  # fmt: skip
 
     def _init_menus(self) -> None:
         menu_bar = self.menuBar()
@@ -626,6 +631,7 @@ class MainWindow(QMainWindow):
         who = self.ctx.who
         self.user_label.setText(f"登录：{who.name}（{who.role.label}）" if who.has_account else "")
         self.user_label.setVisible(who.has_account)
+        self.status_fitter.fit()
         if self.overdue_count is None:
             self.overdue_button.setText("超期 … 张")
             self.due_today_button.setText("今日到期 … 张")
@@ -646,6 +652,7 @@ class MainWindow(QMainWindow):
         emphasise(self.overdue_button, bool(overdue))
         self.due_today_button.setText(f"今日到期 {due_today} 张")
         self.overdue_count, self.due_today_count = overdue, due_today
+        self.status_fitter.fit()
         self._status_counts_again()
 
     def _on_status_failed(self, message: str, _is_bug: bool) -> None:
