@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Final, NamedTuple
 
 from xianghe_desk.domain import validators as v
 from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex, Urgency
@@ -30,21 +31,74 @@ class ResidentDraft:
     note: str = ""
 
 
+class ResidentValues(NamedTuple):
+    """The values :func:`clean_resident` normalises, without a draft around them."""
+
+    name: str
+    id_number: str
+    sex: Sex | None
+    birth_date: date | None
+    phone: str
+    emergency_phone: str
+    emergency_name: str
+    address: str
+    note: str
+
+
 def clean_resident(draft: ResidentDraft, today: date) -> tuple[ResidentDraft, list[str]]:
     """The draft with normalised values and derived sex/birth date, plus warnings.
 
     Raises:
         ValidationError: with every problem found, each tied to its field.
     """
+    values, warnings = clean_resident_values(
+        today,
+        draft.name,
+        draft.id_number,
+        draft.sex,
+        draft.birth_date,
+        draft.phone,
+        draft.emergency_phone,
+        draft.emergency_name,
+        draft.address,
+        draft.note,
+    )
+    return replace(draft, **values._asdict(), care_tags=tuple(dict.fromkeys(draft.care_tags))), warnings
+
+
+# The texts clean_resident_values checks for length, in the order their problems are listed.
+_RESIDENT_TEXTS: Final = (("address", "居住地址"), ("emergency_name", "紧急联系人"), ("note", "备注"))
+_SHORTEST_LIMIT: Final = min(v.TEXT_LIMITS[field_name] for field_name, _label in _RESIDENT_TEXTS)
+
+
+def clean_resident_values(
+    today: date,
+    name: str,
+    id_number: str = "",
+    sex: Sex | None = None,
+    birth_date: date | None = None,
+    phone: str = "",
+    emergency_phone: str = "",
+    emergency_name: str = "",
+    address: str = "",
+    note: str = "",
+) -> tuple[ResidentValues, list[str]]:
+    """:func:`clean_resident` of a draft with these values: the same checks, messages and result.
+
+    A spreadsheet import checks tens of thousands of rows and needs only the values, so it calls
+    this without making a draft and a cleaned copy of it per row (issue #13).
+
+    Raises:
+        ValidationError: with every problem found, each tied to its field.
+    """
     problems: list[tuple[str | None, str]] = []
     warnings: list[str] = []
-    name = draft.name
     try:
-        name = v.validate_name(draft.name)
+        name = v.validate_name(name)
     except ValidationError as exc:
         problems.append(("name", exc.message))
-    id_number = v.normalize_text(draft.id_number).upper()
-    sex, birth = draft.sex, draft.birth_date
+    # normalize_text gives "" for "" and None alike: an empty cell costs no call.
+    id_number = v.normalize_text(id_number).upper() if id_number else ""
     if id_number:
         try:
             info = v.parse_id_number(id_number, today=today)
@@ -57,54 +111,43 @@ def clean_resident(draft: ResidentDraft, today: date) -> tuple[ResidentDraft, li
                 problems.append(
                     ("sex", f"性别填的是「{sex.label}」，但身份证号显示为「{info.sex.label}」，请核对。")
                 )
-            if birth is not None and birth != info.birth_date:
+            if birth_date is not None and birth_date != info.birth_date:
                 problems.append(
                     (
                         "birth_date",
-                        f"出生日期 {birth:%Y-%m-%d} 与身份证号中的 {info.birth_date:%Y-%m-%d} 不一致，请核对。",
+                        f"出生日期 {birth_date:%Y-%m-%d} 与身份证号中的 {info.birth_date:%Y-%m-%d} 不一致，请核对。",
                     )
                 )
-            sex, birth = info.sex, info.birth_date
-    if birth is not None and birth > today:
+            sex, birth_date = info.sex, info.birth_date
+    if birth_date is not None and birth_date > today:
         problems.append(("birth_date", "出生日期不能晚于今天。"))
-    phones = {}
-    for field_name in ("phone", "emergency_phone"):
-        raw = v.normalize_text(getattr(draft, field_name))
-        phones[field_name] = ""
-        if raw:
-            try:
-                phones[field_name] = v.normalize_phone(raw)
-            except ValidationError as exc:
-                label = "联系电话" if field_name == "phone" else "紧急联系电话"
-                problems.append((field_name, f"{label}：{exc.message}"))
-    emergency_name = v.normalize_text(draft.emergency_name)
-    address, note = v.normalize_text(draft.address), draft.note.strip()
-    for field_name, label, text in (
-        ("address", "居住地址", address),
-        ("emergency_name", "紧急联系人", emergency_name),
-        ("note", "备注", note),
-    ):
-        too_long = v.text_length_problem(text, label, v.TEXT_LIMITS[field_name])
-        if too_long:
-            problems.append((field_name, too_long))
+    phone = _resident_phone(phone, "phone", "联系电话", problems)
+    emergency_phone = _resident_phone(emergency_phone, "emergency_phone", "紧急联系电话", problems)
+    emergency_name = v.normalize_text(emergency_name) if emergency_name else ""
+    address = v.normalize_text(address) if address else ""
+    note = note.strip()
+    if max(len(address), len(emergency_name), len(note)) > _SHORTEST_LIMIT:
+        for (field_name, label), text in zip(_RESIDENT_TEXTS, (address, emergency_name, note), strict=True):
+            limit = v.TEXT_LIMITS[field_name]
+            if len(text) > limit:
+                problems.append((field_name, v.text_length_problem(text, label, limit) or ""))
     if problems:
         raise ValidationError.from_problems(problems)
-    return (
-        replace(
-            draft,
-            name=name,
-            id_number=id_number,
-            sex=sex,
-            birth_date=birth,
-            phone=phones["phone"],
-            emergency_phone=phones["emergency_phone"],
-            emergency_name=emergency_name,
-            address=address,
-            note=note,
-            care_tags=tuple(dict.fromkeys(draft.care_tags)),
-        ),
-        warnings,
+    values = ResidentValues(
+        name, id_number, sex, birth_date, phone, emergency_phone, emergency_name, address, note
     )
+    return values, warnings
+
+
+def _resident_phone(text: str, field_name: str, label: str, problems: list[tuple[str | None, str]]) -> str:
+    raw = v.normalize_text(text) if text else ""
+    if not raw:
+        return ""
+    try:
+        return v.normalize_phone(raw)
+    except ValidationError as exc:
+        problems.append((field_name, f"{label}：{exc.message}"))
+        return ""
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ MAX_AGE: Final = 120
 
 _SCIENTIFIC_RE: Final = re.compile(r"^\d+(\.\d*)?E[+-]?\d+$")
 _PLAIN_ID_RE: Final = re.compile(r"[0-9]*X?")
+_WELL_FORMED_ID_RE: Final = re.compile(r"[0-9]{17}[0-9X]")
 _WHOLE_FLOAT_RE: Final = re.compile(r"\d+\.0*")
 _LOST_DIGITS_MSG: Final = (
     "身份证号被表格存成了数字（科学计数法，如 1.31024E+17），后几位数字已经丢失。"
@@ -116,16 +117,8 @@ def _area_warning(number: str, birth_date: date) -> str | None:
     return None
 
 
-def parse_id_number(text: str, today: date | None = None) -> IdInfo:
-    """Check an 18-character resident ID number and read birth date, sex and area from it.
-
-    Full-width digits, spaces and a lower-case ``x`` are accepted. ``today`` defaults to the
-    current date and serves the future-birth and age checks.
-
-    Raises:
-        ValidationError: with ``field="id_number"`` when the number cannot be right.
-    """
-    today = today or date.today()
+def _checked_characters(text: str) -> str:
+    """The ID number cleaned (:func:`_clean_id`), once its characters and length are right."""
     number = _clean_id(text)
     if not number:
         raise _id_error("请填写身份证号（18 位）")
@@ -147,6 +140,25 @@ def parse_id_number(text: str, today: date | None = None) -> IdInfo:
         raise _id_error("这是 15 位的老身份证号，请改填 18 位的新号码（见第二代居民身份证或户口簿）")
     if len(number) != 18:
         raise _id_error(f"身份证号应为 18 位，现在是 {len(number)} 位，请核对是否漏输或多输了数字")
+    return number
+
+
+def parse_id_number(text: str, today: date | None = None) -> IdInfo:
+    """Check an 18-character resident ID number and read birth date, sex and area from it.
+
+    Full-width digits, spaces and a lower-case ``x`` are accepted. ``today`` defaults to the
+    current date and serves the future-birth and age checks.
+
+    Raises:
+        ValidationError: with ``field="id_number"`` when the number cannot be right.
+    """
+    today = today or date.today()
+    if text.__class__ is str and _WELL_FORMED_ID_RE.fullmatch(text):
+        # 17 ASCII digits and a digit or X, as nearly every number comes: _clean_id leaves it as
+        # it is, and none of the checks of its characters and length below can find anything.
+        number = text
+    else:
+        number = _checked_characters(text)
     # Only ASCII digits and a final X are left (checked above): ric.compact would return the number
     # unchanged, and ric.get_birth_date is this date() (both cost more than the rest; issue #13).
     compact = number

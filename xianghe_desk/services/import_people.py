@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from xianghe_desk.domain.access import mask_id_number, mask_phone
-from xianghe_desk.domain.drafts import MemberDraft, ResidentDraft, clean_member, clean_resident
+from xianghe_desk.domain.drafts import MemberDraft, ResidentValues, clean_member, clean_resident_values
 from xianghe_desk.domain.enums import CareTag, Living, MemberKind, MemberRole, Sex
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import Village
@@ -24,13 +24,12 @@ from xianghe_desk.services.import_rows import (
     PlannedRow,
     Planner,
     RowAction,
-    cached_pinyin,
     change_labels,
     field_changes,
-    label_map,
     out_of_scope,
     read_place,
 )
+from xianghe_desk.services.import_values import cached_pinyin, label_map
 from xianghe_desk.store.base import d_text
 from xianghe_desk.store.imports import ImportStore
 from xianghe_desk.store.people import tags_text as _tags_text
@@ -238,6 +237,7 @@ class ResidentPlanner(Planner):
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)
         self.store = ImportStore(self.ws.db, self.ws.device.tag)
+        self.today = ctx.today
         self.by_id: dict[str, dict[str, Any]] = {}
         self.by_person: dict[tuple[str, int, str | None], dict[str, Any]] = {}
         for row in self.store.resident_rows():
@@ -297,57 +297,45 @@ class ResidentPlanner(Planner):
                 linked_id = ctx.members.resolve(cells.text("联系党员"), town).id
             except ValidationError as exc:
                 cells.refuse("联系党员", exc.message)
-        label = name
-        if name:
-            draft = ResidentDraft(
-                name,
-                village.id if village else 0,
-                id_number=id_text,
-                sex=sex,
-                birth_date=birth,
-                care_tags=care_tags,
-                living=living,
-                address=cells.text("居住地址"),
-                emergency_name=cells.text("紧急联系人"),
-                note=cells.text("备注"),
+        if not name:
+            return self.refused(cells, name)  # 「必填」 (or the formula) is among its problems
+        address = cells.text("居住地址")
+        emergency_name = cells.text("紧急联系人")
+        note_text = cells.text("备注")
+        try:
+            # clean_resident's checks on the values alone: no draft and cleaned copy per row.
+            person, warnings = clean_resident_values(
+                self.today, name, id_text, sex, birth, "", "", emergency_name, address, note_text
             )
-            try:
-                draft, warnings = clean_resident(draft, ctx.today)
-            except ValidationError as exc:
-                for field_name, message in exc.problems:
-                    cells.refuse(RESIDENT_LABELS.get(field_name or "", "姓名"), message)
-                warnings = []
-            label = (
-                f"{draft.name} {mask_id_number(draft.id_number) if draft.id_number else masked_id}".strip()
-            )
+        except ValidationError as exc:
+            for field_name, message in exc.problems:
+                cells.refuse(RESIDENT_LABELS.get(field_name or "", "姓名"), message)
+            return self.refused(cells, f"{name} {mask_id_number(id_text) if id_text else masked_id}".strip())
+        name, id_number, birth = person.name, person.id_number, person.birth_date
+        label = f"{name} {mask_id_number(id_number) if id_number else masked_id}".strip()
         if cells.problems or village is None or town is None:
             return self.refused(cells, label)
-        if draft.id_number:
-            self.duplicate(cells, draft.id_number, "身份证号", "身份证号")
+        if id_number:
+            self.duplicate(cells, id_number, "身份证号", "身份证号")
         elif masked_id:
-            self.duplicate(cells, ("masked", masked_id, draft.name), "身份证号", "姓名和身份证号")
+            self.duplicate(cells, ("masked", masked_id, name), "身份证号", "姓名和身份证号")
         else:
-            self.duplicate(
-                cells,
-                (draft.name, village.id, draft.birth_date),
-                "姓名",
-                "姓名、村街和出生日期（均无身份证号）",
-            )
+            self.duplicate(cells, (name, village.id, birth), "姓名", "姓名、村街和出生日期（均无身份证号）")
         if cells.problems:
             return self.refused(cells, label)
         note = "；".join(warnings)
-        birth_text = d_text(draft.birth_date)
-        existing = self.by_id.get(draft.id_number) if draft.id_number else None
+        birth_text = d_text(birth)
+        existing = self.by_id.get(id_number) if id_number else None
         if existing is None and masked_id:
-            existing = self._by_masked_id(masked_id, draft.name)
+            existing = self._by_masked_id(masked_id, name)
         if existing is None:
             # Without an ID number match, the same name + village + birth date is the same person
             # (only among records that have no ID number: two numbers mean two people).
-            existing = self.by_person.get((draft.name, village.id, birth_text))
+            existing = self.by_person.get((name, village.id, birth_text))
         if existing is not None:
             outside = out_of_scope(self.ws, existing["town_id"], existing["village_id"])
             if outside:
-                cells.refuse("身份证号" if draft.id_number or masked_id else "所属村街", outside)
+                cells.refuse("身份证号" if id_number or masked_id else "所属村街", outside)
                 return self.refused(cells, label)
             cells.masked_against(
                 {
@@ -356,33 +344,36 @@ class ResidentPlanner(Planner):
                     "紧急联系电话": existing["emergency_phone"],
                 }
             )
+        sex = person.sex
         if existing is None:
-            initials, pinyin = cached_pinyin(draft.name)
+            initials, pinyin = cached_pinyin(name)
             # What _given would say of sex and living, without building it for a new resident.
             # A new resident's values in store/imports.RESIDENT_INSERT's order: a tuple, not a
             # dict, as 50,000 of them wait in the plan until the write.
             values = (
-                draft.name,
+                name,
                 initials,
                 pinyin,
-                draft.id_number or None,
-                draft.sex.value if draft.sex else None,
+                id_number or None,
+                sex.value if sex else None,
                 birth_text,
                 phone,
                 town.id,
                 village.id,
                 grid_id,
-                tags_text(draft.care_tags),
-                draft.living.value if draft.living else None,
-                draft.address,
-                draft.emergency_name,
+                tags_text(care_tags),
+                living.value if living else None,
+                person.address,
+                person.emergency_name,
                 emergency_phone,
                 linked_id,
-                draft.note,
+                person.note,
             )
-            alike = self._alike(draft, village)
+            alike = self._alike(name, village, birth, id_number)
             return PlannedRow(cells.number, RowAction.ADD, label, note=note, work=values, warnings=alike)
-        given = self._given(cells, draft, village.id, town.id, phone, emergency_phone, grid_id, linked_id)
+        given = _given(
+            person, care_tags, living, village.id, town.id, phone, emergency_phone, grid_id, linked_id
+        )
         changes = field_changes(existing, given, RESIDENT_LABELS)
         if not changes:
             return PlannedRow(cells.number, RowAction.SAME, label, note=note)
@@ -407,47 +398,17 @@ class ResidentPlanner(Planner):
         found = self._masked_ids.get((masked, name), [])
         return found[0] if len(found) == 1 else None
 
-    def _alike(self, draft: ResidentDraft, village: Village) -> tuple[str, ...]:
+    def _alike(self, name: str, village: Village, birth: date | None, id_number: str) -> tuple[str, ...]:
         """Warnings for a new resident who may be one already there (not the same ID number:
         that row is an update): the same name + birth date, the same sound, a one-character typo."""
-        found = self.finder.alike(draft.name, village.id, draft.birth_date, draft.id_number or None)
+        found = self.finder.alike(name, village.id, birth, id_number or None)
+        if not found:
+            return ()
         return tuple(
             f"可能与已有的服务对象「{person.name}」（{village.short_name}，{person.birth_date or '未填出生日期'}）"
             "是同一人，请核对"
             for person, _reason in found[:MAX_ALIKE]
         )
-
-    @staticmethod
-    def _given(
-        cells: Cells,
-        draft: ResidentDraft,
-        village_id: int,
-        town_id: int,
-        phone: str,
-        emergency_phone: str,
-        grid_id: int | None,
-        linked_id: int | None,
-    ) -> dict[str, Any]:
-        """The fields this row gives a value for (empty cells give none)."""
-        given: dict[str, Any] = {"name": draft.name, "town_id": town_id, "village_id": village_id}
-        optional: tuple[tuple[str, Any], ...] = (
-            ("id_number", draft.id_number or None),
-            ("sex", draft.sex.value if draft.sex else None),
-            ("birth_date", d_text(draft.birth_date) if isinstance(draft.birth_date, date) else None),
-            ("phone", phone or None),
-            ("grid_id", grid_id),
-            ("care_tags", tags_text(draft.care_tags) if draft.care_tags else None),
-            ("living", draft.living.value if draft.living else None),
-            ("address", draft.address or None),
-            ("emergency_name", draft.emergency_name or None),
-            ("emergency_phone", emergency_phone or None),
-            ("linked_member_id", linked_id),
-            ("note", draft.note or None),
-        )
-        for key, value in optional:
-            if value is not None:
-                given[key] = value
-        return given
 
     def apply(self, rows: list[PlannedRow]) -> None:
         new = [row.work for row in rows if row.action is RowAction.ADD]
@@ -458,3 +419,36 @@ class ResidentPlanner(Planner):
             if row.action is RowAction.UPDATE:
                 write: _Write = row.work
                 self.ws.residents.update(write.record_id, write.fields)  # type: ignore[arg-type]
+
+
+def _given(
+    person: ResidentValues,
+    care_tags: tuple[CareTag, ...],
+    living: Living | None,
+    village_id: int,
+    town_id: int,
+    phone: str,
+    emergency_phone: str,
+    grid_id: int | None,
+    linked_id: int | None,
+) -> dict[str, Any]:
+    """The fields a resident's row gives a value for (empty cells give none)."""
+    given: dict[str, Any] = {"name": person.name, "town_id": town_id, "village_id": village_id}
+    optional: tuple[tuple[str, Any], ...] = (
+        ("id_number", person.id_number or None),
+        ("sex", person.sex.value if person.sex else None),
+        ("birth_date", d_text(person.birth_date) if isinstance(person.birth_date, date) else None),
+        ("phone", phone or None),
+        ("grid_id", grid_id),
+        ("care_tags", tags_text(care_tags) if care_tags else None),
+        ("living", living.value if living else None),
+        ("address", person.address or None),
+        ("emergency_name", person.emergency_name or None),
+        ("emergency_phone", emergency_phone or None),
+        ("linked_member_id", linked_id),
+        ("note", person.note or None),
+    )
+    for key, value in optional:
+        if value is not None:
+            given[key] = value
+    return given

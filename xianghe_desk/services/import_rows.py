@@ -11,9 +11,8 @@ import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from xianghe_desk.domain import validators as v
@@ -21,7 +20,15 @@ from xianghe_desk.domain.access import is_masked, mask_id_number, mask_phone
 from xianghe_desk.domain.enums import LabelledEnum
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import Grid, Town, Village
-from xianghe_desk.domain.pinyin import name_initials, name_pinyin
+from xianghe_desk.services.import_values import (
+    MOBILE_BLOCK,
+    PLAIN_MOBILE,
+    label_map,
+    mobile_block_ok,
+    normalize_phone_fast,
+    number_text,
+    shown_number,
+)
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.sheets.reader import FORMULA_MESSAGE, SheetData, SheetRow
@@ -45,90 +52,23 @@ _NO: Final = frozenset(
 )
 
 
-# Pinyin of names repeats across rows (common names); the readings are pure functions of the name.
-@lru_cache(maxsize=65536)
-def cached_pinyin(name: str) -> tuple[str, str]:
-    """(initials, full pinyin) of a person's name."""
-    return name_initials(name), name_pinyin(name)
-
-
-# Whether an 11-digit number starting with 1 is a mobile number depends on its first five digits
-# only (libphonenumber's CN mobile pattern, e.g. 1(?:610\d|740[0-5])\d{6}|1(?:[38]\d|4[57]|…)\d{8}),
-# so the slow phonenumbers check runs once per five-digit block, not once per row. A test
-# compares this with validators.normalize_phone on random numbers.
-MOBILE_BLOCK = 5
-
-
-@lru_cache(maxsize=4096)
-def _mobile_block_ok(block: str) -> bool:
-    try:
-        v.normalize_phone(block + "0" * (11 - MOBILE_BLOCK))
-    except Exception:  # phonenumbers errors, see _checked_phone
-        return False
-    return True
-
-
-_PLAIN_MOBILE: Final = re.compile(r"1\d{10}")
-
-
-def normalize_phone_fast(text: str, column: str) -> str:
-    """:func:`validators.normalize_phone`, with the plain 11-digit mobile case decided by its block."""
-    if _PLAIN_MOBILE.fullmatch(text):
-        if _mobile_block_ok(text[:MOBILE_BLOCK]):
-            return text
-        return _checked_phone(text, column)
-    return _checked_phone(text, column)
-
-
-@lru_cache(maxsize=16384)
-def _checked_phone(text: str, column: str) -> str:
-    try:
-        return v.normalize_phone(text, field=column)
-    except ValidationError:
-        raise
-    except Exception:
-        # phonenumbers' parse raises its own error for a few inputs (e.g. 11069003765) that
-        # validators.normalize_phone lets through; the clerk still needs a plain refusal.
-        raise ValidationError(
-            f"电话号码“{text}”不是有效的号码，请核对：手机号是 11 位，固定电话写成 0316-5123456。",
-            field=column,
-        ) from None
-
-
-@lru_cache(maxsize=64)
-def label_map(enum: type[LabelledEnum]) -> dict[str, LabelledEnum]:
-    """Label and value → member, as ``LabelledEnum.from_label`` reads them, in one dict lookup."""
-    found: dict[str, LabelledEnum] = {}
-    for member in enum:
-        found.setdefault(member.value, member)
-        found.setdefault(member.label, member)
-    return found
-
-
-def number_text(value: Any) -> str:
-    """A number cell as the digits a person typed: 12 → "12", 12.0 → "12"."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _shown(value: float | int) -> str:
-    """A number as Excel shows it in a narrow General cell: 1.31024E+17."""
-    return f"{value:.5E}" if isinstance(value, float) else str(value)
-
-
-@dataclass
 class Cells:
     """One sheet row read column by column. Problems are collected (column, message), not raised,
     so a refused row lists everything that is wrong with it at once."""
 
-    sheet: SheetData
-    row: SheetRow
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    # Cells that hold a masked value (131024********1234): column → text. Left out, never written;
-    # the ones that agree with the stored number are moved to ``masked_agreed`` (nothing to check).
-    masked_columns: dict[str, str] = field(default_factory=dict)
-    masked_agreed: list[str] = field(default_factory=list)
+    __slots__ = ("_index", "_values", "masked_agreed", "masked_columns", "problems", "row", "sheet")
+
+    def __init__(self, sheet: SheetData, row: SheetRow) -> None:
+        self.sheet = sheet
+        self.row = row
+        self.problems: list[tuple[str, str]] = []
+        # Cells that hold a masked value (131024********1234): column → text. Left out, never
+        # written; the ones that agree with the stored number move to ``masked_agreed``.
+        self.masked_columns: dict[str, str] = {}
+        self.masked_agreed: list[str] = []
+        # Read some twenty times a row (issue #13): the values and the columns' positions at hand.
+        self._values = row.values
+        self._index = sheet.spec._index
 
     @property
     def number(self) -> int:
@@ -136,10 +76,9 @@ class Cells:
 
     def raw(self, name: str) -> Any:
         # Called some twenty times a row: the commonest cases first.
-        sheet = self.sheet
-        value = self.row.values[sheet.spec._index[name]]
+        value = self._values[self._index[name]]
         if value is None:
-            if not sheet.formula_cells:
+            if not self.sheet.formula_cells:
                 return None
         elif value.__class__ is str:
             # The reader turns empty text into None; rows built another way get the same treatment.
@@ -148,7 +87,7 @@ class Cells:
             return value
         else:
             return value
-        if sheet.holds_formula(self.row, name):
+        if self.sheet.holds_formula(self.row, name):
             # A formula without a saved value: never evaluated, and not 「必填」 either (issue #10).
             if (name, FORMULA_MESSAGE) not in self.problems:
                 self.refuse(name, FORMULA_MESSAGE)
@@ -169,6 +108,9 @@ class Cells:
         """The cell's text when it holds a masked ID number or phone (an export without --full),
         else "". A masked value is never written over a full one: the planner leaves the column
         out, and the import notes it on the row (imports.py)."""
+        value = self._values[self._index[name]]
+        if value.__class__ is str and "*" not in value:
+            return ""  # the commonest cell: text, never a formula, and not masked
         value = self.raw(name)
         if not isinstance(value, str) or not is_masked(value):
             return ""
@@ -189,9 +131,12 @@ class Cells:
                 self.masked_agreed.append(column)
 
     def text(self, name: str, required: bool = False) -> str:
+        value = self._values[self._index[name]]
+        if value.__class__ is str and value.strip():
+            return value  # type: ignore[no-any-return]  # the commonest cell: raw() gives it as it is
         value = self.raw(name)
         if value.__class__ is str:
-            return value  # type: ignore[no-any-return]  # the commonest cell, as str(value) gives it
+            return value  # type: ignore[no-any-return]  # as str(value) gives it
         if value is None:
             if required:
                 self._missing(name, f"必填，不能空着。请填写{name}。")
@@ -206,7 +151,7 @@ class Cells:
         """Digits that are not a number (统计代码, 网格编号, 工单编号): a long number cell lost digits."""
         value = self.raw(name)
         if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
-            self.refuse(name, LOST_DIGITS.format(shown=_shown(value), column=name))
+            self.refuse(name, LOST_DIGITS.format(shown=shown_number(value), column=name))
             return ""
         text = self.text(name)
         if _SCIENTIFIC.match(text):
@@ -216,6 +161,9 @@ class Cells:
 
     def id_text(self, name: str = "身份证号") -> str:
         """The ID number as text; a number cell is refused when it can no longer hold all digits."""
+        value = self._values[self._index[name]]
+        if value.__class__ is str and value.strip():
+            return value  # type: ignore[no-any-return]  # the commonest cell, as str(value) gives it
         value = self.raw(name)
         if value is None:
             return ""
@@ -227,25 +175,22 @@ class Cells:
             # Excel keeps 15 significant digits: an 18-digit number in a number cell has lost
             # its last three, and a number that still shows them came from the same kind of cell.
             if isinstance(value, float) or digits >= 15:
-                self.refuse(name, LOST_DIGITS.format(shown=_shown(value), column=name))
+                self.refuse(name, LOST_DIGITS.format(shown=shown_number(value), column=name))
                 return ""
             return number_text(value)
         return str(value)
 
     def phone(self, name: str, required: bool = False) -> str:
-        value = self.raw(name)
-        if (
-            value.__class__ is str
-            and _PLAIN_MOBILE.fullmatch(value)
-            and _mobile_block_ok(value[:MOBILE_BLOCK])
-        ):
+        value = self._values[self._index[name]]
+        if value.__class__ is str and PLAIN_MOBILE.fullmatch(value) and mobile_block_ok(value[:MOBILE_BLOCK]):
             return value  # the commonest cell: a plain mobile number (normalize_phone_fast's first case)
+        value = self.raw(name)
         if value is None:
             if required:
                 self._missing(name, f"必填，不能空着。请填写{name}。")
             return ""
         if isinstance(value, float) and not value.is_integer():
-            self.refuse(name, LOST_DIGITS.format(shown=_shown(value), column=name))
+            self.refuse(name, LOST_DIGITS.format(shown=shown_number(value), column=name))
             return ""
         text = number_text(value) if isinstance(value, int | float) else str(value)
         if _SCIENTIFIC.match(text.replace(" ", "")):
@@ -383,6 +328,9 @@ class PlaceCache:
         )
 
     def grid(self, village: Village, text: str) -> Grid:
+        found = self._grids.get((village.id, text))
+        if isinstance(found, Grid):
+            return found  # asked for on nearly every row: no resolver made for a grid known
         return self._remember(  # type: ignore[no-any-return]
             self._grids, (village.id, text), lambda: self.places.resolve_grid(village, text)
         )

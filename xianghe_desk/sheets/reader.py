@@ -381,13 +381,16 @@ def _check_unpacked_size(path: Path) -> None:
         )
 
 
-def _formula_positions(path: Path, sheet_index: int, member: str) -> frozenset[tuple[int, int]]:
+def _formula_positions(
+    path: Path, sheet_index: int, member: str, tagged: bool = True
+) -> frozenset[tuple[int, int]]:
     """(row, 0-based column) of every formula cell of one sheet; empty (and cheap) without formulas.
 
     The sheet's XML (``member`` in the zip) is scanned for formula tags first (one streamed pass,
-    no parsing); only a sheet that has some is read a second time, cell by cell.
+    no parsing, :func:`_scan_markup`: ``tagged`` is what it found); only a sheet that has some is
+    read a second time, cell by cell.
     """
-    if member and not _has_formula_tag(path, member):
+    if member and not tagged:
         return frozenset()
     workbook = load_workbook(path, read_only=True, data_only=False)
     try:
@@ -402,14 +405,30 @@ def _formula_positions(path: Path, sheet_index: int, member: str) -> frozenset[t
         workbook.close()
 
 
-def _has_formula_tag(path: Path, member: str) -> bool:
+def _scan_markup(path: Path, member: str) -> tuple[bool, bool]:
+    """(whether the sheet's XML has a formula tag, whether it is plain: :func:`_plain_markup`),
+    in one streamed pass over it (issue #13: each pass unpacks the whole sheet)."""
+    tagged, plain = False, True
     with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
-        tail = b""
-        while chunk := stream.read(1 << 20):
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-8:]
-    return False
+        chunk = stream.read(1 << 20)
+        head = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
+        if head.startswith(b"<?"):
+            declaration = head[: head.find(b"?>") + 2]
+            if b"encoding" in declaration and not re.search(
+                rb"encoding=[\"'](?:utf-8|UTF-8)[\"']", declaration
+            ):
+                plain = False
+            head = head[len(declaration) :]
+        tail = plain_tail = b""
+        while chunk:
+            tagged = tagged or _FORMULA_TAG.search(tail + chunk) is not None
+            if plain and (b"<!" in plain_tail + head or b"<?" in plain_tail + head):
+                plain = False
+            if tagged and not plain:
+                break
+            tail, plain_tail = chunk[-8:], head[-2:]
+            chunk = head = stream.read(1 << 20)
+    return tagged, plain
 
 
 def _plain_markup(path: Path, member: str) -> bool:
@@ -417,26 +436,9 @@ def _plain_markup(path: Path, member: str) -> bool:
     declaration: no comment, CDATA section, DTD or processing instruction, in which ``</row>``
     could stand for something else. Only then are its rows read by :func:`_plain_rows`."""
     try:
-        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
-            head = stream.read(1 << 20)
-            if head.startswith(b"\xef\xbb\xbf"):
-                head = head[3:]
-            if head.startswith(b"<?"):
-                declaration = head[: head.find(b"?>") + 2]
-                if b"encoding" in declaration and not re.search(
-                    rb"encoding=[\"'](?:utf-8|UTF-8)[\"']", declaration
-                ):
-                    return False
-                head = head[len(declaration) :]
-            chunk, tail = head, b""
-            while chunk:
-                if b"<!" in tail + chunk or b"<?" in tail + chunk:
-                    return False
-                tail = chunk[-2:]
-                chunk = stream.read(1 << 20)
+        return _scan_markup(path, member)[1]
     except (KeyError, zipfile.BadZipFile, OSError):
         return False
-    return True
 
 
 # ---- .xlsx rows, read faster than openpyxl's ReadOnlyWorksheet.iter_rows --------------------
@@ -469,51 +471,49 @@ class _FastSheetParser(WorkSheetParser):  # type: ignore[misc,valid-type]
             self.row_counter = int(number)
         else:
             self.row_counter = WorkSheetParser.parse_row(self, _bare_row(row))[0]
-        self.col_counter = 0
         shared = self.shared_strings
         dates = self.date_formats
         zero_is_date = 0 in dates
         columns = _COLUMNS
         cells: list[tuple[int, Any]] = []
         append = cells.append
+        column = 0  # self.col_counter, kept here while the row's cells are read and for _slow
         for element in row:
             kind = element.get("t")
-            style = element.get("s")
-            if kind == "inlineStr":
+            if kind == "s":  # the commonest cell of a sheet Excel or WPS saved
+                text = element.findtext(VALUE_TAG, None)
+                value: Any = shared[int(text)] if text else None
+            elif kind == "inlineStr":
                 child = element.find(INLINE_STRING)
                 if child is None or len(child) != 1 or child[0].tag != _T_TAG:
-                    append(self._slow(element))
+                    column = self._slow(element, column, append)
                     continue
-                value: Any = child[0].text or ""
-            elif kind == "s" or (
-                (kind is None or kind == "n")
+                value = child[0].text or ""
+            elif (kind is None or kind == "n") and not (
                 # openpyxl's test: no s attribute is style 0, an empty one is no style
-                and not (zero_is_date if style is None else bool(style) and int(style) in dates)
+                zero_is_date if (style := element.get("s")) is None else bool(style) and int(style) in dates
             ):
-                text = element.findtext(VALUE_TAG, None) or None
-                if text is None:
-                    value = None
-                elif kind == "s":
-                    value = shared[int(text)]
-                else:
-                    value = _cast_number(text)
+                text = element.findtext(VALUE_TAG, None)
+                value = _cast_number(text) if text else None
             else:
-                append(self._slow(element))
+                column = self._slow(element, column, append)
                 continue
             coordinate = element.get("r")
             if coordinate:
                 letters = coordinate.rstrip(_DIGITS)
                 column = columns.get(letters) or column_index_from_string(letters)
-                self.col_counter = column
             else:
-                self.col_counter += 1
-                column = self.col_counter
+                column += 1
             append((column, value))
+        self.col_counter = column
         return self.row_counter, cells
 
-    def _slow(self, element: Any) -> tuple[int, Any]:
+    def _slow(self, element: Any, column: int, append: Callable[[tuple[int, Any]], None]) -> int:
+        """openpyxl's own reading of a cell (dates, booleans, rich text …); its column is returned."""
+        self.col_counter = column
         cell = self.parse_cell(element)
-        return cell["column"], cell["value"]
+        append((cell["column"], cell["value"]))
+        return int(self.col_counter)
 
 
 def _bare_row(row: Any) -> Any:
@@ -743,11 +743,10 @@ def _read_xlsx(
             raise _too_many_rows(path.name, f"{total:,}")
         # Formulas are never evaluated: their saved values are read; one without a saved value
         # is refused with FORMULA_MESSAGE (issue #10).
-        formulas = _formula_positions(
-            path, workbook.worksheets.index(sheet), getattr(sheet, "_worksheet_path", "")
-        )
         member = getattr(sheet, "_worksheet_path", "")
-        iterator = _values(workbook, sheet, len(first) + 1, bool(member) and _plain_markup(path, member))
+        tagged, plain = _scan_markup(path, member) if member else (True, False)
+        formulas = _formula_positions(path, workbook.worksheets.index(sheet), member, tagged)
+        iterator = _values(workbook, sheet, len(first) + 1, plain)
         data = _build(
             spec,
             path.name,
