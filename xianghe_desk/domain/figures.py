@@ -272,6 +272,70 @@ def _sum_by(items: Iterable[tuple[Any, int, int]]) -> dict[Any, list[int]]:
     return out
 
 
+@dataclass(frozen=True)
+class MonthTotals:
+    """The month's counts for the whole scope, without any breakdown: what the figures other than
+    the ``by_*`` ones are made of (the summary's cover shows last month's as far as that)."""
+
+    received: int = 0
+    completed: int = 0
+    overdue: int = 0
+    seconds: int = 0  # seconds to complete, added up over ``timed`` requests
+    timed: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    unsatisfied: int = 0
+    home_done: int = 0  # completed requests of the 上门服务 category group
+
+
+def totals_of(counts: MonthCounts, category_groups: dict[str, str]) -> MonthTotals:
+    """``counts`` added up (``category_groups``: category code → group code, Names.category_groups)."""
+    received, completed, overdue, seconds, timed, _rated, _pleased = add_rows(counts.places.values())
+    ratings: dict[str, int] = {}
+    for (_method, rating), n in counts.done.items():
+        if rating:
+            ratings[rating] = ratings.get(rating, 0) + n
+    home = CategoryGroup.HOME.value
+    return MonthTotals(
+        received=received,
+        completed=completed,
+        overdue=overdue,
+        seconds=seconds,
+        timed=timed,
+        rated=sum(ratings.values()),
+        satisfied=ratings.get("satisfied", 0),
+        basically_satisfied=ratings.get("basically_satisfied", 0),
+        unsatisfied=ratings.get("unsatisfied", 0),
+        home_done=sum(
+            done for (cat, _ch), (_r, done) in counts.kinds.items() if category_groups.get(cat) == home
+        ),
+    )
+
+
+def headline_figures(
+    totals: MonthTotals, visits_logged: int = 0, visits_due: int = 0, visits_done: int = 0
+) -> dict[str, Any]:
+    """The contract §3 figures other than the ``by_*`` breakdowns, in the JSON's order."""
+    satisfied, basically = totals.satisfied, totals.basically_satisfied
+    return {
+        "received": totals.received,
+        "completed": totals.completed,
+        "completion_rate": rate(totals.completed, totals.received),
+        "rated": totals.rated,
+        "satisfied": satisfied,
+        "basically_satisfied": basically,
+        "unsatisfied": totals.unsatisfied,
+        "satisfaction_rate": rate(satisfied + basically, totals.rated),
+        "overdue": totals.overdue,
+        "avg_hours_to_complete": average_hours(totals.seconds, totals.timed),
+        "home_visits": totals.home_done + visits_logged,
+        "visits_due": visits_due,
+        "visits_done": visits_done,
+        "visit_coverage_rate": rate(visits_done, visits_due),
+    }
+
+
 def figures_from_counts(
     counts: MonthCounts,
     names: Names,
@@ -280,34 +344,10 @@ def figures_from_counts(
     visits_done: int = 0,
 ) -> dict[str, Any]:
     """The contract §3 figures for one scope and month from its counts."""
-    received = sum(r[0] for r in counts.places.values())
-    completed = sum(r[1] for r in counts.places.values())
-    timed = sum(r[4] for r in counts.places.values())
-    ratings: dict[str, int] = {}
-    for (_method, rating), n in counts.done.items():
-        if rating:
-            ratings[rating] = ratings.get(rating, 0) + n
-    rated = sum(ratings.values())
-    satisfied = ratings.get("satisfied", 0)
-    basically = ratings.get("basically_satisfied", 0)
-    by_category = _sum_by((cat, r, c) for (cat, _ch), (r, c) in counts.kinds.items())
     groups = names.category_groups
-    home_done = sum(c for cat, (_r, c) in by_category.items() if groups.get(cat) == CategoryGroup.HOME.value)
+    by_category = _sum_by((cat, r, c) for (cat, _ch), (r, c) in counts.kinds.items())
     return {
-        "received": received,
-        "completed": completed,
-        "completion_rate": rate(completed, received),
-        "rated": rated,
-        "satisfied": satisfied,
-        "basically_satisfied": basically,
-        "unsatisfied": ratings.get("unsatisfied", 0),
-        "satisfaction_rate": rate(satisfied + basically, rated),
-        "overdue": sum(r[2] for r in counts.places.values()),
-        "avg_hours_to_complete": average_hours(sum(r[3] for r in counts.places.values()), timed),
-        "home_visits": home_done + visits_logged,
-        "visits_due": visits_due,
-        "visits_done": visits_done,
-        "visit_coverage_rate": rate(visits_done, visits_due),
+        **headline_figures(totals_of(counts, groups), visits_logged, visits_due, visits_done),
         "by_category": _breakdown(by_category, names.categories),
         "by_category_group": _breakdown(
             _sum_by(

@@ -15,20 +15,24 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from xianghe_desk.domain.access import Permission, PermissionDeniedError
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.models import Village
 from xianghe_desk.fileio import atomic_output
 from xianghe_desk.operations.base import Op, Progress, operation
-from xianghe_desk.operations.requests import mark_printed, requests_in_scope
 from xianghe_desk.operations.stats import actor_scope
 from xianghe_desk.pdf.monthly_report import MonthlyReport, build_monthly_report
 from xianghe_desk.services.places import PlaceService
-from xianghe_desk.services.printing import PrintResult, PrintService
 from xianghe_desk.services.reports import ReportService
 from xianghe_desk.services.workspace import Workspace
+
+# Work orders and notices bring their own layouts and the request operations (phone and ID number
+# rules) with them: imported where they are printed, so that ``report monthly`` starts without
+# them (issue #13).
+if TYPE_CHECKING:
+    from xianghe_desk.services.printing import PrintResult
 
 T = TypeVar("T")
 Target = Path | IO[bytes]
@@ -48,6 +52,8 @@ def work_order_ids(ws: Workspace, numbers: Sequence[str] = (), all_unprinted: bo
     """The requests named by typed or scanned numbers, plus (``all_unprinted``) every dispatched
     request of the actor's scope whose work order has not been printed yet (the request query
     holds only the actor's scope). A read: named numbers are checked when they are printed."""
+    from xianghe_desk.services.printing import PrintService
+
     service = PrintService(ws)
     ids = service.ids_for_numbers(list(numbers)) if numbers else []
     if all_unprinted:
@@ -64,6 +70,9 @@ def print_work_orders(
     progress: Progress | None = None,
 ) -> PrintResult:
     """Write one work order per request and record 「打印工单」 in each request's history."""
+    from xianghe_desk.operations.requests import mark_printed, requests_in_scope
+    from xianghe_desk.services.printing import PrintResult, PrintService
+
     ids = list(dict.fromkeys(request_ids))
     if not ids:
         raise ValidationError("没有需要打印的工单。请写出工单编号或选中工单。", field="request")
@@ -101,7 +110,7 @@ def print_monthly_report(
     ``progress`` (the desk): 「取消」 is honoured once the figures are counted, before the PDF.
     """
     scope = actor_scope(op.ws, town, village)
-    report = ReportService(op.ws).monthly(month, scope, as_of)
+    report = ReportService(op.ws).monthly(month, scope, as_of, read_aside=True)
     if progress is not None:
         progress.check_cancelled()
     report.pages = _written(target, lambda out: build_monthly_report(report, out))
@@ -144,6 +153,8 @@ def notice_villages(ws: Workspace, town: str | None, village: str | None) -> lis
                 field="scope",
             )
         who.require_covers(town_obj.id, None, town_obj.name)
+    from xianghe_desk.services.printing import PrintService
+
     villages = PrintService(ws).notice_villages(town, village)
     for found in villages:
         who.require_covers(found.town_id, found.id, found.short_name)
@@ -160,6 +171,8 @@ def print_notices(
     progress: Progress | None = None,
 ) -> tuple[list[Village], PrintResult]:
     """The 帮办公示 poster of one village, or of every village of a town with members."""
+    from xianghe_desk.services.printing import PrintResult, PrintService
+
     villages = notice_villages(op.ws, town, village)
     if progress is not None:
         progress.check_cancelled()
@@ -196,7 +209,7 @@ def export_monthly_summary(
     from xianghe_desk.sheets.summary_xlsx import write_summary
 
     scope = actor_scope(op.ws, town, village)
-    report = ReportService(op.ws).monthly(month, scope, as_of)
+    report = ReportService(op.ws).monthly(month, scope, as_of, read_aside=True)
     if progress is not None:
         progress.check_cancelled()
     title = f"{report.title}{report.month_label}「这就办」服务月度汇总"

@@ -216,6 +216,23 @@ def _last_break(text: str, allowed: list[bool], start: int, overflow: int) -> in
     return overflow
 
 
+# Each character's width per font and size, as stringWidth gives it: a summary's 8,000 table cells
+# asked for 40,000 widths of a few hundred different characters.
+_CHAR_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def char_widths(text: str, font: str, size: float) -> list[float]:
+    """``[stringWidth(ch, font, size) for ch in text]``, each character measured once per process."""
+    known = _CHAR_WIDTHS.setdefault((font, size), {})
+    widths = []
+    for ch in text:
+        width = known.get(ch)
+        if width is None:
+            width = known[ch] = stringWidth(ch, font, size)
+        widths.append(width)
+    return widths
+
+
 def _frag_lines(frags: list[Any], max_widths: Sequence[float], calc_bounds: bool) -> ParaLines:
     """reportlab's ``cjkFragSplit`` with :func:`wrap` deciding the breaks."""
     units: list[Any] = []
@@ -254,6 +271,18 @@ class CjkParagraph(Paragraph):
     """
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802, N803 - reportlab's names
+        # A table cell is wrapped again at every page the table runs on (reportlab measures the
+        # rest of a split table anew), always at its column's width: the lines of the last width
+        # are kept (a long summary table wrapped its cells three times over, issue #13).
+        key = tuple(maxWidths) if isinstance(maxWidths, list | tuple) else (maxWidths,)
+        kept = self.__dict__.get("_cjk_lines")
+        if kept is not None and kept[0] == key and not self.bulletText:
+            return kept[1]
+        lines = self._break_lines_cjk(maxWidths)
+        self._cjk_lines = (key, lines)
+        return lines
+
+    def _break_lines_cjk(self, maxWidths: Any) -> Any:  # noqa: N803 - reportlab's name
         # A list is adjusted in place for a bullet, as reportlab does with its _wrapWidths.
         widths = maxWidths if isinstance(maxWidths, list) else [maxWidths]
         if isinstance(maxWidths, tuple):
@@ -288,7 +317,7 @@ class CjkParagraph(Paragraph):
         text = frag.text if hasattr(frag, "text") else "".join(getattr(frag, "words", []))
         if isinstance(text, bytes):
             text = text.decode("utf8")
-        widths = [stringWidth(ch, frag.fontName, frag.fontSize) for ch in text]
+        widths = char_widths(text, frag.fontName, frag.fontSize)
         lines = []
         for number, (start, end, used) in enumerate(wrap(text, widths, max_widths)):
             max_width = max_widths[min(number, len(max_widths) - 1)]

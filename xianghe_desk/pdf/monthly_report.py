@@ -122,8 +122,8 @@ class MonthlyReport:
     as_of: datetime
     produced_at: datetime
     produced_by: str
-    figures: dict[str, Any]
-    previous: dict[str, Any]
+    figures: dict[str, Any]  # contract §3 (StatsService.figures)
+    previous: dict[str, Any]  # last month's, without the by_* breakdowns (StatsService.headline)
     summary: str
     headline: ReportTable
     sections: list[ReportSection] = field(default_factory=list)

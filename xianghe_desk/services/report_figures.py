@@ -6,6 +6,10 @@ domain.figures; tests check every village row against ``stats`` for that village
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -13,17 +17,26 @@ from typing import Any, cast
 from xianghe_desk.domain.figures import (
     EMPTY,
     MonthCounts,
+    MonthTotals,
     RequestFact,
     TableValue,
     add_rows,
     average_hours,
     count_facts,
     decimal,
+    month_bounds,
     percent,
+    previous_month,
     rate,
     rate_or_none,
 )
+from xianghe_desk.pdf.monthly_report import ChartData
+from xianghe_desk.services.stats import Scope, StatsService
 from xianghe_desk.services.workspace import Workspace
+from xianghe_desk.store.db import connect
+from xianghe_desk.store.stats import StatsStore
+
+log = logging.getLogger(__name__)
 
 HEADLINE = (
     ("received", "受理数", "件"),
@@ -136,6 +149,17 @@ class GroupFigures:
         return round(sum(rates) / len(rates), 1)
 
 
+def received_pie(title: str, breakdown: dict[str, dict[str, Any]]) -> ChartData:
+    """A pie of the received counts of a breakdown (contract §3 ``by_*``), empty slices left out."""
+    shown = [(name, figures["received"]) for name, figures in breakdown.items() if figures["received"]]
+    return ChartData(
+        kind="pie",
+        title=title,
+        labels=[name for name, _ in shown],
+        series=[("受理数", [float(count) for _, count in shown])],
+    )
+
+
 EMPTY_ROW = [0] * 7  # a group without requests (domain.figures.MonthCounts' group rows)
 
 
@@ -167,29 +191,76 @@ def ranks(values: list[float]) -> list[int]:
     return [order.index(v) + 1 for v in values]
 
 
-class _FactsOnce:
-    """The stats store's ``facts`` and ``month_counts`` remembered for one summary, so each is read once.
+# One read of the stats store: its method, the month's bounds, as-of, the scope and the options.
+Read = tuple[str, datetime, datetime, datetime, int | None, int | None, tuple[tuple[str, Any], ...]]
 
-    StatsService.figures counts the month (and last month); the rankings need the month's facts
-    grouped by town and village. Remembering each read keeps a county summary on a large database
-    to one read of each while the figures still come from StatsService.figures itself.
+
+def read_of(
+    what: str,
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+    town_id: int | None = None,
+    village_id: int | None = None,
+    **options: Any,
+) -> Read:
+    """The read of ``what`` as _FactsOnce remembers it (the same read asked for twice is one)."""
+    return (what, start, end, as_of, town_id, village_id, tuple(sorted(options.items())))
+
+
+class _FactsOnce:
+    """The stats store's reads remembered for one summary, so each is read once, and read beside
+    the care-visit plans when the caller asks (:meth:`reading_aside`).
+
+    StatsService.figures counts the month (StatsService.headline last month's totals); the rankings
+    need the month's facts grouped by town and village. Remembering each read keeps a county summary
+    on a large database to one read of each while the figures still come from StatsService itself.
     """
 
     def __init__(self, store: Any) -> None:
         self._store = store
-        self._seen: dict[tuple[Any, ...], Any] = {}
+        self._seen: dict[Read, Any] = {}
+        self._aside: dict[Read, Any] = {}  # read on a connection of its own (reading_aside)
         # The months whose counts carry each handler's too (the summary's own month, not the last).
         self.members_months: set[tuple[datetime, datetime]] = set()
 
-    def _once(self, what: str, *key: Any) -> Any:
-        if (what, *key) not in self._seen:
-            start, end, as_of, town_id, village_id = key
-            read = getattr(self._store, what)
-            extra = {"by_handler": (start, end) in self.members_months} if what == "month_counts" else {}
-            self._seen[(what, *key)] = read(
-                start, end, as_of, town_id=town_id, village_id=village_id, **extra
-            )
-        return self._seen[(what, *key)]
+    def _read(self, store: Any, read: Read) -> Any:
+        what, start, end, as_of, town_id, village_id, options = read
+        extra = dict(options)
+        if what == "month_counts":
+            extra["by_handler"] = (start, end) in self.members_months
+        return getattr(store, what)(start, end, as_of, town_id=town_id, village_id=village_id, **extra)
+
+    def _once(self, read: Read) -> Any:
+        if read not in self._seen:
+            self._seen[read] = self._aside.pop(read) if read in self._aside else self._read(self._store, read)
+        return self._seen[read]
+
+    @contextmanager
+    def reading_aside(self, open_store: Callable[[], Any], reads: list[Read]) -> Iterator[None]:
+        """Run ``reads`` on a store of their own (``open_store()``, its connection closed after)
+        in a second thread while the caller's block reads on: SQLite counts without holding
+        Python's lock, so a county summary counts its requests on one core while it reads the
+        care-visit plans on the other (issue #13). The results are there when the block ends.
+
+        A side read is only a head start: if it fails (the file cannot be opened a second time),
+        the reads are made again on the summary's own connection when asked for. That connection
+        must hold no uncommitted change the reads should see: the side connection cannot see it.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="summary-reads") as pool:
+            future = pool.submit(self._read_all, open_store, reads)
+            yield
+        try:
+            self._aside.update(future.result())
+        except Exception:
+            log.warning("the summary's side reads failed; reading them again", exc_info=True)
+
+    def _read_all(self, open_store: Callable[[], Any], reads: list[Read]) -> dict[Read, Any]:
+        store = open_store()
+        try:
+            return {read: self._read(store, read) for read in reads}
+        finally:
+            store.db.close()
 
     def facts(
         self,
@@ -199,7 +270,7 @@ class _FactsOnce:
         town_id: int | None = None,
         village_id: int | None = None,
     ) -> list[RequestFact]:
-        return cast(list[RequestFact], self._once("facts", start, end, as_of, town_id, village_id))
+        return cast(list[RequestFact], self._once(read_of("facts", start, end, as_of, town_id, village_id)))
 
     def month_counts(
         self,
@@ -212,7 +283,27 @@ class _FactsOnce:
     ) -> MonthCounts:
         """With the handlers' counts for ``members_months``: the summary's members need them, and
         the figures then share this one read."""
-        return cast(MonthCounts, self._once("month_counts", start, end, as_of, town_id, village_id))
+        return cast(MonthCounts, self._once(read_of("month_counts", start, end, as_of, town_id, village_id)))
+
+    def month_totals(
+        self,
+        start: datetime,
+        end: datetime,
+        as_of: datetime,
+        town_id: int | None = None,
+        village_id: int | None = None,
+        home_categories: Iterable[str] = (),
+    ) -> MonthTotals:
+        read = read_of(
+            "month_totals",
+            start,
+            end,
+            as_of,
+            town_id,
+            village_id,
+            home_categories=tuple(sorted(home_categories)),
+        )
+        return cast(MonthTotals, self._once(read))
 
     def listed_facts(
         self,
@@ -222,10 +313,13 @@ class _FactsOnce:
         town_id: int | None = None,
         village_id: int | None = None,
     ) -> list[RequestFact]:
-        return cast(list[RequestFact], self._once("listed_facts", start, end, as_of, town_id, village_id))
+        return cast(
+            list[RequestFact], self._once(read_of("listed_facts", start, end, as_of, town_id, village_id))
+        )
 
     def forget(self) -> None:
         self._seen.clear()
+        self._aside.clear()
         self.members_months.clear()
 
 
@@ -237,6 +331,35 @@ class SummaryWorkspace:
         self._ws = ws
         self.stats = _FactsOnce(ws.stats)
         self.figures_memo: dict[tuple[Any, ...], Any] = {}
+
+    def requests_aside(self, month: str, scope: Scope, as_of: datetime) -> AbstractContextManager[None]:
+        """While the block reads the care visits, the requests' reads of a summary of ``scope`` for
+        ``month`` made on a read-only connection of their own (_FactsOnce.reading_aside), in the
+        form services/reports.py asks for them: the month's counts of the scope (as
+        StatsService.figures reads them) and of its ranking (a village's whole town), last month's
+        totals (StatsService.headline) and the month's listed facts."""
+        start, end = month_bounds(month)
+        town_id = scope.town.id if scope.town is not None and scope.level == "town" else None
+        village_id = scope.village.id if scope.village is not None else None
+        ranking_town = scope.town.id if scope.town is not None else None
+        home = tuple(sorted(StatsService(cast(Workspace, self)).home_categories()))
+        last_start, last_end = month_bounds(previous_month(month))
+        # The reads that hand many rows to Python first: each row waits for Python's lock, which
+        # the visits' own counting (pure Python) holds at the end of the block; last month's
+        # totals, one row, go last.
+        reads = [
+            read_of("listed_facts", start, end, as_of, town_id, village_id),
+            read_of("month_counts", start, end, as_of, town_id, village_id),
+        ]
+        if (ranking_town, None) != (town_id, village_id):
+            reads.append(read_of("month_counts", start, end, as_of, ranking_town, None))
+        reads.append(
+            read_of("month_totals", last_start, last_end, as_of, town_id, village_id, home_categories=home)
+        )
+        ws = self._ws
+        return self.stats.reading_aside(
+            lambda: StatsStore(connect(ws.path, read_only=True, key=ws.key), ws.device.tag), reads
+        )
 
     def forget(self) -> None:
         self.stats.forget()

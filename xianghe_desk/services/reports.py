@@ -11,6 +11,7 @@ services.visit_report on the same terms.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
@@ -49,6 +50,7 @@ from xianghe_desk.services.report_figures import (
     headline_figure,
     month_label,
     ranks,
+    received_pie,
 )
 from xianghe_desk.services.stats import Scope, StatsService
 from xianghe_desk.services.visit_figures import remember_months
@@ -69,23 +71,31 @@ class ReportService:
         self.stats = StatsService(cast(Workspace, self._shared))
         self.store = ReportStore(ws.db, ws.device.tag)
 
-    def monthly(self, month: str, scope: Scope, as_of: datetime | None = None) -> MonthlyReport:
-        """Gather the monthly summary of ``scope`` for ``month`` as it stood at ``as_of`` (default now)."""
+    def monthly(
+        self, month: str, scope: Scope, as_of: datetime | None = None, read_aside: bool = False
+    ) -> MonthlyReport:
+        """Gather the monthly summary of ``scope`` for ``month`` as it stood at ``as_of`` (default now).
+
+        ``read_aside``: count the requests on a second connection while this one reads the care
+        visits (_FactsOnce.reading_aside), for a caller whose connection holds no uncommitted change.
+        """
         try:
-            return self._monthly(month, scope, as_of or self.ws.now())
+            return self._monthly(month, scope, as_of or self.ws.now(), read_aside)
         finally:
             self._shared.forget()  # a county month of facts is tens of megabytes
 
-    def _monthly(self, month: str, scope: Scope, as_of: datetime) -> MonthlyReport:
-        # The care-visit figures of both months from one read (the figures then find them).
+    def _monthly(self, month: str, scope: Scope, as_of: datetime, read_aside: bool) -> MonthlyReport:
         town_id = scope.town.id if scope.town is not None and scope.level == "town" else None
         village_id = scope.village.id if scope.village is not None else None
-        remember_months(
-            cast(Workspace, self._shared), [previous_month(month), month], as_of, town_id, village_id
-        )
         self._shared.stats.members_months.add(month_bounds(month))
+        with self._shared.requests_aside(month, scope, as_of) if read_aside else nullcontext():
+            # The care-visit figures of both months from one read (the figures then find them).
+            remember_months(
+                cast(Workspace, self._shared), [previous_month(month), month], as_of, town_id, village_id
+            )
         figures = self.stats.figures(month, scope, as_of)
-        previous = self.stats.figures(previous_month(month), scope, as_of)
+        # The cover compares the headline figures with last month's: no breakdown of last month.
+        previous = self.stats.headline(previous_month(month), scope, as_of)
         county = str(self.ws.settings.get("county_name", "香河县"))
         title = county if scope.level == "county" else f"{county}{scope.town.name if scope.town else ''}"
         if scope.level == "village":
@@ -333,7 +343,7 @@ class ReportService:
             note="治理诉求含县里考核的七类：安全隐患、环境卫生、私搭乱建、矛盾纠纷、民生诉求、乱堆乱放、治安稳定。",
             subtotal_prefix="【",
         )
-        chart = _received_pie("各类服务所占比例", f["by_category_group"])
+        chart = received_pie("各类服务所占比例", f["by_category_group"])
         return ReportSection("分类统计", [chart, table])
 
     def _channel_method_section(self, f: dict[str, Any]) -> ReportSection:
@@ -357,7 +367,7 @@ class ReportService:
             widths=(4, 2, 2),
             note="按已办结工单的办理方式统计。",
         )
-        chart = _received_pie("来源渠道所占比例", f["by_channel"])
+        chart = received_pie("来源渠道所占比例", f["by_channel"])
         method_chart = ChartData(
             kind="bar",
             title="各办理方式办结件数",
@@ -593,14 +603,3 @@ class ReportService:
                 report.title + report.month_label + "「这就办」服务月度汇总", report.all_tables(), xlsx
             )
         return report
-
-
-def _received_pie(title: str, breakdown: dict[str, dict[str, Any]]) -> ChartData:
-    """A pie of the received counts of a breakdown (contract §3 ``by_*``), empty slices left out."""
-    shown = [(name, figures["received"]) for name, figures in breakdown.items() if figures["received"]]
-    return ChartData(
-        kind="pie",
-        title=title,
-        labels=[name for name, _ in shown],
-        series=[("受理数", [float(count) for _, count in shown])],
-    )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from xianghe_desk.domain.figures import Names, figures_from_counts, month_bounds
+from xianghe_desk.domain.enums import CategoryGroup
+from xianghe_desk.domain.figures import Names, figures_from_counts, headline_figures, month_bounds
 from xianghe_desk.domain.models import Town, Village
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.visit_figures import visit_figures
@@ -67,6 +68,40 @@ class StatsService:
             },
         )
 
+    def headline(self, month: str, scope: Scope, as_of: datetime | None = None) -> dict[str, Any]:
+        """``figures`` without the ``by_*`` breakdowns (the same numbers, counted without grouping):
+        last month on the summary's cover."""
+        as_of = as_of or self.ws.now()
+        start, end = month_bounds(month)
+        town_id = scope.town.id if scope.town and scope.level == "town" else None
+        village_id = scope.village.id if scope.village else None
+        totals = self.ws.stats.month_totals(
+            start, end, as_of, town_id, village_id, home_categories=self.home_categories()
+        )
+        visits = visit_figures(self.ws, month, as_of, town_id, village_id)
+        return {
+            **self._record(month, scope, as_of),
+            **headline_figures(
+                totals, visits_logged=visits.home, visits_due=visits.due, visits_done=visits.done
+            ),
+        }
+
+    def home_categories(self) -> list[str]:
+        """The codes of the categories whose completed requests count as 上门服务 (contract §3)."""
+        return [
+            i.code
+            for i in self.ws.lookups.all("category", include_inactive=True)
+            if i.group_code == CategoryGroup.HOME.value
+        ]
+
+    @staticmethod
+    def _record(month: str, scope: Scope, as_of: datetime) -> dict[str, Any]:
+        return {
+            "month": month,
+            "scope": scope.as_json(),
+            "as_of": as_of.isoformat(sep=" ", timespec="seconds"),
+        }
+
     def figures(self, month: str, scope: Scope, as_of: datetime | None = None) -> dict[str, Any]:
         """Contract §3 figures plus ``month``, ``scope`` and ``as_of`` for the record."""
         as_of = as_of or self.ws.now()
@@ -74,11 +109,7 @@ class StatsService:
         town_id = scope.town.id if scope.town and scope.level == "town" else None
         village_id = scope.village.id if scope.village else None
         counts = self.ws.stats.month_counts(start, end, as_of, town_id=town_id, village_id=village_id)
-        result = {
-            "month": month,
-            "scope": scope.as_json(),
-            "as_of": as_of.isoformat(sep=" ", timespec="seconds"),
-        }
+        result = self._record(month, scope, as_of)
         visits = visit_figures(self.ws, month, as_of, town_id, village_id)
         result.update(
             figures_from_counts(
