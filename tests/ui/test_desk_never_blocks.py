@@ -177,16 +177,25 @@ def test_starting_the_desk_imports_no_page_but_the_dashboard():
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-def test_the_warm_up_imports_what_the_pages_need_once_the_reader_is_free(qtbot, held_ctx):
+def test_the_warm_up_imports_what_the_pages_need_once_the_reader_is_free(qtbot, held_ctx, monkeypatch):
     from xianghe_desk.ui import main_window
 
     runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
     window = show_window(qtbot, held_ctx)
     qtbot.waitUntil(lambda: "warm-up" in runner.names(), timeout=5000)
+    imported: list[str] = []
+    monkeypatch.setattr(main_window, "import_page_module", imported.append)
     runner.release()
     assert "warm-up" in runner.ran
     assert all(name in sys.modules for name in main_window.WARM_UP_MODULES)
     assert window.isVisible()
+    # Then the pages' own modules, on the UI thread, one per turn of the event loop: widgets,
+    # models and dialogs not imported yet, then the pages.
+    assert len(imported) == 1
+    qtbot.wait_until(
+        lambda: imported[-len(main_window.PAGE_MODULES) :] == list(main_window.PAGE_MODULES), timeout=9000
+    )
+    assert all(".ui." in name for name in imported)
 
 
 def test_the_warm_up_makes_no_qt_type_off_the_ui_thread():

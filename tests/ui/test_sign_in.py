@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -183,3 +184,42 @@ def test_the_demo_says_its_accounts_and_fills_in_the_administrator(qtbot, fresh_
     dialog.password_edit.setText(DEMO_PASSWORD)
     dialog.accept()
     assert fresh_ctx.who.name == "admin"
+
+
+def test_the_idle_lock_watches_windows_not_every_event(qtbot, fresh_ctx, monkeypatch) -> None:
+    """Input reaches a window first: the lock watches the windows that come to the front, so
+    paints and timers of the widgets never run its Python filter (issue #13)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    fresh_ctx.sign_in("zhen", DEMO_PASSWORD)
+    monkeypatch.setattr(SignInDialog, "ask", classmethod(lambda cls, parent, ctx, lock_name="": ctx.who))
+
+    class Counting(sign_in.IdleLock):
+        seen: ClassVar[list[int]] = []
+
+        def eventFilter(self, watched, event):  # type: ignore[no-untyped-def]  # noqa: N802
+            self.seen.append(int(event.type().value))
+            return super().eventFilter(watched, event)
+
+    lock = Counting(fresh_ctx, minutes=15)
+    window = QLineEdit()
+    qtbot.add_widget(window)
+    window.show()
+    window.windowHandle().requestActivate()
+    qtbot.wait_until(lambda: QApplication.focusWindow() is window.windowHandle(), timeout=2000)
+    lock.timer.setInterval(300)
+    lock.timer.start()
+    Counting.seen.clear()
+    for _ in range(20):
+        window.repaint()  # paints of the widget: not for the lock
+    assert int(QEvent.Type.Paint.value) not in Counting.seen
+    move = QMouseEvent(
+        QEvent.Type.MouseMove, QPointF(2, 2), QPointF(2, 2), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    for _ in range(6):  # the mouse moving over the window every 100 ms: not locked
+        qtbot.wait(100)
+        remaining = lock.timer.remainingTime()
+        QApplication.sendEvent(window.windowHandle(), move)
+        assert lock.timer.remainingTime() > remaining
+    assert int(QEvent.Type.MouseMove.value) in Counting.seen

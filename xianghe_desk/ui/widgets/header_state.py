@@ -33,6 +33,9 @@ def header_options(key: str) -> tuple[BytesOption, IntOption]:
     return _options[key]
 
 
+FIT_DELAY_MS = 15
+
+
 class HeaderMemory(QObject):
     """Restores and saves a table's header, and rescales its columns when the font changes."""
 
@@ -50,7 +53,9 @@ class HeaderMemory(QObject):
         self.user_sized: set[int] = set()  # columns the clerk resized by hand this session
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
-        self._fit_timer.setInterval(0)
+        # Not in the same turn of the event loop as the paint it follows: measuring the cells takes
+        # 10–30 ms, and input waiting meanwhile is handled between the two (issue #13).
+        self._fit_timer.setInterval(FIT_DELAY_MS)
         self._fit_timer.timeout.connect(self.fit_contents)
         self._fitting = True
         try:
