@@ -380,8 +380,8 @@ def month_figures(bench: InProcess) -> list[Figure]:
 
 
 def list_figures(bench: InProcess) -> list[Figure]:
-    from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-    from PySide6.QtWidgets import QTableView
+    from PySide6.QtCore import QAbstractTableModel, QEventLoop, QModelIndex, Qt
+    from PySide6.QtWidgets import QApplication, QTableView
 
     from xianghe_desk.domain.queries import RequestFilter, Sort
     from xianghe_desk.ui.models.requests import RequestTableModel
@@ -439,7 +439,15 @@ def list_figures(bench: InProcess) -> list[Figure]:
 
     def program() -> None:
         model = RequestTableModel(bench.ctx)
-        painted(model, lambda: model.set_filter(RequestFilter()))
+
+        def load() -> None:
+            # The first block is read by a job (the UI thread does not wait on the database):
+            # what the clerk sees is painted once it has arrived.
+            model.set_filter(RequestFilter())
+            while model.loading():
+                QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+
+        painted(model, load)
 
     def baseline() -> None:
         model = MinimalModel(bench.replay(statements))

@@ -171,14 +171,15 @@ def test_starting_the_desk_imports_no_page_but_the_dashboard():
         "heavy = [n for n in ('openpyxl',) if n in sys.modules]\n"
         "assert heavy == [], heavy\n"
         "import importlib\n"
-        "for name in m.PAGE_MODULES: importlib.import_module(name)\n"
+        "from xianghe_desk.ui import page_table\n"
+        "for name in page_table.PAGE_MODULES: importlib.import_module(name)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_the_warm_up_imports_what_the_pages_need_once_the_reader_is_free(qtbot, held_ctx, monkeypatch):
-    from xianghe_desk.ui import main_window
+    from xianghe_desk.ui import main_window, page_table
 
     runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
     window = show_window(qtbot, held_ctx)
@@ -193,7 +194,7 @@ def test_the_warm_up_imports_what_the_pages_need_once_the_reader_is_free(qtbot, 
     # models and dialogs not imported yet, then the pages.
     assert len(imported) == 1
     qtbot.wait_until(
-        lambda: imported[-len(main_window.PAGE_MODULES) :] == list(main_window.PAGE_MODULES), timeout=9000
+        lambda: imported[-len(page_table.PAGE_MODULES) :] == list(page_table.PAGE_MODULES), timeout=9000
     )
     assert all(".ui." in name for name in imported)
 

@@ -17,7 +17,7 @@ from xianghe_desk.domain.enums import Urgency
 from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.queries import RequestFilter
 from xianghe_desk.jobs.runner import KnownStoreError
-from xianghe_desk.ui import errors, main_window, printing
+from xianghe_desk.ui import errors, main_window, page_table, printing
 from xianghe_desk.ui.main_window import MainWindow
 from xianghe_desk.ui.settings import TEXT_PERCENT, desk_settings
 
@@ -33,7 +33,7 @@ def fake_panels(monkeypatch) -> type[QWidget]:
             super().__init__(parent)
             self.ctx = ctx
 
-    monkeypatch.setattr(main_window, "EXCHANGE_TABS", (("表格导入导出", Panel),))
+    monkeypatch.setattr(page_table, "EXCHANGE_TABS", (("表格导入导出", Panel),))
     return Panel
 
 

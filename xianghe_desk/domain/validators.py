@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
-import phonenumbers
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
@@ -209,8 +208,10 @@ _PHONE_FORMS: Final = (
     "香河本地固话也可以只写 7 位号码"
 )
 _PHONE_SEPARATORS: Final = re.compile(r"[\s\-‐‑–—()（）]")
-_FIXED: Final = (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-_MOBILE: Final = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+# phonenumbers (~30 ms to import) is loaded by the first phone number checked, not by every start
+# of the desk and of each command that never reads one (issue #13). Its number types, as ints:
+_FIXED: Final = (0, 2)  # PhoneNumberType.FIXED_LINE, FIXED_LINE_OR_MOBILE
+_MOBILE: Final = (1, 2)  # PhoneNumberType.MOBILE, FIXED_LINE_OR_MOBILE
 
 
 def _phone_error(message: str, field: str) -> ValidationError:
@@ -245,6 +246,8 @@ def normalize_phone(text: str, field: str = "phone") -> str:
     Raises:
         ValidationError: with ``field`` when the number cannot be right.
     """
+    import phonenumbers  # see _FIXED
+
     raw = normalize_text(text)
     if not raw:
         raise _phone_error(f"电话号码是空的。{_PHONE_FORMS}", field)
