@@ -292,3 +292,53 @@ def test_a_first_block_that_cannot_be_read_says_so(qtbot, small_demo, tmp_path, 
         assert failures == ["读不出来"] and not model.loading()
     finally:
         ctx.close()
+
+
+def test_a_change_while_the_new_rows_are_read_reads_the_list_again(qtbot, small_demo, tmp_path, clock):
+    """A request dispatched, then 已派单 chosen at once: the new filter's first block may have been
+    read before the dispatch was saved, so a change arriving while it loads reloads the list
+    (review: the request went missing and the list ended in an empty row)."""
+    path = tmp_path / "race.db"
+    shutil.copy(small_demo, path)
+    runner = _HeldRunner()
+    ctx = DeskContext(path, runner=runner, clock=clock)
+    try:
+        model = RequestTableModel(ctx)
+        model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
+        runner.run("first page")
+        runner.run("count")
+        shown = model.id_of_row(0)
+        assert shown is not None
+        model.set_filter(RequestFilter(statuses=(Status.DISPATCHED,)))
+        assert model.loading() and model.id_of_row(0) == shown  # the old rows, still on screen
+        assert model.refresh_ids([shown]) == [shown]  # not swapped in place: read the list again
+    finally:
+        ctx.close()
+
+
+@pytest.mark.allow_log_errors
+def test_an_older_filters_failed_read_leaves_the_current_one_loading(qtbot, small_demo, tmp_path, clock):
+    path = tmp_path / "older.db"
+    shutil.copy(small_demo, path)
+    runner = _HeldRunner()
+    ctx = DeskContext(path, runner=runner, clock=clock)
+    try:
+        model = RequestTableModel(ctx)
+        failures: list[str] = []
+        model.load_failed.connect(failures.append)
+        model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
+        older = next(j for j in runner.held if j.name == "first page")
+
+        def broken(_ws: Any, _job: Any) -> None:
+            raise ValidationError("读不出来")
+
+        older.work = broken
+        model.set_filter(RequestFilter(statuses=(Status.CANCELLED,)))
+        runner.run("first page")  # the older one fails
+        assert failures == [] and model.loading() and not model.canFetchMore()
+        runner.run("first page")
+        runner.run("count")
+        runner.run("count")
+        assert model.total() == 29 == model.rowCount() and not model.loading()
+    finally:
+        ctx.close()

@@ -241,7 +241,13 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
             work = first_block_work(
                 self._generation, self.flt, self.sort_order, self.first_wanted(self.row_limit)
             )
-            self.ctx.read(work, self._on_first_block, self._on_first_block_failed, "first page")
+            generation = self._generation
+            self.ctx.read(
+                work,
+                self._on_first_block,
+                lambda message, is_bug: self._on_first_block_failed(generation, message, is_bug),
+                "first page",
+            )
         elif fetch_first:
             self.first_rows_arrived.emit()
         self.recount()
@@ -261,7 +267,10 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
             self._take_count(count)
         self.first_rows_arrived.emit()
 
-    def _on_first_block_failed(self, message: str, _is_bug: bool) -> None:
+    def _on_first_block_failed(self, generation: int, message: str, _is_bug: bool) -> None:
+        if generation != self._generation:
+            log.info("reading an older filter's rows failed: %s", message)
+            return  # the current filter's read is still on its way
         log.warning("reading the request list failed: %s", message)
         self._loading = False
         self._waiting_count = None
@@ -348,8 +357,14 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
         return -1, order
 
     def refresh_ids(self, ids: Iterable[int]) -> list[int]:
-        """Re-read the given requests and swap them in place; returns the ids not in the window."""
+        """Re-read the given requests and swap them in place; returns the ids not in the window.
+
+        While a new first block is being read every id is returned: the rows shown are the last
+        filter's, and the block on its way may have been read before this change was saved (a
+        request dispatched, then 已派单 chosen at once), so the caller reads the list again."""
         wanted = list(dict.fromkeys(ids))
+        if self._loading:
+            return wanted
         rows = {i: self.row_of_id(i) for i in wanted}
         loaded = [i for i in wanted if rows[i] is not None]
         fresh = self.ctx.requests.list_rows(loaded, self.sort_order)
