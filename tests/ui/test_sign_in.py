@@ -223,3 +223,32 @@ def test_the_idle_lock_watches_windows_not_every_event(qtbot, fresh_ctx, monkeyp
         QApplication.sendEvent(window.windowHandle(), move)
         assert lock.timer.remainingTime() > remaining
     assert int(QEvent.Type.MouseMove.value) in Counting.seen
+
+
+def test_the_pointer_moving_in_a_popup_counts_as_activity(qtbot, fresh_ctx, monkeypatch) -> None:
+    """A combo box's list never becomes the focus window: the lock also looks whether the pointer
+    moved (review of the window filter)."""
+    from PySide6.QtCore import QPoint
+
+    fresh_ctx.sign_in("zhen", DEMO_PASSWORD)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        SignInDialog, "ask", classmethod(lambda cls, parent, ctx, lock_name="": asked.append(lock_name) or ctx.who)
+    )
+    positions = iter([QPoint(10, 10), QPoint(10, 10), QPoint(40, 12)])
+    monkeypatch.setattr(sign_in.QCursor, "pos", staticmethod(lambda: next(positions)))
+    lock = sign_in.IdleLock(fresh_ctx, minutes=15)  # looks once at start: (10, 10)
+    lock.pointer_timer.stop()  # the test looks by hand
+    lock.timer.setTimerType(Qt.TimerType.PreciseTimer)
+    lock.timer.setInterval(400)
+    lock.timer.start()
+    qtbot.wait(250)
+    lock._look_at_pointer()  # (10, 10): not moved, the countdown goes on
+    qtbot.wait(250)
+    assert asked == ["zhen"]  # locked at 400 ms
+    lock.timer.setInterval(400)  # unlocking set the account's 15 minutes again
+    lock.timer.start()
+    qtbot.wait(250)
+    lock._look_at_pointer()  # (40, 12): moved, the countdown starts again
+    qtbot.wait(250)
+    assert asked == ["zhen"]  # 500 ms after the start, but only 250 after the pointer moved

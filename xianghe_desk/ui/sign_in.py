@@ -6,7 +6,7 @@ import logging
 import os
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QWindow
+from PySide6.QtGui import QCursor, QWindow
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from xianghe_desk.services.accounts import SignInError
@@ -68,6 +68,9 @@ _INPUT_EVENTS = frozenset(
 )
 
 
+POINTER_LOOK_MS = 30_000  # how often the idle lock looks whether the pointer moved
+
+
 class IdleLock(QObject):
     """Locks the desk after ``minutes`` without keyboard or mouse input (0: never).
 
@@ -82,6 +85,13 @@ class IdleLock(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.lock_now)
+        # A popup list (a combo box's, a menu) never becomes the focus window, so its input is not
+        # seen by the windows' filter: the pointer having moved since the last look counts too.
+        self._pointer = QCursor.pos()
+        self.pointer_timer = QTimer(self)
+        self.pointer_timer.setInterval(POINTER_LOOK_MS)
+        self.pointer_timer.timeout.connect(self._look_at_pointer)
+        self.pointer_timer.start()
         self.set_minutes(minutes)
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -108,6 +118,12 @@ class IdleLock(QObject):
         self.activity()
         if window is not None:
             window.installEventFilter(self)
+
+    def _look_at_pointer(self) -> None:
+        pointer = QCursor.pos()
+        if pointer != self._pointer:
+            self._pointer = pointer
+            self.activity()
 
     def activity(self) -> None:
         """The clerk did something: restart the countdown."""
