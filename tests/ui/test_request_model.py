@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -236,40 +237,45 @@ class _HeldRunner(InlineRunner):
         InlineRunner._start(self, self.reader, job)
 
 
-def test_a_count_that_arrives_before_the_first_rows_waits_for_them(qtbot, small_demo, tmp_path, clock):
+@pytest.fixture
+def held(small_demo, tmp_path, clock) -> Iterator[tuple[DeskContext, _HeldRunner]]:
+    """A DeskContext on a copy of the small demo whose jobs wait for the test to run them."""
     path = tmp_path / "held.db"
     shutil.copy(small_demo, path)
     runner = _HeldRunner()
     ctx = DeskContext(path, runner=runner, clock=clock)
-    try:
-        model = RequestTableModel(ctx)
-        totals: list[int] = []
-        model.total_changed.connect(totals.append)
-        model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
-        assert sorted(j.name for j in runner.held) == ["count", "first page"]
-        runner.run("count")
-        assert model.rowCount() == 0 and totals == [] and model.loading()
-        runner.run("first page")
-        assert totals == [1448] and model.rowCount() == 1448 and not model.loading()
-        # Rows read for a filter that has changed since are dropped.
-        model.set_filter(RequestFilter(statuses=(Status.CANCELLED,)))
-        stale = list(runner.held)
-        runner.held.clear()
-        model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
-        runner.held[:0] = stale
-        runner.run("first page")  # the CANCELLED one, submitted first: dropped
-        assert model.loading() and model.total() == -1
-        # The last filter's rows stay until the new ones arrive (no blank list in between), and
-        # nothing of the new filter is read into them meanwhile.
-        assert model.rowCount() == 1448
-        assert model.item(1000) is None and not model.canFetchMore()
-        runner.run("first page")
-        runner.run("count")
-        runner.run("count")
-        received = ctx.requests.count(RequestFilter(statuses=(Status.RECEIVED,)))
-        assert model.total() == received == model.rowCount()
-    finally:
-        ctx.close()
+    yield ctx, runner
+    ctx.close()
+
+
+def test_a_count_that_arrives_before_the_first_rows_waits_for_them(qtbot, held):
+    ctx, runner = held
+    model = RequestTableModel(ctx)
+    totals: list[int] = []
+    model.total_changed.connect(totals.append)
+    model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
+    assert sorted(j.name for j in runner.held) == ["count", "first page"]
+    runner.run("count")
+    assert model.rowCount() == 0 and totals == [] and model.loading()
+    runner.run("first page")
+    assert totals == [1448] and model.rowCount() == 1448 and not model.loading()
+    # Rows read for a filter that has changed since are dropped.
+    model.set_filter(RequestFilter(statuses=(Status.CANCELLED,)))
+    stale = list(runner.held)
+    runner.held.clear()
+    model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
+    runner.held[:0] = stale
+    runner.run("first page")  # the CANCELLED one, submitted first: dropped
+    assert model.loading() and model.total() == -1
+    # The last filter's rows stay until the new ones arrive (no blank list in between), and
+    # nothing of the new filter is read into them meanwhile.
+    assert model.rowCount() == 1448
+    assert model.item(1000) is None and not model.canFetchMore()
+    runner.run("first page")
+    runner.run("count")
+    runner.run("count")
+    received = ctx.requests.count(RequestFilter(statuses=(Status.RECEIVED,)))
+    assert model.total() == received == model.rowCount()
 
 
 @pytest.mark.allow_log_errors  # the failed read is logged
@@ -294,51 +300,39 @@ def test_a_first_block_that_cannot_be_read_says_so(qtbot, small_demo, tmp_path, 
         ctx.close()
 
 
-def test_a_change_while_the_new_rows_are_read_reads_the_list_again(qtbot, small_demo, tmp_path, clock):
+def test_a_change_while_the_new_rows_are_read_reads_the_list_again(qtbot, held):
     """A request dispatched, then 已派单 chosen at once: the new filter's first block may have been
     read before the dispatch was saved, so a change arriving while it loads reloads the list
     (review: the request went missing and the list ended in an empty row)."""
-    path = tmp_path / "race.db"
-    shutil.copy(small_demo, path)
-    runner = _HeldRunner()
-    ctx = DeskContext(path, runner=runner, clock=clock)
-    try:
-        model = RequestTableModel(ctx)
-        model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
-        runner.run("first page")
-        runner.run("count")
-        shown = model.id_of_row(0)
-        assert shown is not None
-        model.set_filter(RequestFilter(statuses=(Status.DISPATCHED,)))
-        assert model.loading() and model.id_of_row(0) == shown  # the old rows, still on screen
-        assert model.refresh_ids([shown]) == [shown]  # not swapped in place: read the list again
-    finally:
-        ctx.close()
+    ctx, runner = held
+    model = RequestTableModel(ctx)
+    model.set_filter(RequestFilter(statuses=(Status.RECEIVED,)))
+    runner.run("first page")
+    runner.run("count")
+    shown = model.id_of_row(0)
+    assert shown is not None
+    model.set_filter(RequestFilter(statuses=(Status.DISPATCHED,)))
+    assert model.loading() and model.id_of_row(0) == shown  # the old rows, still on screen
+    assert model.refresh_ids([shown]) == [shown]  # not swapped in place: read the list again
 
 
 @pytest.mark.allow_log_errors
-def test_an_older_filters_failed_read_leaves_the_current_one_loading(qtbot, small_demo, tmp_path, clock):
-    path = tmp_path / "older.db"
-    shutil.copy(small_demo, path)
-    runner = _HeldRunner()
-    ctx = DeskContext(path, runner=runner, clock=clock)
-    try:
-        model = RequestTableModel(ctx)
-        failures: list[str] = []
-        model.load_failed.connect(failures.append)
-        model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
-        older = next(j for j in runner.held if j.name == "first page")
+def test_an_older_filters_failed_read_leaves_the_current_one_loading(qtbot, held):
+    ctx, runner = held
+    model = RequestTableModel(ctx)
+    failures: list[str] = []
+    model.load_failed.connect(failures.append)
+    model.set_filter(RequestFilter(statuses=(Status.CLOSED,)))
+    older = next(j for j in runner.held if j.name == "first page")
 
-        def broken(_ws: Any, _job: Any) -> None:
-            raise ValidationError("读不出来")
+    def broken(_ws: Any, _job: Any) -> None:
+        raise ValidationError("读不出来")
 
-        older.work = broken
-        model.set_filter(RequestFilter(statuses=(Status.CANCELLED,)))
-        runner.run("first page")  # the older one fails
-        assert failures == [] and model.loading() and not model.canFetchMore()
-        runner.run("first page")
-        runner.run("count")
-        runner.run("count")
-        assert model.total() == 29 == model.rowCount() and not model.loading()
-    finally:
-        ctx.close()
+    older.work = broken
+    model.set_filter(RequestFilter(statuses=(Status.CANCELLED,)))
+    runner.run("first page")  # the older one fails
+    assert failures == [] and model.loading() and not model.canFetchMore()
+    runner.run("first page")
+    runner.run("count")
+    runner.run("count")
+    assert model.total() == 29 == model.rowCount() and not model.loading()
