@@ -12,7 +12,7 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +93,13 @@ def user_argument(parser: argparse.ArgumentParser, top_level: bool = False) -> N
     )
 
 
-def open_workspace(args: argparse.Namespace, path: Path | None = None, *, read_only: bool | None = None) -> Workspace:
+def open_workspace(
+    args: argparse.Namespace,
+    path: Path | None = None,
+    *,
+    read_only: bool | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> Workspace:
     """Open the database named by ``--db`` and sign in the user named by ``--user``.
 
     A database without accounts works without signing in (a named user is not checked); one
@@ -101,6 +107,8 @@ def open_workspace(args: argparse.Namespace, path: Path | None = None, *, read_o
     ``read_only``: open without writing a byte (``check``). None: read-only exactly when the file
     is on a write-protected medium or marked read-only (issue #10), so that the reading commands
     work there, and a writing one is refused at its first write.
+    ``meanwhile``: the command's own preparation (e.g. importing what it needs), run while the
+    password is checked (services.accounts.verify_password_beside), or at once without accounts.
     """
     from xianghe_desk.fileio import read_only_location
     from xianghe_desk.services.workspace import Workspace
@@ -126,20 +134,27 @@ def open_workspace(args: argparse.Namespace, path: Path | None = None, *, read_o
         key = encryption.unlock(path, *credentials, datetime.now())
     ws = Workspace.open(path, read_only=read_only, key=key)
     try:
-        sign_in(ws, args, credentials)
+        sign_in(ws, args, credentials, meanwhile)
     except BaseException:
         ws.close()
         raise
     return ws
 
 
-def sign_in(ws: Workspace, args: argparse.Namespace, credentials: tuple[str, str] | None = None) -> None:
+def sign_in(
+    ws: Workspace,
+    args: argparse.Namespace,
+    credentials: tuple[str, str] | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
     from xianghe_desk.services.accounts import AccountService
 
     accounts = AccountService(ws)
     if not accounts.has_accounts():
+        if meanwhile is not None:
+            meanwhile()
         return
-    accounts.sign_in(*(credentials or _credentials(args)))
+    accounts.sign_in(*(credentials or _credentials(args)), meanwhile=meanwhile)
 
 
 def _credentials(args: argparse.Namespace) -> tuple[str, str]:

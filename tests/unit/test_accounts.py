@@ -195,3 +195,29 @@ def test_sign_in_is_recorded_with_the_time(admin_ws: Workspace, clock) -> None:
     assert last.kind == "sign_in" and last.at == clock() and last.user_name == "boss"
     user = admin_ws.users.by_name("boss")
     assert user is not None and user.last_sign_in_at == clock() and clock() - timedelta(hours=1) < user.last_sign_in_at + timedelta(seconds=1)
+
+
+def test_the_callers_work_runs_while_the_password_is_checked_on_another_thread(admin_ws: Workspace) -> None:
+    """``report monthly`` imports its modules while Argon2 runs (issue #13); a wrong password is
+    refused all the same and the work has run."""
+    import threading
+
+    from xianghe_desk.services import accounts as accounts_module
+
+    seen: list[str] = []
+    checked_on: list[str] = []
+    real_verify = accounts_module.verify_password
+
+    def verify(stored: str, password: str) -> bool:
+        checked_on.append(threading.current_thread().name)
+        return real_verify(stored, password)
+
+    accounts = AccountService(admin_ws)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts_module, "verify_password", verify)
+        accounts.sign_in("boss", "first-pass-1", meanwhile=lambda: seen.append(threading.current_thread().name))
+        assert seen == [threading.current_thread().name] and checked_on[0] != seen[0]
+        with pytest.raises(SignInError, match="用户名或密码不对"):
+            accounts.sign_in("boss", "wrong-pass-1", meanwhile=lambda: seen.append("again"))
+    assert seen[-1] == "again" and len(checked_on) == 2
+    assert admin_ws.users.by_name("boss").failed_count == 1  # type: ignore[union-attr]

@@ -78,12 +78,14 @@ def run_workorder(args: argparse.Namespace) -> int:
 
 def run_monthly(args: argparse.Namespace) -> int:
     from xianghe_desk.commands.stats import parse_as_of, parse_month_arg
-    from xianghe_desk.operations.printing import print_monthly_report
 
     month = parse_month_arg(args.month)
     as_of = parse_as_of(args.as_of)
     _refuse_missing_db(args)
-    with open_workspace(args) as ws:
+    # The summary's modules (reportlab, the figures) are imported while the password is checked.
+    with open_workspace(args, meanwhile=_import_monthly) as ws:
+        from xianghe_desk.operations.printing import print_monthly_report
+
         report = print_monthly_report(
             ws, month, args.output, town=args.town, village=args.village, as_of=as_of, xlsx=args.xlsx
         ).value
@@ -99,6 +101,10 @@ def run_monthly(args: argparse.Namespace) -> int:
         f"满意率 {satisfaction}，超期 {f['overdue']} 件（统计时刻 {f['as_of']}）。"
     )
     return EXIT_OK
+
+
+def _import_monthly() -> None:
+    import xianghe_desk.operations.printing  # noqa: F401
 
 
 def run_notice(args: argparse.Namespace) -> int:

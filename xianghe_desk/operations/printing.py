@@ -11,6 +11,7 @@ decides who may print what and records it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -23,6 +24,7 @@ from xianghe_desk.domain.models import Village
 from xianghe_desk.fileio import atomic_output
 from xianghe_desk.operations.base import Op, Progress, operation
 from xianghe_desk.operations.stats import actor_scope
+from xianghe_desk.pdf.fonts import FontMissingError, register_fonts
 from xianghe_desk.pdf.monthly_report import MonthlyReport, build_monthly_report
 from xianghe_desk.services.places import PlaceService
 from xianghe_desk.services.reports import ReportService
@@ -94,6 +96,13 @@ def print_work_orders(
 
 
 # ---------------------------------------------------------------- monthly summary
+def _register_fonts_quietly() -> None:
+    try:
+        register_fonts()
+    except FontMissingError:
+        pass  # said by build_monthly_report, on the caller's thread
+
+
 @operation("print.monthly_report", "打印月度汇总", Permission.REPORT, kind="print")
 def print_monthly_report(
     op: Op,
@@ -110,7 +119,14 @@ def print_monthly_report(
     ``progress`` (the desk): 「取消」 is honoured once the figures are counted, before the PDF.
     """
     scope = actor_scope(op.ws, town, village)
-    report = ReportService(op.ws).monthly(month, scope, as_of, read_aside=True)
+    # Reading the font file (0.2 s of Python) overlaps the count, which waits on SQLite (issue #13).
+    # A font that cannot be read is reported by build_monthly_report, which registers it again.
+    fonts = threading.Thread(target=_register_fonts_quietly, name="pdf-fonts", daemon=True)
+    fonts.start()
+    try:
+        report = ReportService(op.ws).monthly(month, scope, as_of, read_aside=True)
+    finally:
+        fonts.join()
     if progress is not None:
         progress.check_cancelled()
     report.pages = _written(target, lambda out: build_monthly_report(report, out))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -52,6 +53,20 @@ def verify_password(stored: str, password: str) -> bool:
         return HASHER.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def verify_password_beside(stored: str, password: str, meanwhile: Callable[[], object] | None) -> bool:
+    """verify_password, with ``meanwhile()`` run on this thread while Argon2 works on another.
+
+    Argon2 spends its 0.2 s in C without Python's lock, so a command can import what it needs
+    (Python, one core) while the password is checked on the other (issue #13).
+    """
+    if meanwhile is None:
+        return verify_password(stored, password)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="argon2") as pool:
+        verified = pool.submit(verify_password, stored, password)
+        meanwhile()
+        return verified.result()
 
 
 def new_recovery_code() -> str:
@@ -111,8 +126,11 @@ class AccountService:
             raise NotFoundError(f"没有名为「{name}」的账号。请用「user list」查看已有账号。", field="name")
         return user
 
-    def sign_in(self, name: str, password: str) -> Actor:
+    def sign_in(self, name: str, password: str, meanwhile: Callable[[], object] | None = None) -> Actor:
         """Check the password; on success ``ws`` acts as this user from now on.
+
+        ``meanwhile``: work of the caller's own run while the password is checked
+        (verify_password_beside); it is not run when the attempt fails before that.
 
         Every attempt is written to the audit trail. The message of a failure never tells whether
         the name or the password was wrong.
@@ -122,7 +140,7 @@ class AccountService:
         """
         ws = self.ws
         if ws.read_only:
-            return self._sign_in_read_only(name, password)
+            return self._sign_in_read_only(name, password, meanwhile)
         now = ws.now()
         user = ws.users.by_name(name.strip())
         audit = AuditService(ws)
@@ -142,7 +160,7 @@ class AccountService:
                 f"密码连续输错 {MAX_FAILED_SIGN_INS} 次，账号已锁定，请 {minutes} 分钟后再试，或请管理员解锁。",
                 field="password",
             )
-        if not verify_password(user.password_hash, password):
+        if not verify_password_beside(user.password_hash, password, meanwhile):
             failed = user.failed_count + 1
             with ws.atomic():
                 if failed >= MAX_FAILED_SIGN_INS:
@@ -176,12 +194,12 @@ class AccountService:
         encryption.after_sign_in(ws, user.name, password)
         return actor
 
-    def _sign_in_read_only(self, name: str, password: str) -> Actor:
+    def _sign_in_read_only(self, name: str, password: str, meanwhile: Callable[[], object] | None) -> Actor:
         """Sign in on a database opened read-only (issue #10): the password is checked, but no
         failed attempt is counted and nothing is written (the file cannot take it)."""
         ws = self.ws
         user = ws.users.by_name(name.strip())
-        if user is None or user.disabled or not verify_password(user.password_hash, password):
+        if user is None or user.disabled or not verify_password_beside(user.password_hash, password, meanwhile):
             raise SignInError("用户名或密码不对，或账号已停用。", field="password")
         if user.locked_until and user.locked_until > ws.now():
             raise SignInError("账号锁定中，请稍后再试，或请管理员解锁。", field="password")
