@@ -4,6 +4,7 @@ fitting measures a bounded sample of rows, and every page fits a 1366-pixel scre
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -416,3 +417,68 @@ def test_the_chart_and_visits_still_come_when_the_month_figures_fail(qtbot, held
     assert page.tiles["completion_rate"].value == "—" and "F5" in page.tiles["completion_rate"].caption
     assert page.series is not None and page.tiles["visits_week"].caption != COUNTING
     assert not page._reading()
+
+
+def test_after_the_warm_up_the_pages_are_built_ahead_hidden_one_per_turn(qtbot, held_ctx, monkeypatch, caplog):
+    """A first visit then only shows and paints a page (issue #13): built, laid out and painted in
+    one turn it held the window 50–120 ms at a million requests. The clerk stays where they are; a
+    page that fails to build ahead is logged, and the clerk's own visit says so."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from xianghe_desk.ui import main_window, page_table
+
+    monkeypatch.setattr(main_window, "BUILD_AHEAD", True)
+    monkeypatch.setattr(main_window, "SWITCH_QUIET_S", 0.0)
+    runner: HeldRunner = held_ctx.runner  # type: ignore[assignment]
+    window = show_window(qtbot, held_ctx)
+    shown = window.stack.currentWidget()
+    keys = list(window.pages)
+    assert all(window.pages[k].widget is None for k in keys[1:])  # only the page on show
+    broken = keys[-1]
+
+    def fails(_ctx: object, _parent: object) -> None:
+        raise RuntimeError("this page is broken")
+
+    window.pages[broken].factory = fails  # type: ignore[assignment]
+    built_order: list[str] = []
+    loud: list[str] = []
+    real_page = window.page
+
+    def page(key: str, quiet: bool = False) -> Any:
+        if window.pages[key].widget is None:
+            (built_order if quiet else loud).append(key)  # building ahead opens no message box
+        return real_page(key, quiet)
+
+    monkeypatch.setattr(window, "page", page)
+    # Not while a dialog is open.
+    box = QMessageBox(QMessageBox.Icon.Information, "提示", "一个对话框", parent=window)
+    box.setModal(True)
+    box.open()
+    qtbot.waitUntil(lambda: "warm-up" in runner.names(), timeout=5000)
+    runner.release()
+    qtbot.wait_until(lambda: any(n == page_table.PAGE_MODULES[-1] for n in sys.modules), timeout=9000)
+    qtbot.wait(400)
+    assert built_order == []
+    box.close()
+    # One page per turn, in the side bar's order, while the reader threads are free.
+    turns: list[int] = []
+    counter = QTimer(window)
+    counter.timeout.connect(lambda: turns.append(len(built_order)))
+    counter.start(0)
+    qtbot.wait_until(lambda: len(built_order) == len(keys) - 1, timeout=15000)
+    counter.stop()
+    assert built_order == [k for k in keys if k != keys[0]] and loud == []
+    assert all(b - a <= 1 for a, b in itertools.pairwise(turns))
+    assert window.stack.currentWidget() is shown and window.current_key() == keys[0]
+    for key in keys[1:-1]:
+        widget = window.pages[key].widget
+        assert widget is not None and not widget.isVisible()
+        assert widget.size() == window.stack.size()  # laid out at the page's size
+    assert window.pages[broken].widget is None and f"page {broken} failed to start" in caplog.text
+    # The clerk's visit of a page built ahead shows it; of the broken one, says why.
+    runner.release()
+    assert window.show_page(keys[1]) is window.pages[keys[1]].widget and window.pages[keys[1]].widget.isVisible()
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warned.append(title))
+    assert window.show_page(broken) is None and warned == ["页面打不开"]

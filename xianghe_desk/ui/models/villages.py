@@ -18,6 +18,15 @@ _OVERDUE = QColor("#b3261e")
 _VIRTUAL = QColor("#6b7280")
 
 KindRole = Role.SortKeyRole + 1  # "town" or "village"
+_NOT_GIVEN = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.SizeHintRole,
+    )
+)
 
 # (key, header, alignment, width at 100 %)
 COLUMNS: tuple[tuple[str, str, Qt.AlignmentFlag, int], ...] = (
@@ -119,7 +128,9 @@ class VillageTreeModel(QAbstractItemModel):
         return QModelIndex()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # A painted cell is asked for seven roles; three of them (decoration, background, check
+        # state) are never given: answered before anything is looked up (issue #13).
+        if role in _NOT_GIVEN or not index.isValid():
             return None
         key, _header, align, _width = COLUMNS[index.column()]
         town = self.town_at(index)
