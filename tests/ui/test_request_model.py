@@ -13,7 +13,7 @@ import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QApplication, QTableView
 
 from xianghe_desk.domain.drafts import RequestDraft
 from xianghe_desk.domain.enums import Status, Urgency
@@ -21,6 +21,7 @@ from xianghe_desk.domain.errors import ValidationError
 from xianghe_desk.domain.queries import RequestFilter, Sort
 from xianghe_desk.jobs.runner import InlineRunner, Job
 from xianghe_desk.ui.context import DeskContext
+from xianghe_desk.ui.main_window import apply_text_percent
 from xianghe_desk.ui.models.base import Role
 from xianghe_desk.ui.models.requests import OVERDUE_BACKGROUND, URGENT_BACKGROUND, RequestTableModel
 
@@ -129,6 +130,15 @@ def test_urgent_open_rows_are_marked_bold_and_coloured(ctx):
     assert urgency.data() == "紧急"
     assert urgency.data(Qt.ItemDataRole.FontRole).bold()
     assert model.index(row, 0).data(Qt.ItemDataRole.BackgroundRole).color() == URGENT_BACKGROUND
+    # The bold cell keeps to the desk's text size after Ctrl+= (a font made at the first paint did not).
+    before = urgency.data(Qt.ItemDataRole.FontRole).pointSizeF()
+    apply_text_percent(150)
+    try:
+        larger = urgency.data(Qt.ItemDataRole.FontRole)
+        assert larger.bold() and larger.pointSizeF() == pytest.approx(QApplication.font().pointSizeF())
+        assert larger.pointSizeF() > before
+    finally:
+        apply_text_percent(100)
     # A normal request that is on time has no marks at all.
     model.set_filter(RequestFilter(urgency=Urgency.NORMAL, statuses=(Status.CLOSED,)))
     late = {r for r in range(model.rowCount()) if model.row_object(r).is_overdue(ctx.now())}

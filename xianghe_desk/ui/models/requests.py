@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from xianghe_desk.domain.enums import Urgency
@@ -20,6 +20,7 @@ from xianghe_desk.services.workspace import Workspace
 from xianghe_desk.ui.context import DeskContext
 from xianghe_desk.ui.models.base import PAGE_SIZE, Column, Role, WindowTableModel
 from xianghe_desk.ui.widgets.fmt import fmt_duration
+from xianghe_desk.ui.widgets.look import bold_font
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,6 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
         self._waiting_count: int | None = None  # a count that arrived before the first block
         self._resize = True  # the next count sets the row count (after a reload)
         self._warning_icon: QIcon | None = None
-        self._bold: QFont | None = None
         self._brush_set: tuple[QBrush, QBrush, QBrush, QBrush] | None = None
 
     # ---- queries
@@ -405,10 +405,7 @@ class RequestTableModel(WindowTableModel[RequestListRow, Shown]):
             return self._brushes()[3] if overdue or urgent else None
         if role == _FONT:
             if (column == _URGENCY_COLUMN and urgent) or (column == _OVERDUE_COLUMN and overdue):
-                if self._bold is None:
-                    self._bold = QFont(QApplication.font())
-                    self._bold.setBold(True)
-                return self._bold
+                return bold_font()
             return None
         if role == _DECORATION:
             return self._warning() if column == _OVERDUE_COLUMN and overdue else None

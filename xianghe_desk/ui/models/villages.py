@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 
 from xianghe_desk.domain.enums import VillageKind
 from xianghe_desk.services.overview import TownOverview, VillageCounts, VillageOverview
 from xianghe_desk.ui.models.base import Role
+from xianghe_desk.ui.widgets.look import bold_font
 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight
@@ -42,18 +43,6 @@ COLUMNS: tuple[tuple[str, str, Qt.AlignmentFlag, int], ...] = (
     ("overdue", "其中超期", _RIGHT, 72),
 )
 _COUNT_KEYS = ("grids", "members", "residents", "open_requests", "overdue")
-
-
-_BOLD: list[QFont] = []
-
-
-def _bold() -> QFont:
-    """The town rows' font (made once: a QFont per call showed up in the profile)."""
-    if not _BOLD:
-        font = QFont()
-        font.setBold(True)
-        _BOLD.append(font)
-    return _BOLD[0]
 
 
 def _count_text(counts: VillageCounts, key: str) -> str:
@@ -186,7 +175,7 @@ class VillageTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._town_text(town, key)
         if role == Qt.ItemDataRole.FontRole:
-            return _bold()
+            return bold_font()
         if role == Qt.ItemDataRole.ForegroundRole and key == "overdue" and town.totals.overdue:
             return _OVERDUE
         if role == Qt.ItemDataRole.ToolTipRole and key == "members":

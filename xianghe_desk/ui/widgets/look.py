@@ -7,7 +7,7 @@ through a font that sets only the weight (its size stays inherited).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
 ALERT = "#a3231a"
@@ -24,6 +24,24 @@ def set_text_colour(widget: QWidget, colour: str | None) -> None:
         widget.setPalette(palette)
     else:
         widget.setPalette(QPalette())
+
+
+_BOLD: dict[str, QFont] = {}
+
+
+def bold_font() -> QFont:
+    """The desk's font in bold, for table cells (a model's FontRole), at the text size of the
+    moment: a cell's font is not inherited, so one made at the first paint stayed small after
+    Ctrl+=. Made once per size (a QFont per cell showed up in the list's profile, issue #13)."""
+    base = QGuiApplication.font()
+    key = base.key()
+    font = _BOLD.get(key)
+    if font is None:
+        font = QFont(base)
+        font.setBold(True)
+        _BOLD.clear()
+        _BOLD[key] = font
+    return font
 
 
 def emphasise(widget: QWidget, bold: bool = True) -> None:
