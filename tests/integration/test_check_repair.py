@@ -24,14 +24,6 @@ from xianghe_desk.store.integrity import IntegrityStore, inspect_database
 ACTION = "database.rebuild_facts"
 
 
-@pytest.fixture
-def office(small_demo: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "office" / "xianghe.db"
-    path.parent.mkdir()
-    shutil.copy(small_demo, path)
-    return path
-
-
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

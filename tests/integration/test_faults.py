@@ -31,14 +31,6 @@ def _town(db: Path) -> str:
     return str(row[0])
 
 
-@pytest.fixture
-def office(small_demo: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "office" / "xianghe.db"
-    path.parent.mkdir()
-    shutil.copy(small_demo, path)
-    return path
-
-
 def _names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
