@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xianghe_desk import __version__
+from xianghe_desk import __version__, collector
 
 if TYPE_CHECKING:
     from xianghe_desk.services.workspace import Workspace
@@ -138,6 +138,9 @@ def open_workspace(
     except BaseException:
         ws.close()
         raise
+    # The command's modules are loaded now (``meanwhile`` too): the cycle collector stops walking
+    # them while the command works (xianghe_desk/collector.py; only in a process of its own).
+    collector.settle()
     return ws
 
 
@@ -272,11 +275,18 @@ def _log_unraisable(unraisable: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; ``argv`` None: this process's own command line (``python -m xianghe_desk``,
+    the ``xianghe-desk`` script), which is then the process's only work (collector.enable)."""
+    if argv is None:
+        collector.enable()
     _setup_logging()
     sys.unraisablehook = _log_unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
-    return _run(args)
+    code = _run(args)
+    # The process ends next: its last collection need not walk everything it made.
+    collector.settle()
+    return code
 
 
 if __name__ == "__main__":

@@ -231,3 +231,33 @@ def test_enter_before_the_rows_are_read_selects_the_first_one_when_they_arrive(q
         assert page.view.selectionModel().isRowSelected(0)
     finally:
         ctx.close()
+
+
+def test_showing_a_filter_reads_the_towns_villages_and_handlers_only_when_the_town_changes(
+    page, ctx, monkeypatch
+):
+    """At county scale the handler list has 1,800 names and the village list 660: a visit with a
+    filter of the same town keeps them (issue #13), another town reads that town's, and a change of
+    the members reads them again."""
+    reads: list[str] = []
+    real_choices, real_villages = ctx.members.choices, ctx.villages_in_scope
+    monkeypatch.setattr(
+        ctx.members, "choices", lambda *a, **k: reads.append("handlers") or real_choices(*a, **k)
+    )
+    monkeypatch.setattr(
+        ctx, "villages_in_scope", lambda *a, **k: reads.append("villages") or real_villages(*a, **k)
+    )
+    bar = page.filter_bar
+    bar.set_filter(RequestFilter(overdue_only=True))
+    assert reads == []
+    town = ctx.towns_in_scope()[1]
+    bar.set_filter(RequestFilter(town_id=town.id))
+    assert sorted(reads) == ["handlers", "villages"]
+    in_town = {m.id for m in real_choices(PersonFilter(town_id=town.id), 5000)}
+    handlers = {bar.handler_combo.itemData(i) for i in range(1, bar.handler_combo.count())}
+    assert handlers == in_town
+    reads.clear()
+    bar.set_filter(RequestFilter(town_id=town.id, overdue_only=True))
+    assert reads == []
+    ctx.events.members_changed.emit()
+    assert "handlers" in reads

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from PySide6.QtCore import Qt
+
 from tests.ui.helpers import type_text
 from xianghe_desk.domain.enums import VillageKind
 from xianghe_desk.domain.queries import PersonFilter
@@ -142,3 +144,52 @@ def test_goto_buttons_open_other_pages_for_the_chosen_village(qtbot, page, ctx):
     with qtbot.waitSignal(page.navigate, timeout=1000) as signal:
         page.goto_buttons["members"].click()
     assert signal.args == ["members", {"village_id": village.id}]
+
+
+def test_the_tree_keeps_its_cells_marks_and_bold_towns_at_every_text_size(page, ctx):
+    """The tree's cells are Qt's own items, made once per reading (issue #13: a model in Python
+    cost 30 ms of every paint): overdue counts in red, the virtual community greyed with its
+    explanation, towns in bold at the current text size, the chosen row's village or town."""
+    from PySide6.QtWidgets import QApplication
+
+    from xianghe_desk.ui.main_window import apply_text_percent
+    from xianghe_desk.ui.models.villages import _OVERDUE, _VIRTUAL
+
+    model = VillageTreeModel()
+    model.set_towns(OverviewService(ctx.ws).county(include_virtual=True))
+    town = model.index(0, 0)
+    assert model.town_at(town) is model.towns[0] and model.village_at(town) is None
+    assert model.data(town, Qt.ItemDataRole.FontRole).bold()
+    village = model.index(0, column("overdue"), town)
+    assert model.village_at(village) is model.towns[0].villages[0] and model.town_at(village) is None
+    overdue = [
+        model.index(r, column("overdue"), model.index(t, 0))
+        for t in range(model.rowCount())
+        for r in range(model.rowCount(model.index(t, 0)))
+    ]
+    marked = [i for i in overdue if model.data(i) != "0"]
+    assert marked and all(model.data(i, Qt.ItemDataRole.ForegroundRole).color() == _OVERDUE for i in marked)
+    virtual = [
+        model.index(r, column("name"), model.index(t, 0))
+        for t, row in enumerate(model.towns)
+        for r, v in enumerate(row.villages)
+        if v.village.kind is VillageKind.VIRTUAL
+    ]
+    assert virtual and model.data(virtual[0], Qt.ItemDataRole.ForegroundRole).color() == _VIRTUAL
+    assert "虚拟社区" in model.data(virtual[0], Qt.ItemDataRole.ToolTipRole)
+    found = model.find_village(model.towns[0].villages[-1].village.id)
+    assert model.village_at(found) is model.towns[0].villages[-1]
+    before = model.data(town, Qt.ItemDataRole.FontRole).pointSizeF()
+    page.model.set_towns(model.towns)
+    apply_text_percent(150)
+    try:
+        model.restyle()
+        larger = model.data(town, Qt.ItemDataRole.FontRole)
+        assert larger.bold() and larger.pointSizeF() == pytest.approx(QApplication.font().pointSizeF())
+        assert larger.pointSizeF() > before
+        # The page restyles its own tree when the text size changes (Qt posts the change).
+        QApplication.processEvents()
+        restyled = page.model.data(page.model.index(0, 0), Qt.ItemDataRole.FontRole)
+        assert restyled.pointSizeF() == larger.pointSizeF()
+    finally:
+        apply_text_percent(100)

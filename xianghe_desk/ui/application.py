@@ -90,6 +90,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run(db_path: Path, demo: bool = False) -> int:
+    from xianghe_desk import collector
+
+    # The desk is this process's only work: what it loads and builds lasts until it closes.
+    collector.enable()
     # The pages' modules load when a page is first shown (the other pages' on a reader thread
     # once the window is up); the dashboard, shown first, loads here with the rest of the start.
     import xianghe_desk.ui.pages.dashboard  # noqa: F401

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QStackedWidget,
     QWidget,
 )
 
+from xianghe_desk import collector
 from xianghe_desk.domain.queries import RequestFilter
 from xianghe_desk.services.requests import RequestService
 from xianghe_desk.services.workspace import Workspace
@@ -40,6 +40,7 @@ from xianghe_desk.ui.page_table import (
 )
 from xianghe_desk.ui.settings import LAST_PAGE, TEXT_PERCENT, WINDOW_GEOMETRY, WINDOW_STATE, desk_settings
 from xianghe_desk.ui.widgets.look import ALERT, emphasise, set_text_colour
+from xianghe_desk.ui.widgets.page_stack import PageStack
 from xianghe_desk.ui.widgets.status_fit import StatusBarFitter
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
             palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
         self.nav.setPalette(palette)
         self.nav.setAutoFillBackground(True)
-        self.stack = QStackedWidget(central)
+        self.stack = PageStack(central)
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -352,6 +353,9 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(widget)
             entry.widget = widget
             self._status_bar_last()
+            # A page lasts as long as the window: the cycle collector's passes (which hold the
+            # UI thread too, whichever thread runs them) stop walking its objects.
+            collector.settle()
         return entry.widget
 
     def _status_bar_last(self) -> None:
@@ -526,6 +530,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._warm_up_polls < 0:
             self._warm_up_polls = 0
+            collector.settle()  # the window and its first page
             QTimer.singleShot(WARM_UP_POLL_MS, self, self._warm_up_when_idle)
 
     def _warm_up_when_idle(self) -> None:
@@ -544,6 +549,7 @@ class MainWindow(QMainWindow):
         event loop, so that a first visit of a page builds it without importing it (issue #13: the
         request page's modules held the window ~25 ms more on its first show)."""
         if at == 0:
+            collector.settle()  # the modules the reader thread has just imported
             self._page_modules = ui_modules_to_warm()
         if at < len(self._page_modules):
             import_page_module(self._page_modules[at])

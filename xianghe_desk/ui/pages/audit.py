@@ -179,19 +179,27 @@ class AuditPage(QWidget):
     # ---------------------------------------------------------------- page protocol
     def activate(self, **kwargs: Any) -> None:
         """Each visit is recorded (who looked at who did what); ``user_name`` / ``kind`` /
-        ``resident`` preset the filters."""
+        ``resident`` preset the filters. The rows shown stay until the visit is recorded; then
+        the list (the visit its newest row) and the accounts' names are read again, in a turn of
+        the event loop of their own (issue #13: read twice on the switch itself, 20 ms)."""
         if "user_name" in kwargs:
+            if self.user.findData(kwargs["user_name"]) < 0:
+                self.reload_users()
             set_combo_value(self.user, kwargs["user_name"])
         if "kind" in kwargs:
             set_combo_value(self.kind, kwargs["kind"])
         if "resident" in kwargs:
             self.search.set_text_quietly(str(kwargs["resident"] or ""))
-        self.reload_users()
-        self.apply_filter()
-        # The visit itself becomes the newest row.
+        wanted = self.current_filter()
+        if wanted != self.model.flt:
+            self.model.set_filter(wanted)
         run_op(
-            self.ctx, self, view_audit_trail, self.filter_words(), on_done=lambda _total: self.model.reload()
+            self.ctx, self, view_audit_trail, self.filter_words(), on_done=lambda _total: self._after_visit()
         )
+
+    def _after_visit(self) -> None:
+        self.reload_users()
+        self.model.reload()
 
     def refresh(self) -> None:
         self.search.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -285,6 +285,11 @@ class VillagesPage(QWidget):
             self.reload()
         else:
             self._stale = True
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.model.restyle()  # the bold town rows at the new text size
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         if self._stale:

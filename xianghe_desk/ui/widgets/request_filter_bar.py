@@ -31,6 +31,7 @@ from xianghe_desk.ui.widgets.search_box import SearchBox
 from xianghe_desk.ui.widgets.tab_order import chain_tab_order
 
 NO_DATE = QDate(2000, 1, 1)
+_NOT_FILLED = object()
 
 
 def _qdate(value: date) -> QDate:
@@ -98,6 +99,10 @@ class RequestFilterBar(QWidget):
         self.lookups = ctx.lookups
         self.extras: dict[str, Any] = {}
         self._quiet = False
+        # The town the village and handler lists were last filled for (1,800 handlers and 660
+        # villages at county scale: showing a filter for the same town need not read them again).
+        self._villages_of: object = _NOT_FILLED
+        self._handlers_of: object = _NOT_FILLED
         self._init_widgets()
         self.reload_choices()
 
@@ -268,8 +273,12 @@ class RequestFilterBar(QWidget):
             items.append(("　" + category.name, category.code))
         return items
 
-    def _fill_villages(self) -> None:
+    def _fill_villages(self, again: bool = True) -> None:
+        """The town's villages; ``again`` False: only when the town differs from the last fill."""
         town_id = combo_value(self.town_combo)
+        if not again and town_id == self._villages_of:
+            return
+        self._villages_of = town_id
         villages: list[Village] = self.ctx.villages_in_scope(town_id, include_virtual=True)
         own = bool(self.ctx.who.village_ids) and len(villages) == 1
         fill_combo(
@@ -284,8 +293,12 @@ class RequestFilterBar(QWidget):
         fill_combo(self.grid_combo, [(g.name, g.id) for g in grids], none_label="全部网格")
         self.grid_combo.setEnabled(village_id is not None)
 
-    def _fill_handlers(self) -> None:
+    def _fill_handlers(self, again: bool = True) -> None:
+        """The town's grid members; ``again`` False: only when the town differs from the last fill."""
         town_id = combo_value(self.town_combo)
+        if not again and town_id == self._handlers_of:
+            return
+        self._handlers_of = town_id
         members = self.ctx.members.choices(PersonFilter(town_id=town_id), 5000)
         fill_combo(
             self.handler_combo,
@@ -354,8 +367,8 @@ class RequestFilterBar(QWidget):
         self._quiet = True
         try:
             set_combo_value(self.town_combo, flt.town_id)
-            self._fill_villages()
-            self._fill_handlers()
+            self._fill_villages(again=False)
+            self._fill_handlers(again=False)
             set_combo_value(self.village_combo, flt.village_id)
             self._fill_grids()
             set_combo_value(self.grid_combo, flt.grid_id)
