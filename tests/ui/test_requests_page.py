@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.ui.helpers import type_text
 from xianghe_desk.domain.enums import Status
@@ -233,12 +234,12 @@ def test_enter_before_the_rows_are_read_selects_the_first_one_when_they_arrive(q
         ctx.close()
 
 
-def test_showing_a_filter_reads_the_towns_villages_and_handlers_only_when_the_town_changes(
-    page, ctx, monkeypatch
+def test_the_filter_bar_reads_its_long_lists_only_when_the_town_changes_or_they_are_used(
+    qtbot, page, ctx, monkeypatch
 ):
-    """At county scale the handler list has 1,800 names and the village list 660: a visit with a
-    filter of the same town keeps them (issue #13), another town reads that town's, and a change of
-    the members reads them again."""
+    """At county scale the handler list has 1,800 names and the village list 660 (issue #13): a
+    filter of the same town keeps the villages; the handlers are read when the clerk first uses
+    their list (or a filter names one), once per town, and again after the members change."""
     reads: list[str] = []
     real_choices, real_villages = ctx.members.choices, ctx.villages_in_scope
     monkeypatch.setattr(
@@ -248,16 +249,27 @@ def test_showing_a_filter_reads_the_towns_villages_and_handlers_only_when_the_to
         ctx, "villages_in_scope", lambda *a, **k: reads.append("villages") or real_villages(*a, **k)
     )
     bar = page.filter_bar
+    assert bar.handler_combo.count() == 1 and bar.handler_combo.currentText() == "全部承办人"
     bar.set_filter(RequestFilter(overdue_only=True))
     assert reads == []
-    town = ctx.towns_in_scope()[1]
+    member = real_choices(PersonFilter(), 5)[0]
+    town = next(t for t in ctx.towns_in_scope() if t.name == member.town_name)
     bar.set_filter(RequestFilter(town_id=town.id))
-    assert sorted(reads) == ["handlers", "villages"]
+    assert reads == ["villages"]
+    # The clerk tabs to 承办人 (the field gets the focus before any key).
+    focus = QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.TabFocusReason)
+    QApplication.sendEvent(bar.handler_combo.lineEdit(), focus)
+    assert reads == ["villages", "handlers"]
     in_town = {m.id for m in real_choices(PersonFilter(town_id=town.id), 5000)}
-    handlers = {bar.handler_combo.itemData(i) for i in range(1, bar.handler_combo.count())}
-    assert handlers == in_town
+    assert {bar.handler_combo.itemData(i) for i in range(1, bar.handler_combo.count())} == in_town
     reads.clear()
+    bar.handler_combo.showPopup()
+    bar.handler_combo.hidePopup()
     bar.set_filter(RequestFilter(town_id=town.id, overdue_only=True))
     assert reads == []
+    # A filter naming a handler (a saved filter, a link from another page) shows that handler.
+    bar.set_filter(RequestFilter(handler_id=member.id))  # 全部镇: every town's members
+    assert "handlers" in reads and bar.handler_combo.currentData() == member.id
+    reads.clear()
     ctx.events.members_changed.emit()
-    assert "handlers" in reads
+    assert "handlers" in reads and bar.handler_combo.currentData() == member.id

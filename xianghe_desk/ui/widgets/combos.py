@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -53,6 +53,9 @@ class SearchableComboBox(QComboBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Called before the clerk uses the list (focus, the list opened): a long list can be
+        # read then rather than when its screen is built.
+        self.before_use: Callable[[], None] | None = None
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         completer = QCompleter(self)
@@ -73,9 +76,17 @@ class SearchableComboBox(QComboBox):
             self.setCurrentIndex(index)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.lineEdit() and event.type() == QEvent.Type.FocusOut:
-            self._restore_text()
+        if watched is self.lineEdit():
+            if event.type() == QEvent.Type.FocusOut:
+                self._restore_text()
+            elif event.type() == QEvent.Type.FocusIn and self.before_use is not None:
+                self.before_use()
         return super().eventFilter(watched, event)
+
+    def showPopup(self) -> None:  # noqa: N802
+        if self.before_use is not None:
+            self.before_use()
+        super().showPopup()
 
     def _restore_text(self) -> None:
         index = self.findText(self.currentText(), Qt.MatchFlag.MatchExactly)

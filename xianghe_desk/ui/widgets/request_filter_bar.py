@@ -99,11 +99,12 @@ class RequestFilterBar(QWidget):
         self.lookups = ctx.lookups
         self.extras: dict[str, Any] = {}
         self._quiet = False
-        # The town the village and handler lists were last filled for (1,800 handlers and 660
-        # villages at county scale: showing a filter for the same town need not read them again).
+        # The town the village and handler lists were last filled for (660 villages and 1,800
+        # handlers at county scale: showing a filter for the same town need not read them again).
         self._villages_of: object = _NOT_FILLED
         self._handlers_of: object = _NOT_FILLED
         self._init_widgets()
+        self.handler_combo.before_use = self._ensure_handlers
         self.reload_choices()
 
     def _init_widgets(self) -> None:
@@ -293,18 +294,32 @@ class RequestFilterBar(QWidget):
         fill_combo(self.grid_combo, [(g.name, g.id) for g in grids], none_label="全部网格")
         self.grid_combo.setEnabled(village_id is not None)
 
-    def _fill_handlers(self, again: bool = True) -> None:
-        """The town's grid members; ``again`` False: only when the town differs from the last fill."""
+    def _fill_handlers(self) -> None:
+        """The handler list is read when it is first used (focus, its list opened, a filter that
+        names a handler), not with the bar: 1,800 names at county scale, half of building the
+        request page (issue #13). Until then it holds 「全部承办人」 alone."""
+        self._handlers_of = _NOT_FILLED
+        if combo_value(self.handler_combo) is not None:
+            self._ensure_handlers()
+        elif self.handler_combo.count() == 0:
+            fill_combo(self.handler_combo, [], none_label="全部承办人")
+
+    def _ensure_handlers(self) -> None:
+        """The chosen town's grid members in the list, read once per town (and after a change)."""
         town_id = combo_value(self.town_combo)
-        if not again and town_id == self._handlers_of:
+        if town_id == self._handlers_of:
             return
         self._handlers_of = town_id
         members = self.ctx.members.choices(PersonFilter(town_id=town_id), 5000)
-        fill_combo(
-            self.handler_combo,
-            [(m.name if town_id else f"{m.name}（{m.town_name}）", m.id) for m in members],
-            none_label="全部承办人",
-        )
+        quiet, self._quiet = self._quiet, True
+        try:
+            fill_combo(
+                self.handler_combo,
+                [(m.name if town_id else f"{m.name}（{m.town_name}）", m.id) for m in members],
+                none_label="全部承办人",
+            )
+        finally:
+            self._quiet = quiet
 
     def _on_town_changed(self, *_args: object) -> None:
         if self._quiet:
@@ -313,7 +328,8 @@ class RequestFilterBar(QWidget):
         try:
             self._fill_villages()
             self._fill_grids()
-            self._fill_handlers()
+            if combo_value(self.handler_combo) is not None:
+                self._ensure_handlers()
         finally:
             self._quiet = False
         self.filter_changed.emit()
@@ -368,7 +384,8 @@ class RequestFilterBar(QWidget):
         try:
             set_combo_value(self.town_combo, flt.town_id)
             self._fill_villages(again=False)
-            self._fill_handlers(again=False)
+            if flt.handler_id is not None:
+                self._ensure_handlers()
             set_combo_value(self.village_combo, flt.village_id)
             self._fill_grids()
             set_combo_value(self.grid_combo, flt.grid_id)
