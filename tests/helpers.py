@@ -1,5 +1,6 @@
-"""Qt-free helpers shared by tests: the command line as a real process, and reading PDFs back with
-poppler's pdftotext/pdfinfo. (Fixtures live in the conftest files; these are plain functions.)"""
+"""Qt-free helpers shared by tests: the command line and Python snippets as real processes, and
+reading PDFs back with poppler's pdftotext/pdfinfo. (Fixtures live in the conftest files; these are
+plain functions.)"""
 
 from __future__ import annotations
 
@@ -45,6 +46,24 @@ def run_cli(
     )
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+def run_fresh_python(
+    code: str, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a fresh interpreter from the repository (what a start imports, a process's own
+    policy); fails the test with the end of its stderr unless it exits 0."""
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
 
 
 def pdf_text(path: Path, layout: bool = False, page: int | None = None) -> str:

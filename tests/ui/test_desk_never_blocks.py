@@ -5,7 +5,6 @@ fitting measures a bounded sample of rows, and every page fits a 1366-pixel scre
 from __future__ import annotations
 
 import itertools
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView, QTreeView
 
+from tests.helpers import run_fresh_python
 from tests.ui.helpers import show_window
 from xianghe_desk.domain.queries import RequestFilter, Sort
 from xianghe_desk.jobs.runner import InlineRunner, Job
@@ -32,7 +32,6 @@ from xianghe_desk.ui.widgets.column_fit import (
 
 pytestmark = pytest.mark.usefixtures("reset_text_size")
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 class HeldRunner(InlineRunner):
@@ -175,8 +174,7 @@ def test_starting_the_desk_imports_no_page_but_the_dashboard():
         "from xianghe_desk.ui import page_table\n"
         "for name in page_table.PAGE_MODULES: importlib.import_module(name)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    run_fresh_python(code)
 
 
 def test_the_warm_up_imports_what_the_pages_need_once_the_reader_is_free(qtbot, held_ctx, monkeypatch):
@@ -212,8 +210,7 @@ def test_the_warm_up_makes_no_qt_type_off_the_ui_thread():
         "assert after == before, sorted(after - before)\n"
         "assert not [n for n in m.WARM_UP_MODULES if '.ui.' in n]\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    run_fresh_python(code)
 
 
 class CountingModel(QAbstractTableModel):

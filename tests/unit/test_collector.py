@@ -6,12 +6,12 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
 
+from tests.helpers import run_fresh_python
 from xianghe_desk import cli, collector
 from xianghe_desk.services.accounts import DEMO_PASSWORD
 
@@ -73,10 +73,7 @@ def test_a_command_run_as_a_process_settles_once_it_has_loaded_what_it_needs(sma
     )
     env = {**os.environ, "XIANGHE_USER": "admin", "XIANGHE_PASSWORD": DEMO_PASSWORD}
     argv = ["stats", "--db", str(db), "--month", "2026-11"]
-    run = subprocess.run(
-        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert run.returncode == 0, run.stderr
+    run = run_fresh_python(probe, *argv, env=env)
     frozen = int(run.stderr.split("frozen while counting:")[1].split()[0])
     assert frozen > 10_000  # the modules of the command line, the store and the counting
     assert "受理" in run.stdout

@@ -5,11 +5,8 @@ while importing sqlite_utils; phonenumbers (~30 ms) waits for the first phone nu
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.helpers import run_fresh_python
 
 
 def test_the_store_loads_sqlite_utils_without_numpy_and_numpy_still_imports_later() -> None:
@@ -23,8 +20,7 @@ def test_the_store_loads_sqlite_utils_without_numpy_and_numpy_still_imports_late
     )
     if importlib.util.find_spec("numpy") is not None:
         code += "import numpy\nassert numpy.int64(3) + 1 == 4\n"
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    run_fresh_python(code)
 
 
 def test_phonenumbers_is_loaded_by_the_first_phone_number_checked() -> None:
@@ -36,5 +32,4 @@ def test_phonenumbers_is_loaded_by_the_first_phone_number_checked() -> None:
         "assert validators.normalize_phone('5123456') == '0316-5123456'\n"
         "assert 'phonenumbers' in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    run_fresh_python(code)

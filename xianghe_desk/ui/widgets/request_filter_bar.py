@@ -311,15 +311,11 @@ class RequestFilterBar(QWidget):
             return
         self._handlers_of = town_id
         members = self.ctx.members.choices(PersonFilter(town_id=town_id), 5000)
-        quiet, self._quiet = self._quiet, True
-        try:
-            fill_combo(
-                self.handler_combo,
-                [(m.name if town_id else f"{m.name}（{m.town_name}）", m.id) for m in members],
-                none_label="全部承办人",
-            )
-        finally:
-            self._quiet = quiet
+        fill_combo(  # quietly: fill_combo blocks the combo's signals and keeps the choice
+            self.handler_combo,
+            [(m.name if town_id else f"{m.name}（{m.town_name}）", m.id) for m in members],
+            none_label="全部承办人",
+        )
 
     def _on_town_changed(self, *_args: object) -> None:
         if self._quiet:
